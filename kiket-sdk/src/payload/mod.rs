@@ -1,0 +1,154 @@
+//! Decoding delivery bodies into typed payloads.
+//!
+//! Owns the difference between "not JSON at all" (400) and "JSON that does not match the
+//! event's schema" (422, naming the failing field path).
+
+use serde::de::DeserializeOwned;
+
+/// Deepest nesting of arrays and objects accepted in a delivery body (serde_json's own limit).
+pub const MAX_DEPTH: usize = 128;
+
+/// Why a delivery body could not be decoded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PayloadError {
+    /// The body is not UTF-8 JSON, or is nested deeper than [`MAX_DEPTH`]. Answered with 400.
+    #[error("request body is not valid JSON: {0}")]
+    Malformed(String),
+    /// The body is JSON but does not match the event's schema. Answered with 422.
+    #[error("payload does not match the schema of {event}@{version} at `{path}`: {message}")]
+    Schema {
+        /// Event name.
+        event: String,
+        /// Event version.
+        version: String,
+        /// Path of the failing field (`issue.id`, `data.issue.labels[2]`); `.` for the root.
+        path: String,
+        /// What was wrong there.
+        message: String,
+    },
+}
+
+impl PayloadError {
+    /// The HTTP status this error is answered with: 400 for malformed JSON, 422 for a schema
+    /// mismatch (which the platform never retries).
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Malformed(_) => 400,
+            Self::Schema { .. } => 422,
+        }
+    }
+}
+
+/// Decodes `body` as the payload of `event`@`version`.
+///
+/// Syntax errors (not JSON, not UTF-8, too deep) become [`PayloadError::Malformed`]; a body
+/// that is JSON but has a missing or mistyped field becomes [`PayloadError::Schema`] with the
+/// field path. Field values never appear in the message.
+///
+/// ```
+/// use kiket_sdk::{decode, PayloadError};
+/// use kiket_types::IssueCreatedV1;
+///
+/// let err = decode::<IssueCreatedV1>("issue.created", "v1", br#"{"issue": {"id": true}}"#).unwrap_err();
+/// match err {
+///     PayloadError::Schema { path, .. } => assert_eq!(path, "issue.id"),
+///     other => panic!("unexpected {other}"),
+/// }
+/// ```
+pub fn decode<T: DeserializeOwned>(
+    event: &str,
+    version: &str,
+    body: &[u8],
+) -> Result<T, PayloadError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let value = match result {
+        Ok(value) => value,
+        Err(error) => {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            return Err(classify(inner, event, version, path));
+        }
+    };
+    deserializer
+        .end()
+        .map_err(|e| PayloadError::Malformed(e.to_string()))?;
+    Ok(value)
+}
+
+fn classify(error: serde_json::Error, event: &str, version: &str, path: String) -> PayloadError {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Data => PayloadError::Schema {
+            event: event.to_owned(),
+            version: version.to_owned(),
+            path,
+            message: strip_position(&error.to_string()),
+        },
+        Category::Io | Category::Syntax | Category::Eof => {
+            PayloadError::Malformed(error.to_string())
+        }
+    }
+}
+
+/// serde_json appends " at line L column C", which is noise next to a field path.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiket_types::{IssueCreatedV1, IssueCreatedV2};
+
+    #[test]
+    fn syntax_errors_are_malformed() {
+        for body in [
+            &b"{"[..],
+            b"not json",
+            b"\xff\xfe",
+            b"{\"issue\":{\"id\":1}} trailing",
+        ] {
+            let err = decode::<IssueCreatedV1>("issue.created", "v1", body).unwrap_err();
+            assert_eq!(err.status(), 400, "{body:?} gave {err}");
+        }
+    }
+
+    #[test]
+    fn too_deep_is_malformed() {
+        let body = format!(
+            "{{\"issue\":{{\"id\":1}},\"x\":{}{}}}",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let err = decode::<IssueCreatedV1>("issue.created", "v1", body.as_bytes()).unwrap_err();
+        assert_eq!(err.status(), 400);
+    }
+
+    #[test]
+    fn missing_field_names_its_parent_path() {
+        let err =
+            decode::<IssueCreatedV2>("issue.created", "v2", br#"{"data": {"actor": {"id": 1}}}"#)
+                .unwrap_err();
+        assert_eq!(err.status(), 422);
+        let text = err.to_string();
+        assert!(
+            text.contains("`data`") && text.contains("missing field `issue`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn wrong_type_deep_in_an_array_names_the_index() {
+        let body = br#"{"issue": {"id": 1, "labels": ["a", 7]}}"#;
+        let err = decode::<IssueCreatedV1>("issue.created", "v1", body).unwrap_err();
+        match err {
+            PayloadError::Schema { path, .. } => assert_eq!(path, "issue.labels[1]"),
+            other => panic!("unexpected {other}"),
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Build script of `kiket-types`: turns `schemas/` into Rust types.
+//!
+//! Steps (each in its own module under `build/`):
+//! 1. [`bundle`] reads every schema file, checks titles are unique and rewrites file `$ref`s
+//!    (`../common/issue.json`) to one shared namespace (`#/definitions/Issue`), because typify
+//!    resolves references by their last path segment only.
+//! 2. [`open_enum`] writes the platform-extensible string enums (`x-kiket-open-enum`) itself,
+//!    with an `Unknown(String)` variant, and tells typify to use them instead of closed enums.
+//! 3. typify generates every other type; the result is formatted with prettyplease and written
+//!    to `$OUT_DIR/types.rs`, next to `$OUT_DIR/catalog.rs` (the event catalog).
+//!
+//! Nothing generated is committed or edited by hand; `cargo build` after a schema change is
+//! the whole regeneration step.
+
+#[path = "build/bundle.rs"]
+mod bundle;
+#[path = "build/catalog.rs"]
+mod catalog;
+#[path = "build/open_enum.rs"]
+mod open_enum;
+#[path = "build/typegen.rs"]
+mod typegen;
+
+use std::path::PathBuf;
+
+fn main() {
+    let manifest_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let schema_dir = manifest_dir.join("schemas");
+
+    let bundle = bundle::Bundle::load(&schema_dir).unwrap_or_else(|e| fail(&e));
+    for path in bundle.watched_paths() {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+
+    let open_enums = open_enum::generate(&bundle).unwrap_or_else(|e| fail(&e));
+    let types = typegen::generate(&bundle, &open_enums).unwrap_or_else(|e| fail(&e));
+    write(&out_dir.join("types.rs"), &types);
+    write(&out_dir.join("catalog.rs"), &catalog::generate(&bundle));
+}
+
+fn write(path: &std::path::Path, contents: &str) {
+    std::fs::write(path, contents)
+        .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", path.display())));
+}
+
+/// Stops the build with a message that names the schema problem.
+fn fail(message: &str) -> ! {
+    eprintln!("kiket-types: schema generation failed: {message}");
+    std::process::exit(1);
+}

@@ -1,0 +1,7 @@
+//! Types written by hand that the generated code uses in place of typify's own.
+
+mod id;
+mod secret;
+
+pub use id::Id;
+pub use secret::SecretString;
