@@ -33,3 +33,7 @@ pub mod prelude {
     pub use crate::types::*;
     pub use crate::{events, Event};
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

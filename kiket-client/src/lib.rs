@@ -1,1 +1,42 @@
-//! Generated async client of the Kiket extension API (placeholder until the codegen lands).
+//! Async client of the Kiket extension API.
+//!
+//! [`generated`] is produced at build time by progenitor from `openapi/`: one builder method
+//! per operation (`client.list_custom_data().module(..).table(..).project_id(..).send()`),
+//! typed request and response structs in [`generated::types`]. Every request passes through
+//! the hooks in [`hooks`], which add the workspace token, the per-invocation runtime token and
+//! event version, and the SDK's user agent.
+//!
+//! ```
+//! use kiket_client::{ApiState, Client};
+//!
+//! let state = ApiState::new().workspace_token("wk_live_…").event_version("v1");
+//! let client = Client::new_with_client("https://kiket.dev", reqwest::Client::new(), state);
+//! let request = client.list_custom_data()
+//!     .module("com.example.crm.contacts")
+//!     .table("automation_records")
+//!     .project_id("12")
+//!     .limit(25u32);
+//! # drop(request);
+//! ```
+#![deny(missing_docs)]
+
+pub mod hooks;
+
+/// The client generated from `openapi/kiket-extension-api.yaml`.
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_docs,
+    rustdoc::all,
+    unused_imports
+)]
+pub mod generated {
+    include!(concat!(env!("OUT_DIR"), "/client.rs"));
+}
+
+pub use generated::{types, Client};
+pub use hooks::ApiState;
+pub use progenitor_client::{Error as ProgenitorError, ResponseValue};
+
+/// Version of this crate, sent in `User-Agent: kiket-sdk-rust/<version>`.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");

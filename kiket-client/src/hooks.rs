@@ -1,0 +1,168 @@
+//! Request hooks: what every call to the extension API carries.
+//!
+//! The generated client calls [`ClientHooks::pre`] before sending each request. It adds:
+//! - `Authorization: Bearer <workspace token>` when one is configured;
+//! - `X-Kiket-Runtime-Token` and `X-Kiket-Event-Version` when the client acts for a handler
+//!   invocation;
+//! - `User-Agent: kiket-sdk-rust/<version>` and `Accept: application/json`.
+//!
+//! Tokens are [`SecretString`]s: they never appear in `Debug` output, and header values are
+//! marked sensitive so HTTP-level logging redacts them too.
+
+use kiket_types::SecretString;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
+use std::sync::Arc;
+
+/// Header carrying the per-invocation runtime token.
+pub const RUNTIME_TOKEN_HEADER: &str = "x-kiket-runtime-token";
+/// Header carrying the resolved event version of the invocation.
+pub const EVENT_VERSION_HEADER: &str = "x-kiket-event-version";
+
+/// What the hooks add to each request: credentials and invocation context.
+///
+/// Cheap to clone; a handler's client shares the workspace token with the process-wide one.
+#[derive(Clone, Debug, Default)]
+pub struct ApiState {
+    workspace_token: Option<Arc<SecretString>>,
+    runtime_token: Option<Arc<SecretString>>,
+    event_version: Option<Arc<str>>,
+}
+
+impl ApiState {
+    /// No credentials, no invocation context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sends `Authorization: Bearer <token>` on every request. A blank token is ignored.
+    pub fn workspace_token(mut self, token: impl Into<SecretString>) -> Self {
+        let token = token.into();
+        self.workspace_token = (!token.is_blank()).then(|| Arc::new(token));
+        self
+    }
+
+    /// Sends `X-Kiket-Runtime-Token` (the invocation's runtime token). A blank token is ignored.
+    pub fn runtime_token(mut self, token: impl Into<SecretString>) -> Self {
+        let token = token.into();
+        self.runtime_token = (!token.is_blank()).then(|| Arc::new(token));
+        self
+    }
+
+    /// Sends `X-Kiket-Event-Version` (the invocation's resolved event version).
+    pub fn event_version(mut self, version: impl AsRef<str>) -> Self {
+        let version = version.as_ref().trim();
+        self.event_version = (!version.is_empty()).then(|| Arc::from(version));
+        self
+    }
+
+    /// Whether a workspace token is configured.
+    pub fn has_workspace_token(&self) -> bool {
+        self.workspace_token.is_some()
+    }
+
+    /// The resolved event version this state sends, if any.
+    pub fn current_event_version(&self) -> Option<&str> {
+        self.event_version.as_deref()
+    }
+
+    /// Adds this state's headers to `request`. Values that are not valid header text (a token
+    /// with a newline, say) are rejected rather than sent.
+    pub fn apply(&self, headers: &mut reqwest::header::HeaderMap) -> Result<(), InvalidHeader> {
+        static USER_AGENT_VALUE: &str = concat!("kiket-sdk-rust/", env!("CARGO_PKG_VERSION"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(token) = &self.workspace_token {
+            headers.insert(
+                AUTHORIZATION,
+                sensitive(&format!("Bearer {}", token.expose()), "Authorization")?,
+            );
+        }
+        if let Some(token) = &self.runtime_token {
+            headers.insert(
+                HeaderName::from_static(RUNTIME_TOKEN_HEADER),
+                sensitive(token.expose(), "X-Kiket-Runtime-Token")?,
+            );
+        }
+        if let Some(version) = &self.event_version {
+            let value = HeaderValue::from_str(version)
+                .map_err(|_| InvalidHeader("X-Kiket-Event-Version"))?;
+            headers.insert(HeaderName::from_static(EVENT_VERSION_HEADER), value);
+        }
+        Ok(())
+    }
+}
+
+/// A configured value cannot be sent as an HTTP header (it contains control characters).
+/// Names the header, never the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the value configured for the {0} header is not valid header text")]
+pub struct InvalidHeader(pub &'static str);
+
+fn sensitive(value: &str, name: &'static str) -> Result<HeaderValue, InvalidHeader> {
+    let mut value = HeaderValue::from_str(value).map_err(|_| InvalidHeader(name))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+impl ClientHooks<ApiState> for crate::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        self.inner()
+            .apply(request.headers_mut())
+            .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderMap;
+
+    #[test]
+    fn adds_every_configured_header() {
+        let state = ApiState::new()
+            .workspace_token("wk")
+            .runtime_token("rt")
+            .event_version(" v2 ");
+        let mut headers = HeaderMap::new();
+        state.apply(&mut headers).unwrap();
+        assert_eq!(headers[AUTHORIZATION], "Bearer wk");
+        assert_eq!(headers[RUNTIME_TOKEN_HEADER], "rt");
+        assert_eq!(headers[EVENT_VERSION_HEADER], "v2");
+        assert_eq!(
+            headers[USER_AGENT],
+            concat!("kiket-sdk-rust/", env!("CARGO_PKG_VERSION"))
+        );
+        assert!(headers[AUTHORIZATION].is_sensitive());
+    }
+
+    #[test]
+    fn blank_values_send_nothing() {
+        let state = ApiState::new()
+            .workspace_token("  ")
+            .runtime_token("")
+            .event_version("");
+        let mut headers = HeaderMap::new();
+        state.apply(&mut headers).unwrap();
+        assert!(!headers.contains_key(AUTHORIZATION));
+        assert!(!headers.contains_key(RUNTIME_TOKEN_HEADER));
+        assert!(!headers.contains_key(EVENT_VERSION_HEADER));
+    }
+
+    #[test]
+    fn tokens_never_print_and_bad_values_are_named_not_shown() {
+        let state = ApiState::new()
+            .workspace_token("wk_secret_1")
+            .runtime_token("rt\nsecret");
+        assert!(!format!("{state:?}").contains("secret"));
+        let err = state.apply(&mut HeaderMap::new()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the value configured for the X-Kiket-Runtime-Token header is not valid header text"
+        );
+    }
+}
