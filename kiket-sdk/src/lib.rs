@@ -1,10 +1,34 @@
 //! Runtime of Kiket extensions.
 //!
-//! This crate owns everything between the socket and an extension's handler: payload decoding
-//! with field paths, and (as the runtime grows) verification, versioned routing, the handler
-//! context and the axum server. Extension authors normally depend on the `kiket` facade.
+//! Everything between the socket and an extension's handler, in the order a delivery meets
+//! it:
+//!
+//! | Module | Owns |
+//! |---|---|
+//! | [`server`] | the axum routes, body limit, concurrency limit, timeouts, panics, shutdown |
+//! | [`verify`] | HMAC signatures and ES256 runtime tokens (fail-closed) |
+//! | [`routing`] | event/version resolution and the handler table |
+//! | [`payload`] | decoding bodies into typed payloads, naming the failing field |
+//! | [`handler`] | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext` |
+//! | [`config`] | verification policy, API base URL and credentials, limits |
+//!
+//! Extension authors normally use the `kiket` facade, which adds one named trait per event
+//! (`IssueCreatedV1Handler`) on top of [`Handler`].
 #![deny(missing_docs)]
 
+pub mod config;
+pub mod handler;
 pub mod payload;
+pub mod routing;
+pub mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod verify;
 
+pub use config::{Config, ConfigBuilder, ConfigError};
+pub use handler::{
+    AuthContext, Handler, HandlerContext, HandlerError, HandlerResult, Reply, ScopeError, Scoped,
+};
 pub use payload::{decode, PayloadError};
+pub use routing::Router;
+pub use server::{DeliveryError, Extension, StartupError};

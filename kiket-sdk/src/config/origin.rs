@@ -1,0 +1,48 @@
+//! URL origins (`scheme://host[:port]`), for the base-URL allow-list.
+
+/// The origin of an absolute http(s) URL, lower-cased, default ports dropped; `None` for
+/// anything else (relative URLs, other schemes, credentials in the URL, empty hosts).
+///
+/// ```
+/// use kiket_sdk::config::origin_of;
+/// assert_eq!(origin_of("HTTPS://EU.Kiket.dev:443/api?x=1").as_deref(), Some("https://eu.kiket.dev"));
+/// assert_eq!(origin_of("http://127.0.0.1:8080").as_deref(), Some("http://127.0.0.1:8080"));
+/// assert_eq!(origin_of("https://user@evil.example"), None);
+/// assert_eq!(origin_of("ftp://kiket.dev"), None);
+/// ```
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => "80",
+        "https" => "443",
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty()
+        || authority.contains('@')
+        || authority
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, _)) if !host.ends_with(']') && host.contains(':') => (authority.as_str(), None),
+        Some((host, port)) => {
+            if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            (host, Some(port))
+        }
+        None => (authority.as_str(), None),
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some(match port {
+        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}

@@ -1,0 +1,301 @@
+//! [`HandlerContext`]: everything a handler knows about its invocation.
+
+use crate::verify::RuntimeClaims;
+use axum::http::HeaderMap;
+use kiket_client::{ApiState, Client};
+use kiket_types::{Id, SecretString, Secrets};
+use std::sync::Arc;
+
+/// Process-wide state shared by every context: one HTTP client (one connection pool), the
+/// configured API base URL and credentials.
+#[derive(Debug)]
+pub(crate) struct ContextShared {
+    pub(crate) http: reqwest::Client,
+    pub(crate) api_base_url: Arc<str>,
+    pub(crate) api_state: ApiState,
+    pub(crate) extension_id: Option<Arc<str>>,
+    pub(crate) extension_version: Option<Arc<str>>,
+}
+
+/// The invocation a handler runs for: event, version, headers, authentication, secrets and a
+/// client of the extension API that carries this invocation's credentials.
+///
+/// Cloning is cheap (one reference count).
+#[derive(Clone)]
+pub struct HandlerContext(Arc<Inner>);
+
+struct Inner {
+    event: String,
+    version: String,
+    headers: HeaderMap,
+    auth: AuthContext,
+    payload_secrets: Option<Secrets>,
+    /// The payload's `api.base_url`, only when its origin is allow-listed.
+    api_base_url_override: Option<String>,
+    shared: Arc<ContextShared>,
+}
+
+impl std::fmt::Debug for HandlerContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandlerContext")
+            .field("event", &self.0.event)
+            .field("version", &self.0.version)
+            .field("auth", &self.0.auth)
+            .field(
+                "payload_secrets",
+                &self
+                    .0
+                    .payload_secrets
+                    .as_ref()
+                    .map(|s| s.0.keys().collect::<Vec<_>>()),
+            )
+            .field("extension_id", &self.0.shared.extension_id)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct ContextParts {
+    pub(crate) event: String,
+    pub(crate) version: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) auth: AuthContext,
+    pub(crate) payload_secrets: Option<Secrets>,
+    pub(crate) api_base_url_override: Option<String>,
+}
+
+impl HandlerContext {
+    pub(crate) fn new(parts: ContextParts, shared: Arc<ContextShared>) -> Self {
+        let ContextParts {
+            event,
+            version,
+            headers,
+            auth,
+            payload_secrets,
+            api_base_url_override,
+        } = parts;
+        Self(Arc::new(Inner {
+            event,
+            version,
+            headers,
+            auth,
+            payload_secrets,
+            api_base_url_override,
+            shared,
+        }))
+    }
+
+    /// Event name (`issue.created`).
+    pub fn event(&self) -> &str {
+        &self.0.event
+    }
+
+    /// The version the delivery was routed to, as registered (`v1`).
+    pub fn version(&self) -> &str {
+        &self.0.version
+    }
+
+    /// Request headers of the delivery.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.0.headers
+    }
+
+    /// Who the platform says this invocation is for (from the verified runtime token).
+    pub fn auth(&self) -> &AuthContext {
+        &self.0.auth
+    }
+
+    /// The extension's id, when configured.
+    pub fn extension_id(&self) -> Option<&str> {
+        self.0.shared.extension_id.as_deref()
+    }
+
+    /// The extension's version, when configured.
+    pub fn extension_version(&self) -> Option<&str> {
+        self.0.shared.extension_version.as_deref()
+    }
+
+    /// Per-organisation secrets delivered with the event (`payload.secrets`).
+    pub fn payload_secrets(&self) -> Option<&Secrets> {
+        self.0.payload_secrets.as_ref()
+    }
+
+    /// A secret by key: the delivery's `secrets[key]` when non-empty, else the environment
+    /// variable named exactly `key`.
+    pub fn secret(&self, key: &str) -> Option<SecretString> {
+        if let Some(value) = self.0.payload_secrets.as_ref().and_then(|s| s.0.get(key)) {
+            if !value.is_blank() {
+                return Some(value.clone());
+            }
+        }
+        std::env::var(key)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(SecretString::from)
+    }
+
+    /// Fails with [`ScopeError`] (answered 403) unless the runtime token grants every scope.
+    ///
+    /// ```
+    /// # use kiket_sdk::{HandlerContext, HandlerResult, Reply};
+    /// async fn handle(ctx: HandlerContext) -> HandlerResult {
+    ///     ctx.require_scopes(["workflows.execute", "custom_data.write"])?;
+    ///     Ok(Reply::ok())
+    /// }
+    /// ```
+    pub fn require_scopes<S: AsRef<str>>(
+        &self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Result<(), ScopeError> {
+        let required: Vec<String> = scopes.into_iter().map(|s| s.as_ref().to_owned()).collect();
+        check_scopes(self.0.auth.scopes(), &required)
+    }
+
+    /// The generated extension-API client, carrying the workspace token, this invocation's
+    /// runtime token and event version. It shares the process-wide connection pool.
+    pub fn client(&self) -> Client {
+        let mut state = self
+            .0
+            .shared
+            .api_state
+            .clone()
+            .event_version(&self.0.version);
+        if let Some(token) = self.0.auth.runtime_token() {
+            state = state.runtime_token(token.clone());
+        }
+        let base = self
+            .0
+            .api_base_url_override
+            .as_deref()
+            .unwrap_or(&self.0.shared.api_base_url);
+        Client::new_with_client(base, self.0.shared.http.clone(), state)
+    }
+
+    /// Base URL the client of this invocation talks to.
+    pub fn api_base_url(&self) -> &str {
+        self.0
+            .api_base_url_override
+            .as_deref()
+            .unwrap_or(&self.0.shared.api_base_url)
+    }
+}
+
+/// Authentication of one invocation.
+#[derive(Clone, Default)]
+pub struct AuthContext {
+    runtime_token: Option<SecretString>,
+    claims: Option<RuntimeClaims>,
+}
+
+impl std::fmt::Debug for AuthContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthContext")
+            .field(
+                "runtime_token",
+                &self.runtime_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("scopes", &self.scopes())
+            .field("org_id", &self.org_id())
+            .field("ext_id", &self.ext_id())
+            .field("proj_id", &self.proj_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthContext {
+    pub(crate) fn verified(token: SecretString, claims: RuntimeClaims) -> Self {
+        Self {
+            runtime_token: Some(token),
+            claims: Some(claims),
+        }
+    }
+
+    /// The verified runtime token (forwarded on API calls). Never log it.
+    pub fn runtime_token(&self) -> Option<&SecretString> {
+        self.runtime_token.as_ref()
+    }
+
+    /// `"runtime"` when the invocation carries a verified runtime token.
+    pub fn token_type(&self) -> Option<&'static str> {
+        self.runtime_token.as_ref().map(|_| "runtime")
+    }
+
+    /// Expiry of the runtime token, unix seconds.
+    pub fn expires_at(&self) -> Option<f64> {
+        self.claims.as_ref().and_then(|c| c.exp)
+    }
+
+    /// Scopes the token grants (empty without a token).
+    pub fn scopes(&self) -> &[String] {
+        self.claims.as_ref().map_or(&[], |c| c.scopes.as_slice())
+    }
+
+    /// Organisation id (`org_id` claim).
+    pub fn org_id(&self) -> Option<&Id> {
+        self.claims.as_ref().and_then(|c| c.org_id.as_ref())
+    }
+
+    /// Extension id (`ext_id` claim).
+    pub fn ext_id(&self) -> Option<&Id> {
+        self.claims.as_ref().and_then(|c| c.ext_id.as_ref())
+    }
+
+    /// Project id (`proj_id` claim).
+    pub fn proj_id(&self) -> Option<&Id> {
+        self.claims.as_ref().and_then(|c| c.proj_id.as_ref())
+    }
+
+    /// All verified claims (`sub`, `pi_id`, `src`, `jti`, …).
+    pub fn claims(&self) -> Option<&RuntimeClaims> {
+        self.claims.as_ref()
+    }
+}
+
+/// The runtime token lacks required scopes. Answered with 403 and
+/// `{"error":"Insufficient scopes","required_scopes":[…],"missing_scopes":[…]}`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Insufficient scopes")]
+pub struct ScopeError {
+    /// Every scope that was required.
+    pub required: Vec<String>,
+    /// The required scopes the token does not grant.
+    pub missing: Vec<String>,
+}
+
+/// Checks `required` against `granted`; only the literal `*` grants everything.
+pub(crate) fn check_scopes(granted: &[String], required: &[String]) -> Result<(), ScopeError> {
+    if required.is_empty() || granted.iter().any(|g| g == "*") {
+        return Ok(());
+    }
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|r| !granted.contains(r))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ScopeError {
+            required: required.to_vec(),
+            missing,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_scopes;
+
+    fn v(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn only_the_literal_star_is_a_wildcard() {
+        assert!(check_scopes(&v(&["*"]), &v(&["a", "b"])).is_ok());
+        let err =
+            check_scopes(&v(&["custom_data.*", "a"]), &v(&["a", "custom_data.write"])).unwrap_err();
+        assert_eq!(err.missing, v(&["custom_data.write"]));
+        assert_eq!(err.required, v(&["a", "custom_data.write"]));
+        assert!(check_scopes(&[], &[]).is_ok());
+    }
+}

@@ -1,0 +1,162 @@
+//! [`HandlerError`]: how a handler says it failed, and whether the platform should retry.
+
+use super::context::ScopeError;
+use std::time::Duration;
+
+/// A handler failure. Its class decides the HTTP status and so whether the platform retries:
+///
+/// | Variant | Status | Retried by the platform |
+/// |---|---|---|
+/// | [`Permanent`](Self::Permanent) | the chosen 4xx (default 422) | no |
+/// | [`Retryable`](Self::Retryable) | 500, or 503 + `Retry-After` when a delay is given | yes |
+/// | [`InsufficientScopes`](Self::InsufficientScopes) | 403 with the missing scopes | no |
+///
+/// The message is sent in the response body (`{"error": message}`), so do not put secrets
+/// in it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HandlerError {
+    /// The delivery can never succeed (bad input, business rule): answered with a 4xx.
+    #[error("{message}")]
+    Permanent {
+        /// Status sent (400..=499).
+        status: u16,
+        /// Message sent in the body.
+        message: String,
+    },
+    /// A transient failure (dependency down, timeout): answered with 500 or 503.
+    #[error("{message}")]
+    Retryable {
+        /// Message sent in the body.
+        message: String,
+        /// When set, the answer is 503 with `Retry-After` in whole seconds.
+        retry_after: Option<Duration>,
+    },
+    /// The runtime token lacks scopes the handler needs.
+    #[error(transparent)]
+    InsufficientScopes(#[from] ScopeError),
+}
+
+impl HandlerError {
+    /// A permanent failure answered with 422 (not retried).
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self::Permanent {
+            status: 422,
+            message: message.into(),
+        }
+    }
+
+    /// A permanent failure with a chosen 4xx status. Statuses outside 400..=499 become 422, so
+    /// a permanent error can never be retried by accident.
+    pub fn permanent_with_status(status: u16, message: impl Into<String>) -> Self {
+        let status = if (400..=499).contains(&status) {
+            status
+        } else {
+            422
+        };
+        Self::Permanent {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// A transient failure answered with 500 (retried by the platform).
+    pub fn retryable(message: impl Into<String>) -> Self {
+        Self::Retryable {
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// A transient failure answered with 503 and `Retry-After`.
+    pub fn retry_after(message: impl Into<String>, delay: Duration) -> Self {
+        Self::Retryable {
+            message: message.into(),
+            retry_after: Some(delay),
+        }
+    }
+
+    /// `true` when the platform will retry the delivery.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Retryable { .. })
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Permanent { status, .. } => *status,
+            Self::Retryable {
+                retry_after: None, ..
+            } => 500,
+            Self::Retryable {
+                retry_after: Some(_),
+                ..
+            } => 503,
+            Self::InsufficientScopes(_) => 403,
+        }
+    }
+}
+
+impl From<serde_json::Error> for HandlerError {
+    /// JSON that a handler could not (de)serialise is a permanent problem of the input.
+    fn from(error: serde_json::Error) -> Self {
+        Self::permanent(format!("invalid JSON: {error}"))
+    }
+}
+
+impl From<std::io::Error> for HandlerError {
+    /// I/O failures are usually transient.
+    fn from(error: std::io::Error) -> Self {
+        Self::retryable(format!("I/O error: {error}"))
+    }
+}
+
+impl From<crate::payload::PayloadError> for HandlerError {
+    fn from(error: crate::payload::PayloadError) -> Self {
+        Self::permanent_with_status(error.status(), error.to_string())
+    }
+}
+
+impl<E: std::fmt::Debug> From<kiket_client::ProgenitorError<E>> for HandlerError {
+    /// Extension-API failures: 429, 5xx and connection problems are retryable; other answers
+    /// (400, 403, 404, …) are permanent. The message names the status, never credentials.
+    fn from(error: kiket_client::ProgenitorError<E>) -> Self {
+        let status = error.status().map(|s| s.as_u16());
+        let retryable = match status {
+            Some(code) => code == 429 || code >= 500,
+            None => matches!(
+                error,
+                kiket_client::ProgenitorError::CommunicationError(_)
+                    | kiket_client::ProgenitorError::ResponseBodyError(_)
+            ),
+        };
+        let message = match status {
+            Some(code) => format!("Kiket API call failed with status {code}"),
+            None => "Kiket API call failed before a response arrived".to_owned(),
+        };
+        if retryable {
+            Self::retryable(message)
+        } else {
+            Self::permanent(message)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_map_to_statuses() {
+        assert_eq!(HandlerError::permanent("x").status(), 422);
+        assert_eq!(HandlerError::permanent_with_status(409, "x").status(), 409);
+        assert_eq!(HandlerError::permanent_with_status(503, "x").status(), 422);
+        assert_eq!(HandlerError::retryable("x").status(), 500);
+        assert_eq!(
+            HandlerError::retry_after("x", Duration::from_secs(3)).status(),
+            503
+        );
+        assert!(HandlerError::retryable("x").is_retryable());
+        assert!(!HandlerError::permanent("x").is_retryable());
+    }
+}

@@ -1,0 +1,211 @@
+//! The router: which handler answers which event and version.
+//!
+//! Registration is type-checked: [`Router::on`] only accepts handlers of catalogued payload
+//! types (`P: EventPayload`), whose event name and version come from the type itself. Events
+//! outside the catalog are reachable through [`Router::raw`] with a `serde_json::Value`
+//! payload. [`Router::ignore`] answers an event with `{"ok":true}` without running anything,
+//! so exhaustive registration can say "not interested" visibly.
+
+pub mod version;
+
+use crate::handler::{Handler, HandlerContext, HandlerError, Reply};
+use crate::payload::{self, PayloadError};
+use bytes::Bytes;
+use kiket_types::catalog::EventPayload;
+use std::collections::HashMap;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Why a routed call failed before or inside the handler.
+#[derive(Debug)]
+pub(crate) enum CallError {
+    Payload(PayloadError),
+    Handler(HandlerError),
+}
+
+/// A handler with its payload type erased: decodes the body, then calls.
+pub(crate) trait ErasedHandler: Send + Sync + 'static {
+    fn call(&self, body: Bytes, context: HandlerContext)
+        -> BoxFuture<'_, Result<Reply, CallError>>;
+}
+
+struct Typed<P, H> {
+    handler: H,
+    _payload: PhantomData<fn() -> P>,
+}
+
+impl<P: EventPayload, H: Handler<P>> ErasedHandler for Typed<P, H> {
+    fn call(
+        &self,
+        body: Bytes,
+        context: HandlerContext,
+    ) -> BoxFuture<'_, Result<Reply, CallError>> {
+        let decoded = payload::decode::<P>(P::EVENT, P::VERSION, &body);
+        Box::pin(async move {
+            let payload = decoded.map_err(CallError::Payload)?;
+            self.handler
+                .call(payload, context)
+                .await
+                .map_err(CallError::Handler)
+        })
+    }
+}
+
+struct Raw<H>(H);
+
+impl<H: Handler<serde_json::Value>> ErasedHandler for Raw<H> {
+    fn call(
+        &self,
+        body: Bytes,
+        context: HandlerContext,
+    ) -> BoxFuture<'_, Result<Reply, CallError>> {
+        let decoded =
+            payload::decode::<serde_json::Value>(context.event(), context.version(), &body);
+        Box::pin(async move {
+            let payload = decoded.map_err(CallError::Payload)?;
+            self.0
+                .call(payload, context)
+                .await
+                .map_err(CallError::Handler)
+        })
+    }
+}
+
+struct Ignored;
+
+impl ErasedHandler for Ignored {
+    fn call(
+        &self,
+        _body: Bytes,
+        _context: HandlerContext,
+    ) -> BoxFuture<'_, Result<Reply, CallError>> {
+        Box::pin(async { Ok(Reply::ok()) })
+    }
+}
+
+/// One registered route.
+#[derive(Clone)]
+pub(crate) struct Route {
+    pub(crate) handler: Arc<dyn ErasedHandler>,
+    pub(crate) required_scopes: Arc<[String]>,
+}
+
+/// Handlers by event and version.
+#[derive(Default, Clone)]
+pub struct Router {
+    routes: HashMap<String, HashMap<String, Route>>,
+    duplicates: Vec<String>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("registered", &self.registered_events())
+            .finish()
+    }
+}
+
+impl Router {
+    /// An empty router.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a typed handler for the event and version of its payload type `P`.
+    ///
+    /// ```
+    /// use kiket_sdk::{HandlerContext, HandlerResult, Reply, Router};
+    /// use kiket_types::IssueCreatedV1;
+    ///
+    /// async fn on_created(issue: IssueCreatedV1, _ctx: HandlerContext) -> HandlerResult {
+    ///     Ok(Reply::json(serde_json::json!({"title": issue.issue.title})))
+    /// }
+    /// let router = Router::new().on::<IssueCreatedV1, _>(on_created);
+    /// assert_eq!(router.registered_events(), ["issue.created@v1"]);
+    /// ```
+    pub fn on<P: EventPayload, H: Handler<P>>(self, handler: H) -> Self {
+        let scopes = handler.required_scopes();
+        self.insert(
+            P::EVENT,
+            P::VERSION,
+            Arc::new(Typed {
+                handler,
+                _payload: PhantomData,
+            }),
+            scopes,
+        )
+    }
+
+    /// Registers a raw handler for any event and version, catalogued or not; it receives the
+    /// body as `serde_json::Value`. A raw registration of a catalogued pair replaces nothing:
+    /// registering the same pair twice is reported when the extension is built.
+    pub fn raw<H: Handler<serde_json::Value>>(
+        self,
+        event: &str,
+        version: &str,
+        handler: H,
+    ) -> Self {
+        let scopes = handler.required_scopes();
+        self.insert(event, version, Arc::new(Raw(handler)), scopes)
+    }
+
+    /// Answers `P`'s event and version with `{"ok":true}` without decoding or running anything.
+    pub fn ignore<P: EventPayload>(self) -> Self {
+        self.insert(P::EVENT, P::VERSION, Arc::new(Ignored), Vec::new())
+    }
+
+    fn insert(
+        mut self,
+        event: &str,
+        version: &str,
+        handler: Arc<dyn ErasedHandler>,
+        scopes: Vec<String>,
+    ) -> Self {
+        let route = Route {
+            handler,
+            required_scopes: scopes.into(),
+        };
+        let versions = self.routes.entry(event.to_owned()).or_default();
+        if versions.insert(version.to_owned(), route).is_some() {
+            self.duplicates.push(format!("{event}@{version}"));
+        }
+        self
+    }
+
+    /// Every registered `event@version`, sorted.
+    pub fn registered_events(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .routes
+            .iter()
+            .flat_map(|(event, versions)| versions.keys().map(move |v| format!("{event}@{v}")))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// `true` when some version of `event` has a handler.
+    pub fn handles_event(&self, event: &str) -> bool {
+        self.routes.get(event).is_some_and(|v| !v.is_empty())
+    }
+
+    /// Pairs registered more than once (an error when the extension is built).
+    pub fn duplicates(&self) -> &[String] {
+        &self.duplicates
+    }
+
+    /// The route of `event`@`version`: exact label first, then the other spelling of a
+    /// numeric version. Returns the registered version label with the route.
+    pub(crate) fn find(&self, event: &str, version: &str) -> Option<(String, &Route)> {
+        let versions = self.routes.get(event)?;
+        if let Some(route) = versions.get(version) {
+            return Some((version.to_owned(), route));
+        }
+        let alternate = version::alternate(version)?;
+        let route = versions.get(&alternate)?;
+        Some((alternate, route))
+    }
+}

@@ -1,0 +1,284 @@
+//! The delivery pipeline: limit → read → verify → route → authorise → decode → handle.
+//!
+//! Each step either passes the delivery on or answers with the one status its
+//! [`DeliveryError`] maps to. Nothing after verification runs for a forged request, and no
+//! handler runs twice for one request.
+
+use super::panic_guard::Guarded;
+use super::rejection::DeliveryError;
+use crate::config::{origin_of, Config};
+use crate::handler::{AuthContext, ContextParts, ContextShared, HandlerContext};
+use crate::payload::PayloadError;
+use crate::routing::{version, CallError, Router};
+use crate::verify::{
+    SignatureVerifier, TokenVerifier, VerifyError, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures_util::FutureExt;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use kiket_types::{SecretString, Secrets};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::Semaphore;
+use tracing::Instrument;
+
+/// Everything the pipeline needs, shared by all requests.
+pub(crate) struct Pipeline {
+    pub(crate) router: Router,
+    pub(crate) config: Config,
+    pub(crate) signatures: Option<SignatureVerifier>,
+    pub(crate) tokens: TokenVerifier,
+    pub(crate) shared: Arc<ContextShared>,
+    pub(crate) permits: Arc<Semaphore>,
+}
+
+/// The fields of a delivery the runtime reads itself; everything else is skipped here and
+/// decoded by the handler's payload type.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default, borrow)]
+    authentication: Option<AuthenticationBlock<'a>>,
+    #[serde(default)]
+    secrets: Option<Secrets>,
+    #[serde(default, borrow)]
+    api: Option<ApiBlock<'a>>,
+}
+
+#[derive(Deserialize)]
+struct AuthenticationBlock<'a> {
+    #[serde(default, borrow)]
+    runtime_token: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct ApiBlock<'a> {
+    #[serde(default, borrow)]
+    base_url: Option<Cow<'a, str>>,
+}
+
+impl Pipeline {
+    /// Handles one request to `/webhooks/{event}` or `/v/{version}/webhooks/{event}`.
+    pub(crate) async fn deliver(
+        self: Arc<Self>,
+        event: String,
+        path_version: Option<String>,
+        request: Request<Body>,
+    ) -> Response {
+        let started = Instant::now();
+        let span = tracing::info_span!("kiket.delivery", event = %event, version = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+        let outcome = self
+            .run(event, path_version, request)
+            .instrument(span.clone())
+            .await;
+        let response = match outcome {
+            Ok(body) => ok_response(body),
+            Err(error) => {
+                let status = error.status();
+                if status.is_server_error() {
+                    span.in_scope(|| tracing::warn!(%status, error = %error, "delivery failed"));
+                } else {
+                    span.in_scope(|| tracing::info!(%status, error = %error, "delivery rejected"));
+                }
+                error.into_response()
+            }
+        };
+        span.record("status", response.status().as_u16());
+        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        response
+    }
+
+    async fn run(
+        &self,
+        event: String,
+        path_version: Option<String>,
+        request: Request<Body>,
+    ) -> Result<Bytes, DeliveryError> {
+        let _permit = self
+            .permits
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| DeliveryError::Overloaded)?;
+        let (parts, body) = request.into_parts();
+        let body = self.read_body(&parts.headers, body).await?;
+
+        if self.config.insecure_skip_verification {
+            tracing::warn!("delivery accepted WITHOUT verification (insecure_skip_verification is on; never use it in production)");
+        } else if let Some(signatures) = &self.signatures {
+            let signature = single_header(&parts.headers, SIGNATURE_HEADER, "X-Kiket-Signature")?;
+            let timestamp = single_header(&parts.headers, TIMESTAMP_HEADER, "X-Kiket-Timestamp")?;
+            signatures.verify(signature, timestamp, &body, self.config.clock.now_unix())?;
+        }
+
+        let requested =
+            version::resolve(path_version.as_deref(), &parts.headers, parts.uri.query())
+                .ok_or(DeliveryError::VersionMissing)?;
+        let envelope = parse_envelope(&event, &requested, &body)?;
+        let auth = self.authenticate(&envelope).await?;
+
+        let (version, route) =
+            self.router
+                .find(&event, &requested)
+                .ok_or_else(|| DeliveryError::NoHandler {
+                    event: event.clone(),
+                    version: requested.clone().into_owned(),
+                })?;
+        tracing::Span::current().record("version", version.as_str());
+        crate::handler::check_scopes_for(&auth, &route.required_scopes)?;
+
+        let api_base_url_override = self.trusted_base_url(&envelope);
+        let payload_secrets = envelope.secrets;
+        let context = HandlerContext::new(
+            ContextParts {
+                event,
+                version,
+                headers: parts.headers,
+                auth,
+                payload_secrets,
+                api_base_url_override,
+            },
+            self.shared.clone(),
+        );
+        let handler = route.handler.clone();
+        let call = Guarded(Box::pin(async move { handler.call(body, context).await }));
+        let outcome = tokio::time::timeout(
+            self.config.handler_timeout,
+            AssertUnwindSafe(call).catch_unwind(),
+        )
+        .await;
+        let reply = match outcome {
+            Err(_elapsed) => return Err(DeliveryError::TimedOut),
+            Ok(Err(_panic)) => return Err(DeliveryError::Panicked),
+            Ok(Ok(Err(CallError::Payload(e)))) => return Err(DeliveryError::Payload(e)),
+            Ok(Ok(Err(CallError::Handler(e)))) => return Err(DeliveryError::Handler(e)),
+            Ok(Ok(Ok(reply))) => reply,
+        };
+        reply.into_bytes().map_err(|reason| {
+            tracing::error!(%reason, "handler reply could not be encoded as JSON");
+            DeliveryError::ReplyEncoding
+        })
+    }
+
+    /// Reads the body, refusing anything over the limit before buffering it.
+    async fn read_body(&self, headers: &HeaderMap, body: Body) -> Result<Bytes, DeliveryError> {
+        let limit = self.config.body_limit;
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > limit as u64) {
+            return Err(DeliveryError::BodyTooLarge { limit });
+        }
+        match Limited::new(body, limit).collect().await {
+            Ok(collected) => Ok(collected.to_bytes()),
+            Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
+                Err(DeliveryError::BodyTooLarge { limit })
+            }
+            Err(_) => Err(DeliveryError::BodyUnreadable),
+        }
+    }
+
+    async fn authenticate(&self, envelope: &Envelope<'_>) -> Result<AuthContext, DeliveryError> {
+        let token = envelope
+            .authentication
+            .as_ref()
+            .and_then(|a| a.runtime_token.as_deref())
+            .filter(|t| !t.trim().is_empty());
+        if self.config.insecure_skip_verification {
+            return Ok(AuthContext::default());
+        }
+        match token {
+            Some(token) => {
+                let claims = self.tokens.verify(token).await?;
+                Ok(AuthContext::verified(SecretString::new(token), claims))
+            }
+            None if self.config.runtime_token_required => {
+                Err(VerifyError::MissingRuntimeToken.into())
+            }
+            None => Ok(AuthContext::default()),
+        }
+    }
+
+    /// The payload's `api.base_url`, only when its origin is allow-listed in configuration.
+    fn trusted_base_url(&self, envelope: &Envelope<'_>) -> Option<String> {
+        let claimed = envelope.api.as_ref()?.base_url.as_deref()?;
+        let origin = origin_of(claimed)?;
+        if self.config.allowed_api_origins.contains(&origin) {
+            Some(claimed.trim().trim_end_matches('/').to_owned())
+        } else {
+            tracing::debug!(
+                "ignoring api.base_url from the payload: its origin is not allow-listed"
+            );
+            None
+        }
+    }
+}
+
+/// The value of a header that must appear at most once.
+fn single_header<'a>(
+    headers: &'a HeaderMap,
+    name: &'static str,
+    display: &'static str,
+) -> Result<Option<&'a [u8]>, DeliveryError> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(VerifyError::DuplicateHeader(display).into());
+    }
+    Ok(first.map(HeaderValue::as_bytes))
+}
+
+fn parse_envelope<'a>(
+    event: &str,
+    version: &str,
+    body: &'a [u8],
+) -> Result<Envelope<'a>, DeliveryError> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        None => return Err(PayloadError::Malformed("request body is empty".into()).into()),
+        Some(b'{') => {}
+        Some(_) => {
+            // Valid JSON that is not an object is a schema problem; anything else is malformed.
+            return Err(
+                match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                    Ok(_) => PayloadError::Schema {
+                        event: event.to_owned(),
+                        version: version.to_owned(),
+                        path: ".".into(),
+                        message: "a delivery must be a JSON object".into(),
+                    },
+                    Err(e) => PayloadError::Malformed(e.to_string()),
+                }
+                .into(),
+            );
+        }
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => PayloadError::Schema {
+                event: event.to_owned(),
+                version: version.to_owned(),
+                path: "authentication/secrets/api".into(),
+                message: "runtime fields have the wrong type".into(),
+            },
+            _ => PayloadError::Malformed(e.to_string()),
+        }
+        .into()
+    })
+}
+
+fn ok_response(body: Bytes) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::OK;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}

@@ -1,0 +1,281 @@
+//! The axum server: routes, health, serving and graceful shutdown.
+//!
+//! [`Extension`] joins a [`Router`] of handlers with a [`Config`]. It is both runnable
+//! ([`Extension::serve`], [`Extension::run`]) and embeddable: [`Extension::into_router`]
+//! returns a plain `axum::Router` to nest under any prefix of an existing app, or to test
+//! in-process with `tower::ServiceExt::oneshot`.
+
+mod dispatch;
+mod panic_guard;
+mod rejection;
+
+pub use rejection::DeliveryError;
+
+use crate::config::Config;
+use crate::handler::ContextShared;
+use crate::routing::Router;
+use crate::verify::{jwks_cache, SignatureVerifier, TokenVerifier};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use bytes::Bytes;
+use dispatch::Pipeline;
+use kiket_client::ApiState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Why an extension could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartupError {
+    /// The configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The same event and version were registered more than once.
+    #[error("handlers registered more than once: {}", .0.join(", "))]
+    DuplicateHandlers(Vec<String>),
+    /// Events the extension subscribes to have no handler.
+    #[error("the extension subscribes to events without a handler: {}; register a handler (or `ignore`) for each", .0.join(", "))]
+    UnhandledSubscriptions(Vec<String>),
+    /// `HOST` / `PORT` do not form a socket address.
+    #[error("invalid listen address: {0}")]
+    Address(String),
+    /// The listener could not bind or the server failed.
+    #[error("server I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A configured extension: handlers, verification and limits.
+pub struct Extension {
+    pipeline: Arc<Pipeline>,
+    health: Bytes,
+}
+
+impl std::fmt::Debug for Extension {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extension")
+            .field("router", &self.pipeline.router)
+            .field("config", &self.pipeline.config)
+            .finish()
+    }
+}
+
+impl Extension {
+    /// Joins `router` and `config`. Fails when a pair was registered twice.
+    pub fn new(router: Router, config: Config) -> Result<Self, StartupError> {
+        if !router.duplicates().is_empty() {
+            return Err(StartupError::DuplicateHandlers(
+                router.duplicates().to_vec(),
+            ));
+        }
+        panic_guard::install();
+        let signatures = (!config.webhook_secrets.is_empty()).then(|| {
+            SignatureVerifier::new(
+                config.webhook_secrets.clone(),
+                config.signature_tolerance.as_secs(),
+                config.signature_scheme,
+            )
+        });
+        let tokens = TokenVerifier::new(
+            jwks_cache(&config),
+            config.token_leeway.as_secs(),
+            config.clock.clone(),
+        );
+        let mut api_state = ApiState::new();
+        if let Some(token) = &config.workspace_token {
+            api_state = api_state.workspace_token(token.clone());
+        }
+        let shared = Arc::new(ContextShared {
+            http: config.http.clone(),
+            api_base_url: Arc::from(config.api_base_url.as_str()),
+            api_state,
+            extension_id: config.extension_id.as_deref().map(Arc::from),
+            extension_version: config.extension_version.as_deref().map(Arc::from),
+        });
+        let health = serde_json::json!({
+            "status": "ok",
+            "extension_id": config.extension_id,
+            "extension_version": config.extension_version,
+            "registered_events": router.registered_events(),
+        })
+        .to_string()
+        .into();
+        let permits = Arc::new(Semaphore::new(config.max_concurrency));
+        Ok(Self {
+            pipeline: Arc::new(Pipeline {
+                router,
+                config,
+                signatures,
+                tokens,
+                shared,
+                permits,
+            }),
+            health,
+        })
+    }
+
+    /// Fails unless every event in `events` (e.g. the manifest's `events`) has a handler.
+    pub fn check_subscriptions<S: AsRef<str>>(
+        &self,
+        events: impl IntoIterator<Item = S>,
+    ) -> Result<(), StartupError> {
+        let missing: Vec<String> = events
+            .into_iter()
+            .filter(|e| !self.pipeline.router.handles_event(e.as_ref()))
+            .map(|e| e.as_ref().to_owned())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(StartupError::UnhandledSubscriptions(missing))
+        }
+    }
+
+    /// The `event@version` pairs this extension answers.
+    pub fn registered_events(&self) -> Vec<String> {
+        self.pipeline.router.registered_events()
+    }
+
+    /// The extension as an `axum::Router` with routes `POST /webhooks/{event}`,
+    /// `POST /v/{version}/webhooks/{event}` and `GET /health`. Nest it under any prefix:
+    ///
+    /// ```
+    /// # fn demo(extension: kiket_sdk::Extension) {
+    /// let app: axum::Router = axum::Router::new().nest("/kiket", extension.into_router());
+    /// # }
+    /// ```
+    pub fn into_router(self) -> axum::Router {
+        let health = self.health.clone();
+        axum::Router::new()
+            .route("/webhooks/{event}", post(deliver))
+            .route("/v/{version}/webhooks/{event}", post(deliver_versioned))
+            .route(
+                "/health",
+                get(move || std::future::ready(json_ok(health.clone()))),
+            )
+            .method_not_allowed_fallback(method_not_allowed)
+            .fallback(not_found)
+            .with_state(self.pipeline)
+    }
+
+    /// Serves on `address` until SIGTERM or Ctrl-C, then finishes in-flight deliveries.
+    pub async fn serve(self, address: SocketAddr) -> Result<(), StartupError> {
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        self.serve_listener(listener, shutdown_signal()).await
+    }
+
+    /// Serves on an already bound listener until `shutdown` completes, then stops accepting
+    /// connections and finishes in-flight deliveries.
+    pub async fn serve_listener(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
+        let address = listener.local_addr()?;
+        tracing::info!(%address, events = ?self.registered_events(), "kiket extension listening");
+        axum::serve(listener, self.into_router())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        tracing::info!("kiket extension stopped");
+        Ok(())
+    }
+
+    /// Serves on `HOST`:`PORT` from the environment (default `127.0.0.1:8080`).
+    pub async fn run(self) -> Result<(), StartupError> {
+        let address = listen_address(|key| std::env::var(key).ok())?;
+        self.serve(address).await
+    }
+}
+
+/// `HOST` / `PORT` from a variable source, defaulting to `127.0.0.1:8080`.
+pub fn listen_address(var: impl Fn(&str) -> Option<String>) -> Result<SocketAddr, StartupError> {
+    let host = var("HOST")
+        .filter(|h| !h.trim().is_empty())
+        .unwrap_or_else(|| "127.0.0.1".into());
+    let port = match var("PORT").filter(|p| !p.trim().is_empty()) {
+        Some(port) => port.trim().parse::<u16>().map_err(|_| {
+            StartupError::Address(format!("PORT must be a port number, got {port:?}"))
+        })?,
+        None => 8080,
+    };
+    let host = host.trim();
+    let literal = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    literal
+        .parse()
+        .map_err(|_| StartupError::Address(format!("HOST must be an IP address, got {host:?}")))
+}
+
+async fn deliver(
+    State(pipeline): State<Arc<Pipeline>>,
+    Path(event): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    pipeline.deliver(event, None, request).await
+}
+
+async fn deliver_versioned(
+    State(pipeline): State<Arc<Pipeline>>,
+    Path((version, event)): Path<(String, String)>,
+    request: Request<Body>,
+) -> Response {
+    pipeline.deliver(event, Some(version), request).await
+}
+
+fn json_ok(body: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    rejection::json_error(
+        StatusCode::NOT_FOUND,
+        &serde_json::json!({"error": "Not found"}),
+        None,
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    rejection::json_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &serde_json::json!({"error": "Method not allowed"}),
+        None,
+    )
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown signal received; finishing in-flight deliveries");
+}

@@ -1,0 +1,51 @@
+//! Keeps handler panics out of logs.
+//!
+//! A panic's message may contain anything the handler had at hand, secrets included. The
+//! standard panic hook prints it to stderr; while a handler is being polled, the hook that
+//! [`install`] sets prints a fixed line with the source location instead. Panics elsewhere
+//! go to the previous hook unchanged.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Once;
+use std::task::{Context, Poll};
+
+thread_local! {
+    static IN_HANDLER: Cell<bool> = const { Cell::new(false) };
+}
+
+static INSTALL: Once = Once::new();
+
+/// Installs the filtering panic hook (once per process).
+pub(crate) fn install() {
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_HANDLER.with(Cell::get) {
+                let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+                tracing::error!(%location, "an extension handler panicked; its message is withheld because it may contain secrets");
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Marks the thread as "inside a handler" while the inner future is polled.
+pub(crate) struct Guarded<F>(pub(crate) Pin<Box<F>>);
+
+impl<F: Future> Future for Guarded<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        struct Reset(bool);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                IN_HANDLER.with(|flag| flag.set(self.0));
+            }
+        }
+        let _reset = Reset(IN_HANDLER.with(|flag| flag.replace(true)));
+        self.0.as_mut().poll(cx)
+    }
+}

@@ -1,0 +1,462 @@
+//! HMAC-SHA256 webhook signatures (PROTOCOL.md §2.1).
+//!
+//! The platform signs `<timestamp>.<raw body>` with the shared webhook secret and sends the
+//! lowercase hex MAC in `X-Kiket-Signature` and the unix timestamp in `X-Kiket-Timestamp`.
+//! Verification runs over the bytes exactly as received, compares in constant time, accepts
+//! several signatures in one header and several configured secrets (rotation), and bounds
+//! the timestamp both ways.
+
+use super::VerifyError;
+use hmac::{Hmac, Mac};
+use kiket_types::SecretString;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Header carrying the signature(s).
+pub const SIGNATURE_HEADER: &str = "x-kiket-signature";
+/// Header carrying the unix timestamp the signature covers.
+pub const TIMESTAMP_HEADER: &str = "x-kiket-timestamp";
+
+/// Most signatures one header may carry; more is treated as an attack, not a rotation.
+const MAX_SIGNATURES: usize = 8;
+/// Length of a hex SHA-256 MAC.
+const HEX_MAC_LEN: usize = 64;
+
+/// Which signed string the platform uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SignatureScheme {
+    /// `HMAC(secret, "<timestamp>.<body>")`, timestamp required (the current platform).
+    #[default]
+    TimestampedBody,
+    /// The first Python SDK's scheme: `HMAC(secret, body)`; the timestamp is optional and, when
+    /// present, unix seconds or ISO-8601. Only used when selected explicitly.
+    LegacyBodyOnly,
+}
+
+/// Signs a delivery the way the platform does: lowercase hex of
+/// `HMAC-SHA256(secret, "<timestamp>.<body>")`.
+///
+/// ```
+/// let signature = kiket_sdk::verify::sign("whsec_test", 1_700_000_000, br#"{"ok":true}"#);
+/// assert_eq!(signature.len(), 64);
+/// ```
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac = new_mac(secret.as_bytes());
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Signs with the legacy scheme (body only). For tests of [`SignatureScheme::LegacyBodyOnly`].
+pub fn sign_legacy(secret: &str, body: &[u8]) -> String {
+    let mut mac = new_mac(secret.as_bytes());
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn new_mac(key: &[u8]) -> HmacSha256 {
+    // HMAC accepts keys of any length; `new_from_slice` only fails for fixed-size-key MACs.
+    HmacSha256::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+}
+
+/// Parses `X-Kiket-Timestamp`: ASCII digits only (no sign, space, decimal point), fits in i64.
+pub fn parse_unix_timestamp(value: &[u8]) -> Result<i64, VerifyError> {
+    if value.is_empty() || value.len() > 18 || !value.iter().all(u8::is_ascii_digit) {
+        return Err(VerifyError::InvalidTimestamp);
+    }
+    // At most 18 digits always fits in i64.
+    Ok(value
+        .iter()
+        .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
+}
+
+/// Parses the signature header into raw MACs. Items are separated by spaces or commas and may
+/// carry a `sha256=` prefix; each must be 64 hex digits.
+pub fn parse_signatures(value: &[u8]) -> Result<Vec<[u8; 32]>, VerifyError> {
+    let text = std::str::from_utf8(value).map_err(|_| VerifyError::InvalidSignature)?;
+    let mut out = Vec::new();
+    for item in text.split([' ', ',']).filter(|s| !s.is_empty()) {
+        if out.len() == MAX_SIGNATURES {
+            return Err(VerifyError::InvalidSignature);
+        }
+        let hex_part = item.strip_prefix("sha256=").unwrap_or(item);
+        if hex_part.len() != HEX_MAC_LEN {
+            return Err(VerifyError::InvalidSignature);
+        }
+        let mut mac = [0u8; 32];
+        hex::decode_to_slice(hex_part, &mut mac).map_err(|_| VerifyError::InvalidSignature)?;
+        out.push(mac);
+    }
+    if out.is_empty() {
+        return Err(VerifyError::InvalidSignature);
+    }
+    Ok(out)
+}
+
+/// Verifies signatures of deliveries against one or more secrets.
+#[derive(Clone)]
+pub struct SignatureVerifier {
+    secrets: Vec<SecretString>,
+    tolerance_secs: i64,
+    scheme: SignatureScheme,
+}
+
+impl std::fmt::Debug for SignatureVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignatureVerifier")
+            .field(
+                "secrets",
+                &format_args!("[{} redacted]", self.secrets.len()),
+            )
+            .field("tolerance_secs", &self.tolerance_secs)
+            .field("scheme", &self.scheme)
+            .finish()
+    }
+}
+
+impl SignatureVerifier {
+    /// A verifier for `secrets` (newest first), accepting timestamps within `tolerance_secs`
+    /// of now in either direction.
+    pub fn new(secrets: Vec<SecretString>, tolerance_secs: u64, scheme: SignatureScheme) -> Self {
+        let tolerance_secs = i64::try_from(tolerance_secs).unwrap_or(i64::MAX);
+        Self {
+            secrets,
+            tolerance_secs,
+            scheme,
+        }
+    }
+
+    /// Checks the headers' values (already extracted, `None` when absent) against `body`.
+    pub fn verify(
+        &self,
+        signature: Option<&[u8]>,
+        timestamp: Option<&[u8]>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), VerifyError> {
+        let signature = signature.ok_or(VerifyError::MissingSignature)?;
+        let candidates = parse_signatures(signature)?;
+        let timestamp_text = match (self.scheme, timestamp) {
+            (SignatureScheme::TimestampedBody, None) => return Err(VerifyError::MissingTimestamp),
+            (SignatureScheme::TimestampedBody, Some(raw)) => {
+                let ts = parse_unix_timestamp(raw)?;
+                self.check_window(ts, now)?;
+                Some(raw)
+            }
+            (SignatureScheme::LegacyBodyOnly, Some(raw)) => {
+                let ts = parse_unix_timestamp(raw).or_else(|_| parse_iso8601(raw))?;
+                self.check_window(ts, now)?;
+                None
+            }
+            (SignatureScheme::LegacyBodyOnly, None) => None,
+        };
+        let mut matched = subtle::Choice::from(0);
+        for secret in &self.secrets {
+            let mut mac = new_mac(secret.expose().as_bytes());
+            if let Some(ts) = timestamp_text {
+                mac.update(ts);
+                mac.update(b".");
+            }
+            mac.update(body);
+            let expected = mac.finalize().into_bytes();
+            for candidate in &candidates {
+                matched |= AsRef::<[u8]>::as_ref(&expected).ct_eq(candidate.as_slice());
+            }
+        }
+        if bool::from(matched) {
+            Ok(())
+        } else {
+            Err(VerifyError::SignatureMismatch)
+        }
+    }
+
+    fn check_window(&self, timestamp: i64, now: i64) -> Result<(), VerifyError> {
+        if now.abs_diff(timestamp) > self.tolerance_secs.unsigned_abs() {
+            return Err(VerifyError::TimestampOutOfWindow);
+        }
+        Ok(())
+    }
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` into unix seconds (legacy scheme only).
+fn parse_iso8601(raw: &[u8]) -> Result<i64, VerifyError> {
+    let text = std::str::from_utf8(raw).map_err(|_| VerifyError::InvalidTimestamp)?;
+    let bad = || VerifyError::InvalidTimestamp;
+    let num = |s: &str| -> Result<i64, VerifyError> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    if text.len() < 20 || text.as_bytes()[10] != b'T' && text.as_bytes()[10] != b't' {
+        return Err(bad());
+    }
+    let (date, rest) = text.split_at(10);
+    let mut date_parts = date.split('-');
+    let (year, month, day) = match (
+        date_parts.next(),
+        date_parts.next(),
+        date_parts.next(),
+        date_parts.next(),
+    ) {
+        (Some(y), Some(m), Some(d), None) if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+            (num(y)?, num(m)?, num(d)?)
+        }
+        _ => return Err(bad()),
+    };
+    let rest = &rest[1..];
+    let time = rest.get(..8).ok_or_else(bad)?;
+    let mut time_parts = time.split(':');
+    let (hour, minute, second) = match (time_parts.next(), time_parts.next(), time_parts.next()) {
+        (Some(h), Some(m), Some(s)) if h.len() == 2 && m.len() == 2 && s.len() == 2 => {
+            (num(h)?, num(m)?, num(s)?)
+        }
+        _ => return Err(bad()),
+    };
+    let mut zone = &rest[8..];
+    if let Some(fraction) = zone.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Err(bad());
+        }
+        zone = &fraction[digits..];
+    }
+    let offset = match zone {
+        "Z" | "z" => 0,
+        _ if zone.len() == 6 && zone.as_bytes()[3] == b':' => {
+            let sign = match zone.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return Err(bad()),
+            };
+            sign * (num(&zone[1..3])? * 3600 + num(&zone[4..6])? * 60)
+        }
+        _ => return Err(bad()),
+    };
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return Err(bad());
+    }
+    Ok(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_700_000_000;
+    const BODY: &[u8] = br#"{"issue":{"id":1}}"#;
+
+    fn verifier(secrets: &[&str]) -> SignatureVerifier {
+        SignatureVerifier::new(
+            secrets.iter().map(|s| SecretString::new(*s)).collect(),
+            300,
+            SignatureScheme::TimestampedBody,
+        )
+    }
+
+    fn check(v: &SignatureVerifier, sig: &str, ts: &str) -> Result<(), VerifyError> {
+        v.verify(Some(sig.as_bytes()), Some(ts.as_bytes()), BODY, NOW)
+    }
+
+    #[test]
+    fn known_answer_vector() {
+        // HMAC-SHA256("whsec_test", "1700000000.{\"issue\":{\"id\":1}}"), computed independently
+        // with Python's hmac module.
+        assert_eq!(
+            sign("whsec_test", NOW, BODY),
+            "936aa905003523f376417bb8d09122fc3b493a58bec1094a96592e2a64b94ccf"
+        );
+    }
+
+    #[test]
+    fn accepts_bare_prefixed_multiple_and_rotated() {
+        let sig = sign("new", NOW, BODY);
+        let v = verifier(&["new", "old"]);
+        assert_eq!(check(&v, &sig, "1700000000"), Ok(()));
+        assert_eq!(check(&v, &format!("sha256={sig}"), "1700000000"), Ok(()));
+        let old = sign("old", NOW, BODY);
+        assert_eq!(check(&v, &old, "1700000000"), Ok(()));
+        assert_eq!(
+            check(&v, &format!("{} {sig}", "0".repeat(64)), "1700000000"),
+            Ok(())
+        );
+        assert_eq!(
+            check(&v, &format!("{},{sig}", "a".repeat(64)), "1700000000"),
+            Ok(())
+        );
+        assert_eq!(check(&v, &sig.to_uppercase(), "1700000000"), Ok(()));
+    }
+
+    #[test]
+    fn window_is_inclusive_at_the_tolerance() {
+        let v = verifier(&["s"]);
+        for offset in [-300i64, 300] {
+            let ts = NOW + offset;
+            assert_eq!(
+                check(&v, &sign("s", ts, BODY), &ts.to_string()),
+                Ok(()),
+                "offset {offset}"
+            );
+        }
+        for offset in [-301i64, 301] {
+            let ts = NOW + offset;
+            assert_eq!(
+                check(&v, &sign("s", ts, BODY), &ts.to_string()),
+                Err(VerifyError::TimestampOutOfWindow)
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_timestamps() {
+        let v = verifier(&["s"]);
+        let sig = sign("s", NOW, BODY);
+        for ts in [
+            "+1700000000",
+            " 1700000000",
+            "1700000000 ",
+            "1700000000.0",
+            "-5",
+            "",
+            "99999999999999999999",
+            "17e8",
+        ] {
+            assert_eq!(
+                check(&v, &sig, ts),
+                Err(VerifyError::InvalidTimestamp),
+                "{ts:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_signatures() {
+        let v = verifier(&["s"]);
+        let sig = sign("s", NOW, BODY);
+        for bad in [
+            "",
+            "   ",
+            "zz",
+            &sig[..63],
+            &format!("{sig}0"),
+            &format!("sha1={sig}"),
+            &format!("sha256:{sig}"),
+            &"g".repeat(64),
+        ] {
+            assert_eq!(
+                check(&v, bad, "1700000000"),
+                Err(VerifyError::InvalidSignature),
+                "{bad:?}"
+            );
+        }
+        let many = [sig.as_str(); 9].join(" ");
+        assert_eq!(
+            check(&v, &many, "1700000000"),
+            Err(VerifyError::InvalidSignature)
+        );
+    }
+
+    #[test]
+    fn rejects_altered_bodies_wrong_secrets_and_other_timestamps() {
+        let v = verifier(&["s"]);
+        let sig = sign("s", NOW, BODY);
+        assert_eq!(
+            v.verify(
+                Some(sig.as_bytes()),
+                Some(b"1700000000"),
+                b"{\"issue\":{\"id\":2}}",
+                NOW
+            ),
+            Err(VerifyError::SignatureMismatch)
+        );
+        assert_eq!(
+            check(&verifier(&["other"]), &sig, "1700000000"),
+            Err(VerifyError::SignatureMismatch)
+        );
+        assert_eq!(
+            check(&v, &sig, "1700000001"),
+            Err(VerifyError::SignatureMismatch)
+        );
+    }
+
+    #[test]
+    fn missing_headers_are_named() {
+        let v = verifier(&["s"]);
+        assert_eq!(
+            v.verify(None, Some(b"1"), BODY, NOW),
+            Err(VerifyError::MissingSignature)
+        );
+        assert_eq!(
+            v.verify(Some(sign("s", NOW, BODY).as_bytes()), None, BODY, NOW),
+            Err(VerifyError::MissingTimestamp)
+        );
+    }
+
+    #[test]
+    fn legacy_scheme_signs_the_body_alone() {
+        let v = SignatureVerifier::new(
+            vec![SecretString::new("s")],
+            300,
+            SignatureScheme::LegacyBodyOnly,
+        );
+        let sig = sign_legacy("s", BODY);
+        assert_eq!(v.verify(Some(sig.as_bytes()), None, BODY, NOW), Ok(()));
+        assert_eq!(
+            v.verify(
+                Some(sig.as_bytes()),
+                Some(b"2023-11-14T22:13:20Z"),
+                BODY,
+                NOW
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            v.verify(
+                Some(sig.as_bytes()),
+                Some(b"2023-11-14T23:13:20.5+01:00"),
+                BODY,
+                NOW
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            v.verify(
+                Some(sig.as_bytes()),
+                Some(b"2023-11-14T20:00:00Z"),
+                BODY,
+                NOW
+            ),
+            Err(VerifyError::TimestampOutOfWindow)
+        );
+        assert_eq!(
+            v.verify(Some(sig.as_bytes()), Some(b"yesterday"), BODY, NOW),
+            Err(VerifyError::InvalidTimestamp)
+        );
+        // The current scheme's signature does not pass the legacy check, and vice versa.
+        assert_eq!(
+            v.verify(Some(sign("s", NOW, BODY).as_bytes()), None, BODY, NOW),
+            Err(VerifyError::SignatureMismatch)
+        );
+    }
+}
