@@ -3,7 +3,13 @@
 //! For every `schemas/events/<event>/<version>.json` (whose `title` names its payload type in
 //! `kiket-types`) it writes `$OUT_DIR/catalog.rs` with:
 //! - `events::<EVENT_NAME>` constants (`events::ISSUE_CREATED == "issue.created"`);
-//! - the `Event` enum, one variant per event and version, with `Event::decode`.
+//! - the `Event` enum, one variant per event and version, with `Event::decode`;
+//! - one handler trait per event and version (`IssueCreatedV1Handler`), implemented by user
+//!   types and by closures `Fn(payload, HandlerContext) -> Future<Output = HandlerResult>`;
+//! - `CatalogRoutes`: one typed registration method per event and version on
+//!   `kiket_sdk::Router` (`router.issue_created_v1(handler)`);
+//! - `AllHandlers`: a struct with one field per event and version, for exhaustive
+//!   registration (a missing field is a compile error; `Slot::Ignore` says "not interested").
 //!
 //! The output is formatted with prettyplease. Nothing here is edited by hand: add, change or
 //! delete a schema file and `cargo build` regenerates it.
@@ -122,7 +128,10 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
         .map(|e| format!("`{}` {}: {}", e.event, e.version, e.description))
         .collect();
 
+    let handlers = handler_items(entries);
     quote! {
+        #handlers
+
         /// Names of every event in the catalog, as delivered in `/webhooks/{event}`.
         pub mod events {
             #(#constants)*
@@ -169,6 +178,158 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
                 // Generated payload types only hold strings, numbers, maps and JSON values, whose
                 // serialisation cannot fail; `Null` keeps this total without a panic path.
                 encoded.unwrap_or(serde_json::Value::Null)
+            }
+        }
+    }
+}
+
+/// `IssueCreatedV1` → `issue_created_v1`.
+fn snake(type_name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in type_name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Handler traits, adapters, typed registration and the exhaustive struct.
+fn handler_items(entries: &[EventEntry]) -> TokenStream {
+    let mut traits = TokenStream::new();
+    let mut methods_decl = TokenStream::new();
+    let mut methods_impl = TokenStream::new();
+    let mut fields = TokenStream::new();
+    let mut register_all = TokenStream::new();
+    for entry in entries {
+        let payload = Ident::new(&entry.type_name, Span::call_site());
+        let handler_trait = Ident::new(&format!("{}Handler", entry.type_name), Span::call_site());
+        let adapter = Ident::new(&format!("{}Adapter", entry.type_name), Span::call_site());
+        let method = Ident::new(&snake(&entry.type_name), Span::call_site());
+        let (event, version) = (&entry.event, &entry.version);
+        let trait_doc = format!(
+            "Handles `{event}` {version} deliveries: {} The payload arrives decoded as [`kiket_types::{}`].",
+            entry.description, entry.type_name
+        );
+        let method_doc = format!("Registers the handler of `{event}` {version}.");
+        let field_doc = format!("`{event}` {version}.");
+        traits.extend(quote! {
+            #[doc = #trait_doc]
+            ///
+            /// Implement it on your own type, or pass a closure
+            /// `|payload, context| async move { … }` with annotated argument types.
+            #[async_trait::async_trait]
+            pub trait #handler_trait: Send + Sync + 'static {
+                /// Handles one delivery.
+                async fn handle(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult;
+
+                /// Scopes the runtime token must grant before [`Self::handle`] runs (403 otherwise).
+                fn required_scopes(&self) -> Vec<String> {
+                    Vec::new()
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl<F, Fut> #handler_trait for F
+            where
+                F: Fn(kiket_types::#payload, kiket_sdk::HandlerContext) -> Fut + Send + Sync + 'static,
+                Fut: std::future::Future<Output = kiket_sdk::HandlerResult> + Send + 'static,
+            {
+                async fn handle(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
+                    (self)(payload, context).await
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl<H: #handler_trait> #handler_trait for kiket_sdk::Scoped<H> {
+                async fn handle(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
+                    self.handler.handle(payload, context).await
+                }
+
+                fn required_scopes(&self) -> Vec<String> {
+                    let mut scopes = self.handler.required_scopes();
+                    scopes.extend(self.scopes().iter().cloned());
+                    scopes
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl #handler_trait for Box<dyn #handler_trait> {
+                async fn handle(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
+                    (**self).handle(payload, context).await
+                }
+
+                fn required_scopes(&self) -> Vec<String> {
+                    (**self).required_scopes()
+                }
+            }
+
+            struct #adapter<H>(H);
+
+            #[async_trait::async_trait]
+            impl<H: #handler_trait> kiket_sdk::Handler<kiket_types::#payload> for #adapter<H> {
+                async fn call(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
+                    self.0.handle(payload, context).await
+                }
+
+                fn required_scopes(&self) -> Vec<String> {
+                    self.0.required_scopes()
+                }
+            }
+        });
+        methods_decl.extend(quote! {
+            #[doc = #method_doc]
+            fn #method<H: #handler_trait>(self, handler: H) -> Self;
+        });
+        methods_impl.extend(quote! {
+            fn #method<H: #handler_trait>(self, handler: H) -> Self {
+                self.on::<kiket_types::#payload, _>(#adapter(handler))
+            }
+        });
+        fields.extend(quote! {
+            #[doc = #field_doc]
+            pub #method: crate::Slot<dyn #handler_trait>,
+        });
+        register_all.extend(quote! {
+            router = match self.#method {
+                crate::Slot::Handle(handler) => router.on::<kiket_types::#payload, _>(#adapter(handler)),
+                crate::Slot::Ignore => router.ignore::<kiket_types::#payload>(),
+            };
+        });
+    }
+    quote! {
+        #traits
+
+        /// Typed registration of every catalogued event and version on [`kiket_sdk::Router`].
+        ///
+        /// Only events of the catalog have a method, and each method only accepts a handler
+        /// of that event's payload type, so a wrong pairing does not compile.
+        pub trait CatalogRoutes: Sized {
+            #methods_decl
+        }
+
+        impl CatalogRoutes for kiket_sdk::Router {
+            #methods_impl
+        }
+
+        /// One slot per catalogued event and version. Building it with a struct literal makes
+        /// leaving any event unhandled a compile error; [`crate::Slot::Ignore`] is the visible
+        /// way to say an event is not handled.
+        pub struct AllHandlers {
+            #fields
+        }
+
+        impl AllHandlers {
+            /// A router with every slot registered (ignored slots answer `{"ok":true}`).
+            pub fn into_router(self) -> kiket_sdk::Router {
+                let mut router = kiket_sdk::Router::new();
+                #register_all
+                router
             }
         }
     }

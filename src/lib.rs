@@ -14,6 +14,61 @@
 //! let kiket::Event::IssueCreatedV1(payload) = event else { unreachable!() };
 //! assert_eq!(payload.issue.status.unwrap().as_str(), "shiny_new_status");
 //! ```
+//!
+//! ## A typed handler
+//!
+//! ```no_run
+//! use kiket::prelude::*;
+//!
+//! struct OnCreated;
+//!
+//! #[async_trait::async_trait]
+//! impl IssueCreatedV1Handler for OnCreated {
+//!     async fn handle(&self, payload: IssueCreatedV1, ctx: HandlerContext) -> HandlerResult {
+//!         Ok(Reply::json(serde_json::json!({"ok": true, "title": payload.issue.title})))
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), kiket::sdk::StartupError> {
+//!     let router = Router::new()
+//!         .issue_created_v1(OnCreated)
+//!         .issue_created_v2(|payload: IssueCreatedV2, _ctx: HandlerContext| async move {
+//!             Ok(Reply::json(serde_json::json!({"ok": true, "version": "v2"})))
+//!         });
+//!     kiket::run(router).await // KIKET_WEBHOOK_SECRET, HOST, PORT from the environment
+//! }
+//! ```
+//!
+//! ## Compile-time guarantees
+//!
+//! Registering a handler under an event whose payload type it does not take is a compile
+//! error:
+//!
+//! ```compile_fail,E0277
+//! use kiket::prelude::*;
+//! let router = Router::new()
+//!     .issue_created_v1(|payload: IssueUpdatedV1, _ctx: HandlerContext| async move { Ok(Reply::ok()) });
+//! ```
+//!
+//! So is registering a typed handler for a payload that is not a catalogued event:
+//!
+//! ```compile_fail,E0277
+//! use kiket::prelude::*;
+//! let router = Router::new().on::<Issue, _>(|issue: Issue, _ctx: HandlerContext| async move { Ok(Reply::ok()) });
+//! ```
+//!
+//! Events outside the catalog go through [`sdk::Router::raw`] with a `serde_json::Value`.
+//! In exhaustive mode ([`AllHandlers`]), leaving any catalogued event out is a compile error;
+//! [`Slot::Ignore`] is the explicit way to not handle one:
+//!
+//! ```compile_fail,E0063
+//! use kiket::prelude::*;
+//! let all = AllHandlers {
+//!     issue_created_v1: Slot::Ignore,
+//!     // …every other event missing
+//! };
+//! ```
 #![deny(missing_docs)]
 
 pub use kiket_client as client;
@@ -25,13 +80,32 @@ mod catalog {
     include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 }
 
-pub use catalog::{events, Event};
+pub use catalog::*;
+
+/// A slot of [`AllHandlers`]: a handler, or an explicit "not handled".
+pub enum Slot<H: ?Sized> {
+    /// Handle the event with this handler: `Slot::Handle(Box::new(MyHandler))`.
+    Handle(Box<H>),
+    /// Answer the event with `{"ok":true}` without running anything.
+    Ignore,
+}
+
+/// Runs the extension: builds the configuration from the environment (`KIKET_*`), joins it
+/// with `router`, and serves on `HOST`:`PORT` until SIGTERM or Ctrl-C.
+pub async fn run(router: sdk::Router) -> Result<(), sdk::StartupError> {
+    let config = sdk::Config::from_env()?;
+    sdk::Extension::new(router, config)?.run().await
+}
 
 /// Everything an extension usually needs, for `use kiket::prelude::*;`.
 pub mod prelude {
+    pub use crate::catalog::*;
+    pub use crate::sdk::{
+        Config, Extension, HandlerContext, HandlerError, HandlerResult, Reply, Router, Scoped,
+    };
     pub use crate::types::catalog::EventPayload;
     pub use crate::types::*;
-    pub use crate::{events, Event};
+    pub use crate::{events, AllHandlers, CatalogRoutes, Event, Slot};
 }
 
 #[cfg(doctest)]
