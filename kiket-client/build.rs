@@ -26,7 +26,10 @@ fn main() {
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(quote::quote! { crate::hooks::ApiState })
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Shared with the event payloads: identifiers keep their JSON form, SLA states are open.
+        .with_replacement("Id", "kiket_types::Id", std::iter::empty())
+        .with_replacement("SlaState", "kiket_types::SlaState", std::iter::empty());
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)

@@ -9,10 +9,12 @@
 //! Tokens are [`SecretString`]s: they never appear in `Debug` output, and header values are
 //! marked sensitive so HTTP-level logging redacts them too.
 
+use crate::retry::{is_retryable_status, retry_after, RetryPolicy};
 use kiket_types::SecretString;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Header carrying the per-invocation runtime token.
 pub const RUNTIME_TOKEN_HEADER: &str = "x-kiket-runtime-token";
@@ -27,6 +29,7 @@ pub struct ApiState {
     workspace_token: Option<Arc<SecretString>>,
     runtime_token: Option<Arc<SecretString>>,
     event_version: Option<Arc<str>>,
+    retry: RetryPolicy,
 }
 
 impl ApiState {
@@ -53,6 +56,12 @@ impl ApiState {
     pub fn event_version(mut self, version: impl AsRef<str>) -> Self {
         let version = version.as_ref().trim();
         self.event_version = (!version.is_empty()).then(|| Arc::from(version));
+        self
+    }
+
+    /// Retry policy of every request (default: 3 attempts, see [`RetryPolicy`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -115,6 +124,92 @@ impl ClientHooks<ApiState> for crate::Client {
             .apply(request.headers_mut())
             .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
     }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        match self.exec_with_retries(request, info).await {
+            Ok(response) if !response.status().is_success() => Ok(json_error_body(response).await),
+            other => other,
+        }
+    }
+}
+
+impl crate::Client {
+    async fn exec_with_retries(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let policy = self.inner().retry;
+        if !policy.may_retry(request.method(), request.headers()) {
+            return self.client().execute(request).await;
+        }
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let Some(copy) = request.try_clone() else {
+                return self.client().execute(request).await;
+            };
+            let result = self.client().execute(copy).await;
+            let server_wait = match &result {
+                Ok(response) if is_retryable_status(response.status()) => {
+                    retry_after(response.headers())
+                }
+                Err(error) if error.is_connect() || error.is_timeout() => None,
+                _ => return result,
+            };
+            if attempt >= policy.max_attempts {
+                return result;
+            }
+            let Some(delay) = policy.delay(attempt, server_wait) else {
+                return result;
+            };
+            if started.elapsed() + delay > policy.total_budget {
+                return result;
+            }
+            tracing::debug!(
+                operation = info.operation_id,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                "retrying Kiket API call"
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+}
+
+/// Error answers are decoded as the spec's `ApiError` JSON. A proxy's HTML page or an empty
+/// body would fail that decoding and lose the status, so such bodies are replaced by
+/// `{"error": "<status reason>"}`; JSON bodies pass unchanged.
+async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.unwrap_or_default();
+    let is_json_object =
+        serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.is_object());
+    let body = if is_json_object {
+        bytes
+    } else {
+        let reason = status.canonical_reason().unwrap_or("unexpected status");
+        serde_json::json!({ "error": reason }).to_string().into()
+    };
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    if !is_json_object {
+        rebuilt.headers_mut().insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        rebuilt
+            .headers_mut()
+            .remove(reqwest::header::CONTENT_LENGTH);
+    }
+    reqwest::Response::from(rebuilt)
 }
 
 #[cfg(test)]

@@ -20,7 +20,12 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod endpoints;
+mod error;
 pub mod hooks;
+pub mod retry;
+mod standalone;
+pub mod url;
 
 /// The client generated from `openapi/kiket-extension-api.yaml`.
 #[allow(
@@ -34,9 +39,13 @@ pub mod generated {
     include!(concat!(env!("OUT_DIR"), "/client.rs"));
 }
 
+pub use endpoints::{verify_merkle_proof, Endpoints, RateLimit};
+pub use error::ApiError;
 pub use generated::{types, Client};
 pub use hooks::ApiState;
 pub use progenitor_client::{Error as ProgenitorError, ResponseValue};
+pub use retry::RetryPolicy;
+pub use standalone::{http_client, ClientConfigError, KiketClient, KiketClientBuilder};
 
 /// Version of this crate, sent in `User-Agent: kiket-sdk-rust/<version>`.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");

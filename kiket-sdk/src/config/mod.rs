@@ -5,14 +5,13 @@
 //! (local development only; every request then logs a warning). Values not set in code are
 //! read from `KIKET_*` environment variables by [`ConfigBuilder::with_env`].
 
-mod origin;
-
 use crate::verify::{Clock, JwksSource, SignatureScheme, SystemClock};
+use kiket_client::RetryPolicy;
 use kiket_types::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use origin::origin_of;
+pub use kiket_client::url::origin_of;
 
 /// Default extension API base URL.
 pub const DEFAULT_BASE_URL: &str = "https://kiket.dev";
@@ -73,6 +72,7 @@ pub struct Config {
     pub(crate) extension_id: Option<String>,
     pub(crate) extension_version: Option<String>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) api_retry: RetryPolicy,
     pub(crate) http: reqwest::Client,
 }
 
@@ -161,6 +161,8 @@ pub struct ConfigBuilder {
     extension_id: Option<String>,
     extension_version: Option<String>,
     clock: Option<Arc<dyn Clock>>,
+    api_retry: Option<RetryPolicy>,
+    http: Option<reqwest::Client>,
 }
 
 impl std::fmt::Debug for ConfigBuilder {
@@ -294,6 +296,18 @@ impl ConfigBuilder {
         self
     }
 
+    /// Retry policy of extension-API calls (default: 3 attempts, backoff with jitter).
+    pub fn api_retry(mut self, policy: RetryPolicy) -> Self {
+        self.api_retry = Some(policy);
+        self
+    }
+
+    /// Uses an existing HTTP client (and its connection pool) for API and JWKS calls.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
     /// Fills what code did not set from the environment: `KIKET_WEBHOOK_SECRET` (when no
     /// secret was given), `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`.
     pub fn with_env(self) -> Self {
@@ -355,13 +369,12 @@ impl ConfigBuilder {
                 setting: "max_concurrency",
             });
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
-            .pool_idle_timeout(Duration::from_secs(90))
-            .user_agent(concat!("kiket-sdk-rust/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                kiket_client::http_client().map_err(|e| ConfigError::HttpClient(e.to_string()))?
+            }
+        };
         Ok(Config {
             webhook_secrets: self.webhook_secrets,
             signature_tolerance: self.signature_tolerance.unwrap_or(Duration::from_secs(300)),
@@ -384,6 +397,7 @@ impl ConfigBuilder {
             extension_id: self.extension_id,
             extension_version: self.extension_version,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            api_retry: self.api_retry.unwrap_or_default(),
             http,
         })
     }

@@ -2,7 +2,8 @@
 
 use crate::verify::RuntimeClaims;
 use axum::http::HeaderMap;
-use kiket_client::{ApiState, Client};
+use kiket_client::endpoints::SecretsManager;
+use kiket_client::{ApiState, Client, Endpoints};
 use kiket_types::{Id, SecretString, Secrets};
 use std::sync::Arc;
 
@@ -168,6 +169,29 @@ impl HandlerContext {
             .as_deref()
             .unwrap_or(&self.0.shared.api_base_url);
         Client::new_with_client(base, self.0.shared.http.clone(), state)
+    }
+
+    /// The extension API: custom data, SLA events, intake forms, logs, metrics,
+    /// notifications, rate limit, audit — with this invocation's credentials.
+    ///
+    /// ```no_run
+    /// # async fn demo(ctx: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
+    /// let api = ctx.endpoints();
+    /// api.log_event("issue.created", serde_json::json!({"summary": "Printer on fire"})).await?;
+    /// let records = api.custom_data(12).list("com.example.crm.contacts", "automation_records", Some(25), None).await?;
+    /// # Ok(kiket_sdk::Reply::ok()) }
+    /// ```
+    pub fn endpoints(&self) -> Endpoints {
+        let endpoints = Endpoints::new(self.client());
+        match self.extension_id() {
+            Some(id) => endpoints.with_extension_id(id),
+            None => endpoints,
+        }
+    }
+
+    /// The extension's secrets on the platform (list, get, set, delete, rotate).
+    pub fn secrets(&self) -> SecretsManager {
+        self.endpoints().secrets()
     }
 
     /// Base URL the client of this invocation talks to.

@@ -117,6 +117,18 @@ impl From<crate::payload::PayloadError> for HandlerError {
     }
 }
 
+impl From<kiket_client::ApiError> for HandlerError {
+    /// Extension-API failures: retryable ones (429, 5xx, unreachable) make the delivery
+    /// retryable; the rest are permanent. The message names the operation and status.
+    fn from(error: kiket_client::ApiError) -> Self {
+        if error.is_retryable() {
+            Self::retryable(error.to_string())
+        } else {
+            Self::permanent(error.to_string())
+        }
+    }
+}
+
 impl<E: std::fmt::Debug> From<kiket_client::ProgenitorError<E>> for HandlerError {
     /// Extension-API failures: 429, 5xx and connection problems are retryable; other answers
     /// (400, 403, 404, …) are permanent. The message names the status, never credentials.

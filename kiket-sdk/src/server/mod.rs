@@ -84,7 +84,7 @@ impl Extension {
             config.token_leeway.as_secs(),
             config.clock.clone(),
         );
-        let mut api_state = ApiState::new();
+        let mut api_state = ApiState::new().retry_policy(config.api_retry);
         if let Some(token) = &config.workspace_token {
             api_state = api_state.workspace_token(token.clone());
         }

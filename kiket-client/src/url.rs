@@ -1,10 +1,10 @@
-//! URL origins (`scheme://host[:port]`), for the base-URL allow-list.
+//! URL origins (`scheme://host[:port]`): base-URL validation and the allow-list of payload URLs.
 
 /// The origin of an absolute http(s) URL, lower-cased, default ports dropped; `None` for
 /// anything else (relative URLs, other schemes, credentials in the URL, empty hosts).
 ///
 /// ```
-/// use kiket_sdk::config::origin_of;
+/// use kiket_client::url::origin_of;
 /// assert_eq!(origin_of("HTTPS://EU.Kiket.dev:443/api?x=1").as_deref(), Some("https://eu.kiket.dev"));
 /// assert_eq!(origin_of("http://127.0.0.1:8080").as_deref(), Some("http://127.0.0.1:8080"));
 /// assert_eq!(origin_of("https://user@evil.example"), None);
@@ -45,4 +45,16 @@ pub fn origin_of(url: &str) -> Option<String> {
         Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
         _ => format!("{scheme}://{host}"),
     })
+}
+
+/// `url` without surrounding space and trailing slashes, when it is an absolute http(s) URL
+/// without credentials.
+///
+/// ```
+/// assert_eq!(kiket_client::url::normalise_base_url(" https://kiket.dev/ ").as_deref(), Some("https://kiket.dev"));
+/// assert_eq!(kiket_client::url::normalise_base_url("kiket.dev"), None);
+/// ```
+pub fn normalise_base_url(url: &str) -> Option<String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    origin_of(trimmed).map(|_| trimmed.to_owned())
 }

@@ -1,0 +1,146 @@
+//! [`ApiError`]: a failed call to the extension API, saying which operation, what status and
+//! what the platform said — never credentials.
+
+use crate::generated::types;
+use progenitor_client::Error as GeneratedError;
+
+/// A failed extension-API call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The platform answered with an error status.
+    #[error("Kiket API {operation} failed with status {status}: {message}")]
+    Status {
+        /// The operation (`list_custom_data`, …).
+        operation: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// The platform's `error` message, or the status reason.
+        message: String,
+    },
+    /// The API could not be reached (connection refused, timeout, TLS).
+    #[error("Kiket API {operation} failed: could not reach the API: {reason}")]
+    Transport {
+        /// The operation.
+        operation: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The API answered something this client cannot read.
+    #[error("Kiket API {operation} returned an unreadable response: {reason}")]
+    InvalidResponse {
+        /// The operation.
+        operation: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The call was rejected locally before anything was sent.
+    #[error("Kiket API {operation} not sent: {reason}")]
+    InvalidInput {
+        /// The operation.
+        operation: &'static str,
+        /// What to fix.
+        reason: String,
+    },
+}
+
+impl ApiError {
+    /// The operation that failed.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Self::Status { operation, .. }
+            | Self::Transport { operation, .. }
+            | Self::InvalidResponse { operation, .. }
+            | Self::InvalidInput { operation, .. } => operation,
+        }
+    }
+
+    /// The HTTP status, when the platform answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether trying again later may succeed (429, 5xx, transport failures).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Status { status, .. } => *status == 429 || *status >= 500,
+            Self::Transport { .. } => true,
+            Self::InvalidResponse { .. } | Self::InvalidInput { .. } => false,
+        }
+    }
+
+    pub(crate) fn input(operation: &'static str, reason: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            operation,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn from_generated(
+        operation: &'static str,
+        error: GeneratedError<types::ApiError>,
+    ) -> Self {
+        match error {
+            GeneratedError::ErrorResponse(response) => {
+                let status = response.status().as_u16();
+                let message = response
+                    .into_inner()
+                    .error
+                    .unwrap_or_else(|| reason(status));
+                Self::Status {
+                    operation,
+                    status,
+                    message,
+                }
+            }
+            GeneratedError::UnexpectedResponse(response) => {
+                let status = response.status().as_u16();
+                Self::Status {
+                    operation,
+                    status,
+                    message: reason(status),
+                }
+            }
+            GeneratedError::CommunicationError(e)
+            | GeneratedError::ResponseBodyError(e)
+            | GeneratedError::InvalidUpgrade(e) => Self::Transport {
+                operation,
+                reason: without_url(&e),
+            },
+            GeneratedError::InvalidResponsePayload(_, e) => Self::InvalidResponse {
+                operation,
+                reason: e.to_string(),
+            },
+            GeneratedError::InvalidRequest(reason) | GeneratedError::Custom(reason) => {
+                Self::InvalidInput { operation, reason }
+            }
+        }
+    }
+}
+
+fn reason(status: u16) -> String {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("unexpected status")
+        .to_owned()
+}
+
+/// reqwest's message without the URL (query strings may carry identifiers users did not
+/// expect in logs).
+fn without_url(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    match std::error::Error::source(error) {
+        Some(source) => format!("{kind}: {source}"),
+        None => kind.to_owned(),
+    }
+}

@@ -1,0 +1,149 @@
+//! [`KiketClient`]: the extension API outside a handler (scripts, jobs, CLIs).
+
+use crate::endpoints::Endpoints;
+use crate::hooks::ApiState;
+use crate::retry::RetryPolicy;
+use crate::Client;
+use kiket_types::SecretString;
+
+/// Why a [`KiketClient`] could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientConfigError {
+    /// The base URL is not an absolute http(s) URL.
+    #[error(
+        "KIKET_BASE_URL must be an absolute http:// or https:// URL without credentials, got {0:?}"
+    )]
+    InvalidBaseUrl(String),
+    /// The HTTP client could not be created.
+    #[error("could not create the HTTP client: {0}")]
+    Http(String),
+}
+
+/// The process-wide HTTP client settings: 5 s connect timeout, 30 s total, pooled
+/// connections, rustls. Build it once and share it.
+pub fn http_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(30))
+        .pool_idle_timeout(std::time::Duration::from_secs(90))
+        .user_agent(concat!("kiket-sdk-rust/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// A standalone client of the extension API.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let kiket = kiket_client::KiketClient::from_env()?; // KIKET_BASE_URL, KIKET_WORKSPACE_TOKEN
+/// let window = kiket.rate_limit().await?;
+/// println!("{} calls left", window.remaining);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct KiketClient {
+    endpoints: Endpoints,
+}
+
+impl KiketClient {
+    /// A builder (base URL `https://kiket.dev`, no token).
+    pub fn builder() -> KiketClientBuilder {
+        KiketClientBuilder::default()
+    }
+
+    /// From `KIKET_BASE_URL` and `KIKET_WORKSPACE_TOKEN`.
+    pub fn from_env() -> Result<Self, ClientConfigError> {
+        let var = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
+        let mut builder = Self::builder();
+        if let Some(url) = var("KIKET_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        if let Some(token) = var("KIKET_WORKSPACE_TOKEN") {
+            builder = builder.workspace_token(token);
+        }
+        builder.build()
+    }
+
+    /// The ergonomic operations.
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+}
+
+impl std::ops::Deref for KiketClient {
+    type Target = Endpoints;
+    fn deref(&self) -> &Endpoints {
+        &self.endpoints
+    }
+}
+
+/// Builds a [`KiketClient`].
+#[derive(Default)]
+pub struct KiketClientBuilder {
+    base_url: Option<String>,
+    workspace_token: Option<SecretString>,
+    extension_id: Option<String>,
+    retry: Option<RetryPolicy>,
+    http: Option<reqwest::Client>,
+}
+
+impl std::fmt::Debug for KiketClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KiketClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("extension_id", &self.extension_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KiketClientBuilder {
+    /// API base URL (default `https://kiket.dev`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Workspace token (`Authorization: Bearer …`).
+    pub fn workspace_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.workspace_token = Some(token.into());
+        self
+    }
+
+    /// Extension id, for secrets and extension info.
+    pub fn extension_id(mut self, id: impl Into<String>) -> Self {
+        self.extension_id = Some(id.into());
+        self
+    }
+
+    /// Retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Shares an existing HTTP client (and its connection pool).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<KiketClient, ClientConfigError> {
+        let raw = self.base_url.unwrap_or_else(|| "https://kiket.dev".into());
+        let base_url =
+            crate::url::normalise_base_url(&raw).ok_or(ClientConfigError::InvalidBaseUrl(raw))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => http_client().map_err(|e| ClientConfigError::Http(e.to_string()))?,
+        };
+        let mut state = ApiState::new().retry_policy(self.retry.unwrap_or_default());
+        if let Some(token) = self.workspace_token {
+            state = state.workspace_token(token);
+        }
+        let mut endpoints = Endpoints::new(Client::new_with_client(&base_url, http, state));
+        if let Some(id) = self.extension_id {
+            endpoints = endpoints.with_extension_id(id);
+        }
+        Ok(KiketClient { endpoints })
+    }
+}
