@@ -969,3 +969,54 @@ async fn duplicate_registrations_and_unhandled_subscriptions_fail_at_startup() {
         .unwrap_err();
     assert_eq!(err.to_string(), "the extension subscribes to events without a handler: sla.breach, approval.granted; register a handler (or `ignore`) for each");
 }
+
+#[tokio::test]
+async fn graceful_shutdown_completes_in_flight_deliveries_and_refuses_new_connections() {
+    let started_handlers = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = started_handlers.clone();
+    let router = Router::new().issue_created_v1(move |_p: IssueCreatedV1, _c: HandlerContext| {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Ok(Reply::json(json!({"finished": true})))
+        }
+    });
+    let config = Config::builder().webhook_secret(SECRET).build().unwrap();
+    let server = TestServer::start(Extension::new(router, config).unwrap())
+        .await
+        .unwrap();
+    let (url, client) = (server.url(), reqwest::Client::new());
+    let in_flight: Vec<_> = (0..10)
+        .map(|_| {
+            let (url, client) = (url.clone(), client.clone());
+            tokio::spawn(async move {
+                let request =
+                    SignedRequest::new("issue.created", "v1", &issue_payload()).secret(SECRET);
+                let response = request.send(&client, &url).await.unwrap();
+                (
+                    response.status().as_u16(),
+                    response.json::<Value>().await.unwrap(),
+                )
+            })
+        })
+        .collect();
+    while started_handlers.load(std::sync::atomic::Ordering::SeqCst) < 10 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let started = std::time::Instant::now();
+    server.shutdown().await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "shutdown returned after {:?}, before the handlers finished",
+        started.elapsed()
+    );
+    for task in in_flight {
+        assert_eq!(task.await.unwrap(), (200, json!({"finished": true})));
+    }
+    let refused = reqwest::Client::new()
+        .get(format!("{url}/health"))
+        .send()
+        .await;
+    assert!(refused.is_err(), "no new connections after shutdown");
+}

@@ -10,7 +10,9 @@
 //! | [`routing`] | event/version resolution and the handler table |
 //! | [`payload`] | decoding bodies into typed payloads, naming the failing field |
 //! | [`handler`] | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext` |
-//! | [`config`] | verification policy, API base URL and credentials, limits |
+//! | [`config`] | one configuration: verification policy, API credentials, settings, limits |
+//! | [`manifest`] | `extension.yaml`: discovery, parsing, typed model |
+//! | [`telemetry`] | per-invocation records off the response path, counters |
 //!
 //! Extension authors normally use the `kiket` facade, which adds one named trait per event
 //! (`IssueCreatedV1Handler`) on top of [`Handler`].
@@ -18,17 +20,20 @@
 
 pub mod config;
 pub mod handler;
+pub mod manifest;
 pub mod payload;
 pub mod routing;
 pub mod server;
+pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod verify;
 
-pub use config::{Config, ConfigBuilder, ConfigError};
+pub use config::{Config, ConfigBuilder, ConfigError, Settings, SettingsError};
 pub use handler::{
     AuthContext, Handler, HandlerContext, HandlerError, HandlerResult, Reply, ScopeError, Scoped,
 };
+pub use manifest::Manifest;
 pub use payload::{decode, PayloadError};
 pub use routing::Router;
 pub use server::{DeliveryError, Extension, StartupError};

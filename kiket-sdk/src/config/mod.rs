@@ -1,13 +1,26 @@
-//! Runtime configuration: verification policy, API endpoint and credentials, limits.
+//! Runtime configuration: one [`Config`] shared by the server, the API client and telemetry.
+//!
+//! Precedence, highest first: values set on the [`ConfigBuilder`], the manifest
+//! (`extension.yaml`), `KIKET_*` environment variables (read only after
+//! [`ConfigBuilder::with_env`]), defaults. Settings follow PROTOCOL.md §5: manifest defaults,
+//! overlaid by `KIKET_SECRET_<NAME>` for keys marked secret, overlaid by explicit values.
 //!
 //! Fail-closed: [`ConfigBuilder::build`] refuses a configuration that would accept unsigned
 //! deliveries, unless [`ConfigBuilder::insecure_skip_verification`] is called explicitly
-//! (local development only; every request then logs a warning). Values not set in code are
-//! read from `KIKET_*` environment variables by [`ConfigBuilder::with_env`].
+//! (local development only; every request then logs a warning).
 
+mod settings;
+
+pub use settings::{secret_env_name, Settings, SettingsError};
+
+use crate::manifest::{self, Manifest, ManifestError};
+use crate::telemetry::{FeedbackHook, TelemetryConfig};
 use crate::verify::{Clock, JwksSource, SignatureScheme, SystemClock};
 use kiket_client::RetryPolicy;
 use kiket_types::SecretString;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,11 +37,18 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 pub enum ConfigError {
     /// Neither a webhook secret nor runtime-token-only mode is configured.
     #[error(
-        "no delivery verification is configured: set KIKET_WEBHOOK_SECRET (or call .webhook_secret(..)), \
-         or call .runtime_token_only() for platforms that no longer sign; \
-         for local development only, .insecure_skip_verification() disables verification"
+        "no delivery verification is configured: set KIKET_WEBHOOK_SECRET, the manifest's \
+         delivery.callback.secret, or call .webhook_secret(..); or call .runtime_token_only() for \
+         platforms that no longer sign; for local development only, .insecure_skip_verification() \
+         disables verification"
     )]
     NoVerification,
+    /// The manifest could not be found or read.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// Required settings have no value.
+    #[error("required settings are missing: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    MissingSettings(Vec<SettingsError>),
     /// A URL setting is not an absolute http(s) URL.
     #[error(
         "{setting} must be an absolute http:// or https:// URL without credentials, got {value:?}"
@@ -74,6 +94,9 @@ pub struct Config {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) api_retry: RetryPolicy,
     pub(crate) http: reqwest::Client,
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) manifest: Option<Arc<Manifest>>,
+    pub(crate) telemetry: TelemetryConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -103,6 +126,8 @@ impl std::fmt::Debug for Config {
             .field("max_concurrency", &self.max_concurrency)
             .field("extension_id", &self.extension_id)
             .field("extension_version", &self.extension_version)
+            .field("settings", &self.settings)
+            .field("telemetry", &self.telemetry)
             .finish_non_exhaustive()
     }
 }
@@ -137,7 +162,68 @@ impl Config {
     pub fn body_limit(&self) -> usize {
         self.body_limit
     }
+
+    /// Resolved settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The manifest the configuration was built from, if any.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_deref()
+    }
+
+    /// The extension id (builder, else manifest `id`).
+    pub fn extension_id(&self) -> Option<&str> {
+        self.extension_id.as_deref()
+    }
+
+    /// The extension version (builder, else manifest `version`).
+    pub fn extension_version(&self) -> Option<&str> {
+        self.extension_version.as_deref()
+    }
+
+    /// Where telemetry records are POSTed, when enabled and not opted out.
+    pub fn telemetry_url(&self) -> Option<&str> {
+        self.telemetry
+            .url
+            .as_deref()
+            .filter(|_| !self.telemetry.opt_out)
+    }
+
+    /// A summary safe to print: every value that is not a secret, secrets as `[redacted]`.
+    pub fn describe(&self) -> Value {
+        serde_json::json!({
+            "extension_id": self.extension_id,
+            "extension_version": self.extension_version,
+            "api_base_url": self.api_base_url,
+            "jwks_url": self.jwks_url,
+            "verification": if self.insecure_skip_verification { "disabled (insecure development mode)" }
+                else if !self.webhook_secrets.is_empty() { "hmac" } else { "runtime token" },
+            "webhook_secrets": self.webhook_secrets.iter().map(|_| "[redacted]").collect::<Vec<_>>(),
+            "runtime_token_required": self.runtime_token_required,
+            "workspace_token": self.workspace_token.as_ref().map(|_| "[redacted]"),
+            "settings": self.settings.redacted(),
+            "events": self.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default(),
+            "telemetry_url": self.telemetry_url(),
+            "body_limit": self.body_limit,
+            "handler_timeout_ms": u64::try_from(self.handler_timeout.as_millis()).unwrap_or(u64::MAX),
+            "max_concurrency": self.max_concurrency,
+        })
+    }
 }
+
+/// Where the manifest comes from.
+#[derive(Debug, Clone, Default)]
+enum ManifestSource {
+    #[default]
+    None,
+    Value(Box<Manifest>),
+    Path(PathBuf),
+    Discover(PathBuf),
+}
+
+type VarSource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// Builds a [`Config`]. Every setter overrides what [`ConfigBuilder::with_env`] would read.
 #[derive(Default)]
@@ -163,6 +249,12 @@ pub struct ConfigBuilder {
     clock: Option<Arc<dyn Clock>>,
     api_retry: Option<RetryPolicy>,
     http: Option<reqwest::Client>,
+    manifest: ManifestSource,
+    settings: BTreeMap<String, Value>,
+    telemetry_url: Option<String>,
+    telemetry_opt_out: Option<bool>,
+    feedback_hook: Option<FeedbackHook>,
+    env: Option<VarSource>,
 }
 
 impl std::fmt::Debug for ConfigBuilder {
@@ -308,43 +400,107 @@ impl ConfigBuilder {
         self
     }
 
-    /// Fills what code did not set from the environment: `KIKET_WEBHOOK_SECRET` (when no
-    /// secret was given), `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`.
+    /// Uses `manifest` (already parsed).
+    pub fn manifest(mut self, manifest: Manifest) -> Self {
+        self.manifest = ManifestSource::Value(Box::new(manifest));
+        self
+    }
+
+    /// Reads the manifest at `path`; a missing file is an error at [`Self::build`].
+    pub fn manifest_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.manifest = ManifestSource::Path(path.into());
+        self
+    }
+
+    /// Looks for `extension.yaml`, `extension.yml`, `manifest.yaml`, `manifest.yml` in `dir`
+    /// (first hit wins); no file is not an error.
+    pub fn discover_manifest(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.manifest = ManifestSource::Discover(dir.into());
+        self
+    }
+
+    /// Sets a setting explicitly (highest precedence).
+    pub fn setting(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.settings.insert(key.into(), value.into());
+        self
+    }
+
+    /// POSTs telemetry records to `url` (`/telemetry` is appended unless present).
+    pub fn telemetry_url(mut self, url: impl Into<String>) -> Self {
+        self.telemetry_url = Some(url.into());
+        self
+    }
+
+    /// Sends no telemetry to any URL (the feedback hook and counters still work).
+    pub fn telemetry_opt_out(mut self, opt_out: bool) -> Self {
+        self.telemetry_opt_out = Some(opt_out);
+        self
+    }
+
+    /// Receives every telemetry record, off the response path.
+    pub fn feedback_hook(mut self, hook: FeedbackHook) -> Self {
+        self.feedback_hook = Some(hook);
+        self
+    }
+
+    /// Reads what code did not set from the process environment: `KIKET_WEBHOOK_SECRET`,
+    /// `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`, `KIKET_SECRET_*`, `KIKET_SDK_TELEMETRY_URL`,
+    /// `KIKET_SDK_TELEMETRY_OPTOUT`.
     pub fn with_env(self) -> Self {
         self.with_env_from(|key| std::env::var(key).ok())
     }
 
-    /// [`ConfigBuilder::with_env`] over any variable source (tests).
-    pub fn with_env_from(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
-        let var = |key: &str| var(key).filter(|v| !v.trim().is_empty());
-        if self.webhook_secrets.is_empty() {
-            if let Some(secret) = var("KIKET_WEBHOOK_SECRET") {
-                self = self.webhook_secret(secret);
-            }
-        }
-        if self.api_base_url.is_none() {
-            self.api_base_url = var("KIKET_BASE_URL");
-        }
-        if self.workspace_token.is_none() {
-            if let Some(token) = var("KIKET_WORKSPACE_TOKEN") {
-                self = self.workspace_token(token);
-            }
-        }
+    /// [`Self::with_env`] over any variable source (tests). Also resolves `env:` references.
+    pub fn with_env_from(
+        mut self,
+        var: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.env = Some(Arc::new(var));
         self
     }
 
-    /// Checks the policy and creates the shared HTTP client.
+    /// Resolves everything, checks the policy and creates the shared HTTP client.
     pub fn build(self) -> Result<Config, ConfigError> {
-        if self.webhook_secrets.is_empty()
+        let env = self.env.clone();
+        let overlay = |key: &str| {
+            env.as_ref()
+                .and_then(|var| var(key))
+                .filter(|v| !v.trim().is_empty())
+        };
+        let references = |key: &str| match &env {
+            Some(var) => var(key),
+            None => std::env::var(key).ok(),
+        };
+
+        let manifest = match self.manifest {
+            ManifestSource::None => None,
+            ManifestSource::Value(manifest) => Some(*manifest),
+            ManifestSource::Path(path) => Some(manifest::load(&path)?),
+            ManifestSource::Discover(dir) => manifest::discover(&dir)
+                .map(|p| manifest::load(&p))
+                .transpose()?,
+        };
+
+        let mut webhook_secrets = self.webhook_secrets;
+        if webhook_secrets.is_empty() {
+            let from_manifest = manifest
+                .as_ref()
+                .and_then(|m| m.webhook_secret(&references));
+            if let Some(secret) = from_manifest.or_else(|| overlay("KIKET_WEBHOOK_SECRET")) {
+                webhook_secrets.push(SecretString::new(secret));
+            }
+        }
+        if webhook_secrets.is_empty()
             && !self.runtime_token_required
             && !self.insecure_skip_verification
         {
             return Err(ConfigError::NoVerification);
         }
-        let api_base_url = normalise_url(
-            "KIKET_BASE_URL",
-            self.api_base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
-        )?;
+        let raw_base_url = self
+            .api_base_url
+            .or_else(|| overlay("KIKET_BASE_URL"))
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let api_base_url = normalise_url("KIKET_BASE_URL", &raw_base_url)?;
         let jwks_url = match &self.jwks_url {
             Some(url) => normalise_url("jwks_url", url)?,
             None => format!("{api_base_url}/.well-known/jwks.json"),
@@ -369,6 +525,30 @@ impl ConfigBuilder {
                 setting: "max_concurrency",
             });
         }
+        let workspace_token = self
+            .workspace_token
+            .or_else(|| overlay("KIKET_WORKSPACE_TOKEN").map(SecretString::new))
+            .filter(|t| !t.is_blank());
+        let settings = Settings::resolve(manifest.as_ref(), &self.settings, &references, &overlay)
+            .map_err(ConfigError::MissingSettings)?;
+        let telemetry_url = match self
+            .telemetry_url
+            .or_else(|| overlay("KIKET_SDK_TELEMETRY_URL"))
+        {
+            Some(url) => Some(crate::telemetry::telemetry_endpoint(&normalise_url(
+                "KIKET_SDK_TELEMETRY_URL",
+                &url,
+            )?)),
+            None => None,
+        };
+        let opt_out = self.telemetry_opt_out.unwrap_or_else(|| {
+            overlay("KIKET_SDK_TELEMETRY_OPTOUT").is_some_and(|v| {
+                matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on"
+                )
+            })
+        });
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -376,7 +556,7 @@ impl ConfigBuilder {
             }
         };
         Ok(Config {
-            webhook_secrets: self.webhook_secrets,
+            webhook_secrets,
             signature_tolerance: self.signature_tolerance.unwrap_or(Duration::from_secs(300)),
             signature_scheme: self.signature_scheme,
             runtime_token_required: self.runtime_token_required,
@@ -389,16 +569,28 @@ impl ConfigBuilder {
                 .jwks_refetch_cooldown
                 .unwrap_or(Duration::from_secs(30)),
             token_leeway: self.token_leeway,
-            workspace_token: self.workspace_token,
+            workspace_token,
             allowed_api_origins,
             body_limit,
             handler_timeout: self.handler_timeout.unwrap_or(Duration::from_secs(25)),
             max_concurrency,
-            extension_id: self.extension_id,
-            extension_version: self.extension_version,
+            extension_id: self
+                .extension_id
+                .or_else(|| manifest.as_ref().and_then(|m| m.id.clone())),
+            extension_version: self
+                .extension_version
+                .or_else(|| manifest.as_ref().and_then(|m| m.version.clone())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             api_retry: self.api_retry.unwrap_or_default(),
             http,
+            settings: Arc::new(settings),
+            manifest: manifest.map(Arc::new),
+            telemetry: TelemetryConfig {
+                url: telemetry_url,
+                opt_out,
+                hook: self.feedback_hook,
+                queue_capacity: 1024,
+            },
         })
     }
 }
@@ -418,7 +610,9 @@ fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigErr
 mod tests {
     use super::*;
 
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    fn env(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
         move |key| {
             pairs
                 .iter()

@@ -16,6 +16,7 @@ pub(crate) struct ContextShared {
     pub(crate) api_state: ApiState,
     pub(crate) extension_id: Option<Arc<str>>,
     pub(crate) extension_version: Option<Arc<str>>,
+    pub(crate) settings: Arc<crate::config::Settings>,
 }
 
 /// The invocation a handler runs for: event, version, headers, authentication, secrets and a
@@ -113,6 +114,18 @@ impl HandlerContext {
     /// The extension's version, when configured.
     pub fn extension_version(&self) -> Option<&str> {
         self.0.shared.extension_version.as_deref()
+    }
+
+    /// The extension's settings (manifest defaults, `KIKET_SECRET_*`, explicit values).
+    ///
+    /// ```no_run
+    /// # fn demo(ctx: kiket_sdk::HandlerContext) -> Result<(), kiket_sdk::SettingsError> {
+    /// let batch: u32 = ctx.settings().get("batch_size")?.unwrap_or(50);
+    /// let api_key = ctx.settings().secret("crm.apiKey");
+    /// # Ok(()) }
+    /// ```
+    pub fn settings(&self) -> &crate::config::Settings {
+        &self.0.shared.settings
     }
 
     /// Per-organisation secrets delivered with the event (`payload.secrets`).

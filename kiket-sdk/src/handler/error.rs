@@ -117,6 +117,14 @@ impl From<crate::payload::PayloadError> for HandlerError {
     }
 }
 
+impl From<crate::config::SettingsError> for HandlerError {
+    /// A missing or mistyped setting is an operator problem, not the event's: retryable, so
+    /// the delivery succeeds once the configuration is fixed.
+    fn from(error: crate::config::SettingsError) -> Self {
+        Self::retryable(error.to_string())
+    }
+}
+
 impl From<kiket_client::ApiError> for HandlerError {
     /// Extension-API failures: retryable ones (429, 5xx, unreachable) make the delivery
     /// retryable; the rest are permanent. The message names the operation and status.

@@ -7,6 +7,7 @@
 mod context;
 mod error;
 mod reply;
+pub mod respond;
 
 pub use context::{AuthContext, HandlerContext, ScopeError};
 pub(crate) use context::{ContextParts, ContextShared};

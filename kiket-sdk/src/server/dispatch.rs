@@ -10,6 +10,7 @@ use crate::config::{origin_of, Config};
 use crate::handler::{AuthContext, ContextParts, ContextShared, HandlerContext};
 use crate::payload::PayloadError;
 use crate::routing::{version, CallError, Router};
+use crate::telemetry::{Pending, Telemetry};
 use crate::verify::{
     SignatureVerifier, TokenVerifier, VerifyError, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
@@ -36,6 +37,7 @@ pub(crate) struct Pipeline {
     pub(crate) tokens: TokenVerifier,
     pub(crate) shared: Arc<ContextShared>,
     pub(crate) permits: Arc<Semaphore>,
+    pub(crate) telemetry: Arc<Telemetry>,
 }
 
 /// The fields of a delivery the runtime reads itself; everything else is skipped here and
@@ -133,6 +135,7 @@ impl Pipeline {
 
         let api_base_url_override = self.trusted_base_url(&envelope);
         let payload_secrets = envelope.secrets;
+        let (event_name, version_name) = (event.clone(), version.clone());
         let context = HandlerContext::new(
             ContextParts {
                 event,
@@ -146,22 +149,30 @@ impl Pipeline {
         );
         let handler = route.handler.clone();
         let call = Guarded(Box::pin(async move { handler.call(body, context).await }));
+        let started = Instant::now();
         let outcome = tokio::time::timeout(
             self.config.handler_timeout,
             AssertUnwindSafe(call).catch_unwind(),
         )
         .await;
-        let reply = match outcome {
-            Err(_elapsed) => return Err(DeliveryError::TimedOut),
-            Ok(Err(_panic)) => return Err(DeliveryError::Panicked),
-            Ok(Ok(Err(CallError::Payload(e)))) => return Err(DeliveryError::Payload(e)),
-            Ok(Ok(Err(CallError::Handler(e)))) => return Err(DeliveryError::Handler(e)),
-            Ok(Ok(Ok(reply))) => reply,
+        let result = match outcome {
+            Err(_elapsed) => Err(DeliveryError::TimedOut),
+            Ok(Err(_panic)) => Err(DeliveryError::Panicked),
+            Ok(Ok(Err(CallError::Payload(e)))) => Err(DeliveryError::Payload(e)),
+            Ok(Ok(Err(CallError::Handler(e)))) => Err(DeliveryError::Handler(e)),
+            Ok(Ok(Ok(reply))) => reply.into_bytes().map_err(|reason| {
+                tracing::error!(%reason, "handler reply could not be encoded as JSON");
+                DeliveryError::ReplyEncoding
+            }),
         };
-        reply.into_bytes().map_err(|reason| {
-            tracing::error!(%reason, "handler reply could not be encoded as JSON");
-            DeliveryError::ReplyEncoding
-        })
+        self.telemetry.record(Pending {
+            event: event_name,
+            version: version_name,
+            duration: started.elapsed(),
+            finished_at: std::time::SystemTime::now(),
+            error: result.as_ref().err().map(|e| (e.to_string(), e.class())),
+        });
+        result
     }
 
     /// Reads the body, refusing anything over the limit before buffering it.

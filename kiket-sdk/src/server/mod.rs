@@ -14,6 +14,7 @@ pub use rejection::DeliveryError;
 use crate::config::Config;
 use crate::handler::ContextShared;
 use crate::routing::Router;
+use crate::telemetry::{Metrics, Reporter, Telemetry};
 use crate::verify::{jwks_cache, SignatureVerifier, TokenVerifier};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -94,7 +95,17 @@ impl Extension {
             api_state,
             extension_id: config.extension_id.as_deref().map(Arc::from),
             extension_version: config.extension_version.as_deref().map(Arc::from),
+            settings: config.settings.clone(),
         });
+        let telemetry = Arc::new(Telemetry::new(
+            config.telemetry.clone(),
+            Reporter {
+                http: config.http.clone(),
+                extension_id: config.extension_id.clone(),
+                extension_version: config.extension_version.clone(),
+                workspace_token: config.workspace_token.clone(),
+            },
+        ));
         let health = serde_json::json!({
             "status": "ok",
             "extension_id": config.extension_id,
@@ -104,17 +115,31 @@ impl Extension {
         .to_string()
         .into();
         let permits = Arc::new(Semaphore::new(config.max_concurrency));
-        Ok(Self {
-            pipeline: Arc::new(Pipeline {
-                router,
-                config,
-                signatures,
-                tokens,
-                shared,
-                permits,
-            }),
+        let subscribed: Vec<String> = config
+            .manifest
+            .as_ref()
+            .map(|m| m.events.clone())
+            .unwrap_or_default();
+        let pipeline = Pipeline {
+            router,
+            config,
+            signatures,
+            tokens,
+            shared,
+            permits,
+            telemetry,
+        };
+        let extension = Self {
+            pipeline: Arc::new(pipeline),
             health,
-        })
+        };
+        extension.check_subscriptions(subscribed)?;
+        Ok(extension)
+    }
+
+    /// Delivery counters and duration histogram, updated by the telemetry worker.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.pipeline.telemetry.metrics()
     }
 
     /// Fails unless every event in `events` (e.g. the manifest's `events`) has a handler.
@@ -148,8 +173,15 @@ impl Extension {
     /// # }
     /// ```
     pub fn into_router(self) -> axum::Router {
+        self.into_parts().0
+    }
+
+    /// The router plus a handle that flushes queued telemetry when your own server stops
+    /// (what [`Self::serve_listener`] does itself).
+    pub fn into_parts(self) -> (axum::Router, TelemetryHandle) {
+        let telemetry = self.pipeline.telemetry.clone();
         let health = self.health.clone();
-        axum::Router::new()
+        let router = axum::Router::new()
             .route("/webhooks/{event}", post(deliver))
             .route("/v/{version}/webhooks/{event}", post(deliver_versioned))
             .route(
@@ -157,8 +189,8 @@ impl Extension {
                 get(move || std::future::ready(json_ok(health.clone()))),
             )
             .method_not_allowed_fallback(method_not_allowed)
-            .fallback(not_found)
-            .with_state(self.pipeline)
+            .fallback(not_found);
+        (router.with_state(self.pipeline), TelemetryHandle(telemetry))
     }
 
     /// Serves on `address` until SIGTERM or Ctrl-C, then finishes in-flight deliveries.
@@ -176,9 +208,11 @@ impl Extension {
     ) -> Result<(), StartupError> {
         let address = listener.local_addr()?;
         tracing::info!(%address, events = ?self.registered_events(), "kiket extension listening");
-        axum::serve(listener, self.into_router())
+        let (router, telemetry) = self.into_parts();
+        axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await?;
+        telemetry.flush(std::time::Duration::from_secs(5)).await;
         tracing::info!("kiket extension stopped");
         Ok(())
     }
@@ -187,6 +221,23 @@ impl Extension {
     pub async fn run(self) -> Result<(), StartupError> {
         let address = listen_address(|key| std::env::var(key).ok())?;
         self.serve(address).await
+    }
+}
+
+/// Flushes an embedded extension's telemetry queue on shutdown.
+#[derive(Clone)]
+pub struct TelemetryHandle(Arc<Telemetry>);
+
+impl std::fmt::Debug for TelemetryHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TelemetryHandle")
+    }
+}
+
+impl TelemetryHandle {
+    /// Delivers queued records (hook and POST), waiting at most `deadline`.
+    pub async fn flush(&self, deadline: std::time::Duration) {
+        self.0.flush(deadline).await;
     }
 }
 

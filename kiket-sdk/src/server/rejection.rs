@@ -76,6 +76,25 @@ impl DeliveryError {
         StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
+    /// A short class name for telemetry (`error_class`).
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::Overloaded => "Overloaded",
+            Self::BodyTooLarge { .. } | Self::BodyUnreadable => "Body",
+            Self::Verify(_) => "Verification",
+            Self::Payload(_) => "PayloadError",
+            Self::VersionMissing | Self::NoHandler { .. } => "Routing",
+            Self::Scopes(_) | Self::Handler(HandlerError::InsufficientScopes(_)) => {
+                "InsufficientScopes"
+            }
+            Self::Handler(HandlerError::Retryable { .. }) => "Retryable",
+            Self::Handler(_) => "Permanent",
+            Self::Panicked => "Panic",
+            Self::TimedOut => "Timeout",
+            Self::ReplyEncoding => "ReplyEncoding",
+        }
+    }
+
     /// Seconds for `Retry-After`, where the answer carries one.
     fn retry_after(&self) -> Option<u64> {
         match self {

@@ -1,0 +1,246 @@
+//! Telemetry (PROTOCOL.md §6), kept off the response path.
+//!
+//! The delivery path only pushes a small pending value into a bounded queue
+//! (`try_send`: never waits; a full queue drops the record and counts it). A background
+//! worker turns it into a [`TelemetryRecord`], updates [`Metrics`], calls the optional
+//! feedback hook, and — when a telemetry URL is configured and not opted out — POSTs it with
+//! bounded retries. A slow or dead endpoint therefore adds no latency and never fails a
+//! handler. On graceful shutdown the queue is drained (bounded by a deadline).
+
+mod metrics;
+mod record;
+
+pub use metrics::{Metrics, MetricsSnapshot, DURATION_BUCKETS_MS};
+pub(crate) use record::Pending;
+pub use record::{TelemetryRecord, TelemetryStatus};
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, Notify};
+
+/// A user callback receiving every record, off the response path.
+pub type FeedbackHook =
+    Arc<dyn Fn(TelemetryRecord) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// Wraps an async closure as a [`FeedbackHook`].
+///
+/// ```
+/// let hook = kiket_sdk::telemetry::feedback_hook(|record| async move {
+///     println!("{} {} took {:.1} ms", record.event, record.version, record.duration_ms);
+/// });
+/// # drop(hook);
+/// ```
+pub fn feedback_hook<F, Fut>(hook: F) -> FeedbackHook
+where
+    F: Fn(TelemetryRecord) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    Arc::new(move |record| Box::pin(hook(record)))
+}
+
+/// `<url>/telemetry` unless the URL already ends with `/telemetry`.
+pub fn telemetry_endpoint(url: &str) -> String {
+    let trimmed = url.trim().trim_end_matches('/');
+    if trimmed.ends_with("/telemetry") {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}/telemetry")
+    }
+}
+
+/// Telemetry settings of a configuration.
+#[derive(Clone, Default)]
+pub struct TelemetryConfig {
+    pub(crate) url: Option<String>,
+    pub(crate) opt_out: bool,
+    pub(crate) hook: Option<FeedbackHook>,
+    pub(crate) queue_capacity: usize,
+}
+
+impl std::fmt::Debug for TelemetryConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelemetryConfig")
+            .field("url", &self.url)
+            .field("opt_out", &self.opt_out)
+            .field("hook", &self.hook.as_ref().map(|_| "fn"))
+            .field("queue_capacity", &self.queue_capacity)
+            .finish()
+    }
+}
+
+/// The running telemetry pipeline of one extension.
+pub(crate) struct Telemetry {
+    queue: mpsc::Sender<Pending>,
+    worker: Mutex<Option<Worker>>,
+    started: std::sync::Once,
+    stop: Arc<Notify>,
+    done: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    metrics: Arc<Metrics>,
+}
+
+struct Worker {
+    receiver: mpsc::Receiver<Pending>,
+    config: TelemetryConfig,
+    http: reqwest::Client,
+    extension_id: Option<String>,
+    extension_version: Option<String>,
+    workspace_token: Option<kiket_types::SecretString>,
+}
+
+/// Identity and credentials the worker reports with.
+pub(crate) struct Reporter {
+    pub(crate) http: reqwest::Client,
+    pub(crate) extension_id: Option<String>,
+    pub(crate) extension_version: Option<String>,
+    pub(crate) workspace_token: Option<kiket_types::SecretString>,
+}
+
+impl Telemetry {
+    pub(crate) fn new(config: TelemetryConfig, reporter: Reporter) -> Self {
+        let Reporter {
+            http,
+            extension_id,
+            extension_version,
+            workspace_token,
+        } = reporter;
+        let (queue, receiver) = mpsc::channel(config.queue_capacity.max(1));
+        Self {
+            queue,
+            worker: Mutex::new(Some(Worker {
+                receiver,
+                config,
+                http,
+                extension_id,
+                extension_version,
+                workspace_token,
+            })),
+            started: std::sync::Once::new(),
+            stop: Arc::new(Notify::new()),
+            done: Mutex::new(None),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+
+    pub(crate) fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// Hands a record to the worker without waiting. Must run inside a tokio runtime.
+    pub(crate) fn record(&self, pending: Pending) {
+        self.started.call_once(|| self.start());
+        if let Err(error) = self.queue.try_send(pending) {
+            self.metrics.dropped();
+            tracing::debug!(reason = %error, "telemetry record dropped");
+        }
+    }
+
+    fn start(&self) {
+        let Some(worker) = self
+            .worker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        else {
+            return;
+        };
+        let handle = tokio::spawn(worker.run(self.metrics.clone(), self.stop.clone()));
+        *self
+            .done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(handle);
+    }
+
+    /// Delivers what is queued, then stops the worker; gives up after `deadline`.
+    pub(crate) async fn flush(&self, deadline: Duration) {
+        self.stop.notify_one();
+        let handle = self
+            .done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(handle) = handle {
+            if tokio::time::timeout(deadline, handle).await.is_err() {
+                tracing::debug!("telemetry flush deadline passed; remaining records dropped");
+            }
+        }
+    }
+}
+
+impl Worker {
+    async fn run(mut self, metrics: Arc<Metrics>, stop: Arc<Notify>) {
+        loop {
+            tokio::select! {
+                next = self.receiver.recv() => match next {
+                    Some(pending) => self.deliver(pending, &metrics).await,
+                    None => return,
+                },
+                () = stop.notified() => {
+                    self.receiver.close();
+                    while let Some(pending) = self.receiver.recv().await {
+                        self.deliver(pending, &metrics).await;
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn deliver(&self, pending: Pending, metrics: &Metrics) {
+        let status = if pending.error.is_some() {
+            "error"
+        } else {
+            "ok"
+        };
+        metrics.observe(&pending.event, &pending.version, status, pending.duration);
+        let record = pending.into_record(
+            self.extension_id.as_deref(),
+            self.extension_version.as_deref(),
+        );
+        if let (Some(url), false) = (&self.config.url, self.config.opt_out) {
+            if !self.post(url, &record).await {
+                metrics.failed_send();
+            }
+        }
+        if let Some(hook) = &self.config.hook {
+            if tokio::time::timeout(Duration::from_secs(5), hook(record))
+                .await
+                .is_err()
+            {
+                tracing::debug!("telemetry feedback hook took longer than 5 s; moved on");
+            }
+        }
+    }
+
+    /// POSTs with up to 3 attempts (5 s each, 100/200 ms backoff). `true` on success.
+    async fn post(&self, url: &str, record: &TelemetryRecord) -> bool {
+        for attempt in 0..3u32 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+            }
+            let mut request = self
+                .http
+                .post(url)
+                .json(record)
+                .timeout(Duration::from_secs(5));
+            if let Some(token) = &self.workspace_token {
+                request = request.bearer_auth(token.expose());
+            }
+            let sent = request.send().await;
+            match sent {
+                Ok(response) if response.status().is_success() => return true,
+                Ok(response)
+                    if response.status().is_client_error() && response.status().as_u16() != 429 =>
+                {
+                    break
+                }
+                Ok(response) => {
+                    tracing::debug!(status = %response.status(), "telemetry endpoint refused a record")
+                }
+                Err(error) => tracing::debug!(%error, "telemetry endpoint unreachable"),
+            }
+        }
+        false
+    }
+}
