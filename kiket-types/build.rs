@@ -38,6 +38,10 @@ fn main() {
     let types = typegen::generate(&bundle, &open_enums).unwrap_or_else(|e| fail(&e));
     write(&out_dir.join("types.rs"), &types);
     write(&out_dir.join("catalog.rs"), &catalog::generate(&bundle));
+    write(
+        &out_dir.join("schema_bundle.json"),
+        &catalog::schema_bundle(&bundle),
+    );
 }
 
 fn write(path: &std::path::Path, contents: &str) {

@@ -137,3 +137,13 @@ fn schema_violations_name_the_field() {
         "{err}"
     );
 }
+
+#[test]
+fn every_schema_sample_decodes_into_its_type() {
+    for entry in kiket::types::catalog::EVENTS {
+        let body = serde_json::to_vec(&entry.sample()).unwrap();
+        let decoded = Event::decode(entry.event, entry.version, &body)
+            .unwrap_or_else(|e| panic!("{}@{}: {e}", entry.event, entry.version));
+        assert!(decoded.is_some());
+    }
+}

@@ -26,3 +26,15 @@ pub fn generate(bundle: &Bundle) -> String {
     }
     out
 }
+
+/// Every bundled schema (file `$ref`s rewritten, `allOf` merged) as one JSON document:
+/// `{"definitions": {"<Title>": schema, …}}`. Embedded for sample generation and tooling.
+pub fn schema_bundle(bundle: &Bundle) -> String {
+    let definitions: serde_json::Map<String, serde_json::Value> = bundle
+        .files
+        .iter()
+        .map(|f| (f.title.clone(), f.schema.clone()))
+        .collect();
+    serde_json::to_string(&serde_json::json!({ "definitions": definitions }))
+        .expect("JSON values serialise")
+}

@@ -39,46 +39,4 @@ mod generated {
 
 pub use generated::*;
 
-/// The catalog of events and versions known to this build.
-pub mod catalog {
-    /// One event schema of the catalog.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub struct EventSchema {
-        /// Event name as delivered (`issue.created`).
-        pub event: &'static str,
-        /// Version label (`v1`).
-        pub version: &'static str,
-        /// Name of the payload type in this crate (`IssueCreatedV1`).
-        pub type_name: &'static str,
-        /// Schema file the type was generated from, relative to `schemas/`.
-        pub schema_file: &'static str,
-    }
-
-    /// A payload type of a catalogued event and version.
-    ///
-    /// Implemented (by the build script) exactly for the types in [`EVENTS`], so code that is
-    /// generic over `P: EventPayload` can only ever be used with a real event of the catalog.
-    pub trait EventPayload:
-        serde::Serialize
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Clone
-        + Send
-        + Sync
-        + 'static
-    {
-        /// Event name (`issue.created`).
-        const EVENT: &'static str;
-        /// Version label (`v1`).
-        const VERSION: &'static str;
-    }
-
-    include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
-
-    /// Looks up an event and version exactly as catalogued.
-    pub fn find(event: &str, version: &str) -> Option<&'static EventSchema> {
-        EVENTS
-            .iter()
-            .find(|e| e.event == event && e.version == version)
-    }
-}
+pub mod catalog;

@@ -130,7 +130,7 @@ impl Pipeline {
                     event: event.clone(),
                     version: requested.clone().into_owned(),
                 })?;
-        tracing::Span::current().record("version", version.as_str());
+        tracing::Span::current().record("version", tracing::field::display(&version));
         crate::handler::check_scopes_for(&auth, &route.required_scopes)?;
 
         let api_base_url_override = self.trusted_base_url(&envelope);

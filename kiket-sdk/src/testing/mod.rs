@@ -1,6 +1,11 @@
-//! Test kit for extensions (feature `testing`): signed requests exactly as the platform sends
-//! them, runtime tokens signed by a test ES256 key with its JWKS, and a real server on a free
-//! loopback port.
+//! Test kit for extensions (feature `testing`):
+//! - [`SignedRequest`]: a delivery exactly as the platform sends it (signature, timestamp,
+//!   version, optional runtime token);
+//! - [`TestKeys`] / [`StaticJwks`]: an ES256 key standing in for the platform's, its JWKS;
+//! - [`TestClient`]: the router in-process, no socket; [`TestServer`]: the real server on a
+//!   free loopback port;
+//! - [`MockKiketApi`]: every extension-API operation, recorded, with programmable answers;
+//! - [`sample`] / [`load_fixture`] / [`TestClient::replay`]: payloads for every event.
 //!
 //! ```
 //! use kiket_sdk::testing::{SignedRequest, TestKeys};
@@ -17,10 +22,14 @@
 //! assert!(http.headers().contains_key("x-kiket-signature"));
 //! ```
 
+mod client;
 mod keys;
+mod mock_api;
 mod request;
 mod server;
 
+pub use client::{load_fixture, sample, TestClient, TestResponse};
 pub use keys::{forge_token, StaticJwks, TestKeys};
+pub use mock_api::{MockKiketApi, RecordedCall};
 pub use request::{SignedRequest, VersionIn};
 pub use server::TestServer;

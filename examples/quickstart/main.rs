@@ -1,0 +1,76 @@
+//! Quickstart extension: `cargo run --example quickstart`.
+//!
+//! Serves on `HOST`:`PORT` (default `127.0.0.1:8080`). Configuration comes from the
+//! environment:
+//! - `KIKET_WEBHOOK_SECRET`: the secret deliveries are signed with. When unset, a
+//!   development secret is used and printed.
+//! - `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`: the Kiket API. When `KIKET_BASE_URL` is unset,
+//!   a local mock of the API is started, so everything works offline; what the handlers call
+//!   is printed.
+//!
+//! It prints a ready-to-paste command that sends a signed sample event.
+
+mod handlers;
+
+use kiket::prelude::*;
+use kiket::sdk::server::listen_address;
+use kiket::sdk::testing::MockKiketApi;
+
+/// Used when `KIKET_WEBHOOK_SECRET` is not set. Never use it outside your machine.
+const DEV_SECRET: &str = "whsec_quickstart_dev_only";
+const EXTENSION_ID: &str = "com.example.quickstart";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+
+    let var = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
+    let secret = var("KIKET_WEBHOOK_SECRET").unwrap_or_else(|| {
+        println!("KIKET_WEBHOOK_SECRET is not set: using the DEVELOPMENT secret {DEV_SECRET:?}");
+        DEV_SECRET.to_owned()
+    });
+    let mut config = Config::builder()
+        .webhook_secret(secret.as_str())
+        .extension(EXTENSION_ID, env!("CARGO_PKG_VERSION"))
+        .feedback_hook(handlers::telemetry_hook())
+        .with_env();
+    // Keeps the mock alive while serving.
+    let _mock = match var("KIKET_BASE_URL") {
+        Some(url) => {
+            println!("Kiket API: {url}");
+            None
+        }
+        None => {
+            let mock = MockKiketApi::start().await?;
+            println!(
+                "KIKET_BASE_URL is not set: API calls go to a local mock of the Kiket API at {}",
+                mock.url()
+            );
+            config = config.api_base_url(mock.url());
+            Some(mock)
+        }
+    };
+
+    let extension = Extension::new(handlers::router(), config.build()?)?;
+    let address = listen_address(|key| std::env::var(key).ok())?;
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    println!(
+        "kiket quickstart listening on {url} (handles {})",
+        extension.registered_events().join(", ")
+    );
+    println!();
+    println!("Send it a signed sample event:");
+    println!(
+        "  cargo run --bin kiket -- send issue.created --version v1 --url {url} --secret {secret}"
+    );
+    println!();
+    extension
+        .serve_listener(listener, kiket::sdk::server::shutdown_signal())
+        .await?;
+    Ok(())
+}

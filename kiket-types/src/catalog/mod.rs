@@ -1,0 +1,109 @@
+//! The catalog of events and versions known to this build, the schemas they were generated
+//! from, and sample payloads.
+
+mod sample;
+
+/// One event schema of the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventSchema {
+    /// Event name as delivered (`issue.created`).
+    pub event: &'static str,
+    /// Version label (`v1`).
+    pub version: &'static str,
+    /// Name of the payload type in this crate (`IssueCreatedV1`).
+    pub type_name: &'static str,
+    /// Schema file the type was generated from, relative to `schemas/`.
+    pub schema_file: &'static str,
+}
+
+/// A payload type of a catalogued event and version.
+///
+/// Implemented (by the build script) exactly for the types in [`EVENTS`], so code that is
+/// generic over `P: EventPayload` can only ever be used with a real event of the catalog.
+pub trait EventPayload:
+    serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + Clone + Send + Sync + 'static
+{
+    /// Event name (`issue.created`).
+    const EVENT: &'static str;
+    /// Version label (`v1`).
+    const VERSION: &'static str;
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+
+/// Every schema of `schemas/` as bundled at build time: `{"definitions": {"<Title>": …}}`,
+/// with file references rewritten to `#/definitions/<Title>`.
+pub const SCHEMA_BUNDLE: &str = include_str!(concat!(env!("OUT_DIR"), "/schema_bundle.json"));
+
+/// Looks up an event and version exactly as catalogued.
+pub fn find(event: &str, version: &str) -> Option<&'static EventSchema> {
+    EVENTS
+        .iter()
+        .find(|e| e.event == event && e.version == version)
+}
+
+impl EventSchema {
+    /// The schema of this event (bundled form), or `Null` if the bundle lacks it.
+    pub fn schema(&self) -> serde_json::Value {
+        bundle()["definitions"]
+            .get(self.type_name)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// A payload that is valid for this event: every property filled with a plausible
+    /// placeholder (ids `1`, times `2026-01-01T00:00:00Z`, the first value of enums). The
+    /// runtime fields (`authentication`, `api`, `secrets`) are left out.
+    ///
+    /// ```
+    /// let schema = kiket_types::catalog::find("issue.created", "v1").unwrap();
+    /// let sample = schema.sample();
+    /// let typed: kiket_types::IssueCreatedV1 = serde_json::from_value(sample).unwrap();
+    /// assert_eq!(typed.issue.id.to_string(), "1");
+    /// ```
+    pub fn sample(&self) -> serde_json::Value {
+        let bundle = bundle();
+        let mut sample = sample::example(&self.schema(), &bundle["definitions"], "", 0);
+        if let Some(object) = sample.as_object_mut() {
+            for key in ["event", "event_type", "type"] {
+                if let Some(value) = object.get_mut(key) {
+                    *value = serde_json::Value::String(self.event.to_owned());
+                }
+            }
+        }
+        sample
+    }
+}
+
+fn bundle() -> &'static serde_json::Value {
+    static BUNDLE: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    BUNDLE.get_or_init(|| serde_json::from_str(SCHEMA_BUNDLE).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sample_decodes_into_its_type_through_serde() {
+        for entry in EVENTS {
+            let sample = entry.sample();
+            assert!(sample.is_object(), "{}@{}", entry.event, entry.version);
+            assert!(sample.get("authentication").is_none() && sample.get("secrets").is_none());
+            let named = sample
+                .get("event")
+                .or_else(|| sample.get("type"))
+                .and_then(|v| v.as_str());
+            assert_eq!(
+                named,
+                Some(entry.event),
+                "{}@{}",
+                entry.event,
+                entry.version
+            );
+        }
+        let v2: crate::IssueCreatedV2 =
+            serde_json::from_value(find("issue.created", "v2").unwrap().sample()).unwrap();
+        assert_eq!(v2.data.issue.title.as_deref(), Some("Example title"));
+    }
+}
