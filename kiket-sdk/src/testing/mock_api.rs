@@ -1,8 +1,8 @@
 //! [`MockKiketApi`]: the extension API on a loopback port, recording every call.
 //!
 //! Every operation of the spec answers with a realistic default; custom data and secrets are
-//! kept in memory (create then list returns the record); any operation can be programmed to
-//! answer something else, or to fail. It also serves `/.well-known/jwks.json` for
+//! kept in memory (create then list returns the record, `filters` match fields by equality);
+//! any operation can be programmed to answer something else, or to fail. It also serves `/.well-known/jwks.json` for
 //! [`TestKeys`](super::TestKeys), so runtime tokens verify against it.
 
 use axum::body::Bytes;
