@@ -28,15 +28,13 @@ struct EventEntry {
 }
 
 fn main() {
-    let root =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let events_dir = root.join("schemas").join("events");
     println!("cargo:rerun-if-changed={}", events_dir.display());
     let entries = read_events(&events_dir).unwrap_or_else(|e| fail(&e));
-    let file: syn::File = syn::parse2(generate(&entries))
-        .unwrap_or_else(|e| fail(&format!("generated code does not parse: {e}")));
-    let out =
-        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalog.rs");
+    let file: syn::File =
+        syn::parse2(generate(&entries)).unwrap_or_else(|e| fail(&format!("generated code does not parse: {e}")));
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalog.rs");
     std::fs::write(&out, prettyplease::unparse(&file))
         .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
 }
@@ -54,27 +52,15 @@ fn read_events(dir: &Path) -> Result<Vec<EventEntry>, String> {
         for file in sorted_dir(&event_dir)? {
             println!("cargo:rerun-if-changed={}", file.display());
             let version = file_name(&file).trim_end_matches(".json").to_string();
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let schema: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
-            let text_of = |key: &str| {
-                schema
-                    .get(key)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            };
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let schema: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
+            let text_of = |key: &str| schema.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
             let type_name = text_of("title");
             if type_name.is_empty() {
                 return Err(format!("{} has no `title`", file.display()));
             }
-            entries.push(EventEntry {
-                event: event.clone(),
-                version,
-                type_name,
-                description: text_of("description"),
-            });
+            entries.push(EventEntry { event: event.clone(), version, type_name, description: text_of("description") });
         }
     }
     Ok(entries)
@@ -90,23 +76,12 @@ fn sorted_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// `issue.created` → `ISSUE_CREATED`.
 fn const_name(event: &str) -> String {
-    event
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    event.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect()
 }
 
 fn generate(entries: &[EventEntry]) -> TokenStream {
@@ -117,16 +92,10 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
         quote! { #[doc = #doc] pub const #ident: &str = #name; }
     });
 
-    let variants: Vec<Ident> = entries
-        .iter()
-        .map(|e| Ident::new(&e.type_name, Span::call_site()))
-        .collect();
+    let variants: Vec<Ident> = entries.iter().map(|e| Ident::new(&e.type_name, Span::call_site())).collect();
     let events: Vec<&str> = entries.iter().map(|e| e.event.as_str()).collect();
     let versions: Vec<&str> = entries.iter().map(|e| e.version.as_str()).collect();
-    let docs: Vec<String> = entries
-        .iter()
-        .map(|e| format!("`{}` {}: {}", e.event, e.version, e.description))
-        .collect();
+    let docs: Vec<String> = entries.iter().map(|e| format!("`{}` {}: {}", e.event, e.version, e.description)).collect();
 
     let handlers = handler_items(entries);
     quote! {

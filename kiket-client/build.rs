@@ -10,15 +10,14 @@ use std::path::PathBuf;
 const SPEC: &str = "openapi/kiket-extension-api.yaml";
 
 fn main() {
-    let manifest_dir =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let spec_path = manifest_dir.join(SPEC);
     println!("cargo:rerun-if-changed={}", spec_path.display());
 
     let text = std::fs::read_to_string(&spec_path)
         .unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", spec_path.display())));
-    let spec: openapiv3::OpenAPI = serde_norway::from_str(&text)
-        .unwrap_or_else(|e| fail(&format!("{SPEC} is not an OpenAPI 3.0 document: {e}")));
+    let spec: openapiv3::OpenAPI =
+        serde_norway::from_str(&text).unwrap_or_else(|e| fail(&format!("{SPEC} is not an OpenAPI 3.0 document: {e}")));
 
     let mut settings = progenitor::GenerationSettings::new();
     settings
@@ -31,13 +30,10 @@ fn main() {
         .with_replacement("Id", "kiket_types::Id", std::iter::empty())
         .with_replacement("SlaState", "kiket_types::SlaState", std::iter::empty());
     let mut generator = progenitor::Generator::new(&settings);
-    let tokens = generator
-        .generate_tokens(&spec)
-        .unwrap_or_else(|e| fail(&format!("progenitor rejected {SPEC}: {e}")));
-    let file: syn::File = syn::parse2(tokens)
-        .unwrap_or_else(|e| fail(&format!("generated client does not parse: {e}")));
-    let out =
-        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("client.rs");
+    let tokens = generator.generate_tokens(&spec).unwrap_or_else(|e| fail(&format!("progenitor rejected {SPEC}: {e}")));
+    let file: syn::File =
+        syn::parse2(tokens).unwrap_or_else(|e| fail(&format!("generated client does not parse: {e}")));
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("client.rs");
     std::fs::write(&out, prettyplease::unparse(&file))
         .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
 }

@@ -24,8 +24,7 @@ mod typegen;
 use std::path::PathBuf;
 
 fn main() {
-    let manifest_dir =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let schema_dir = manifest_dir.join("schemas");
 
@@ -38,15 +37,12 @@ fn main() {
     let types = typegen::generate(&bundle, &open_enums).unwrap_or_else(|e| fail(&e));
     write(&out_dir.join("types.rs"), &types);
     write(&out_dir.join("catalog.rs"), &catalog::generate(&bundle));
-    write(
-        &out_dir.join("schema_bundle.json"),
-        &catalog::schema_bundle(&bundle),
-    );
+    write(&out_dir.join("for_each_event.rs"), &catalog::for_each_event(&bundle));
+    write(&out_dir.join("schema_bundle.json"), &catalog::schema_bundle(&bundle));
 }
 
 fn write(path: &std::path::Path, contents: &str) {
-    std::fs::write(path, contents)
-        .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", path.display())));
+    std::fs::write(path, contents).unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", path.display())));
 }
 
 /// Stops the build with a message that names the schema problem.

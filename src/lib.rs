@@ -100,9 +100,7 @@ pub async fn run(router: sdk::Router) -> Result<(), sdk::StartupError> {
 /// Everything an extension usually needs, for `use kiket::prelude::*;`.
 pub mod prelude {
     pub use crate::catalog::*;
-    pub use crate::sdk::{
-        Config, Extension, HandlerContext, HandlerError, HandlerResult, Reply, Router, Scoped,
-    };
+    pub use crate::sdk::{Config, Extension, HandlerContext, HandlerError, HandlerResult, Reply, Router, Scoped};
     pub use crate::types::catalog::EventPayload;
     pub use crate::types::*;
     pub use crate::{events, AllHandlers, CatalogRoutes, Event, Slot};

@@ -16,9 +16,7 @@ fn kiket(args: &[&str]) -> Output {
 }
 
 async fn kiket_async(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || kiket(&args.iter().map(String::as_str).collect::<Vec<_>>()))
-        .await
-        .unwrap()
+    tokio::task::spawn_blocking(move || kiket(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -26,14 +24,11 @@ fn text(bytes: &[u8]) -> String {
 }
 
 async fn server() -> TestServer {
-    let router =
-        Router::new().issue_created_v1(|p: IssueCreatedV1, _c: HandlerContext| async move {
-            Ok(Reply::json(json!({"title": p.issue.title})))
-        });
+    let router = Router::new().issue_created_v1(|p: IssueCreatedV1, _c: HandlerContext| async move {
+        Ok(Reply::json(json!({"title": p.issue.title})))
+    });
     let config = Config::builder().webhook_secret(SECRET).build().unwrap();
-    TestServer::start(Extension::new(router, config).unwrap())
-        .await
-        .unwrap()
+    TestServer::start(Extension::new(router, config).unwrap()).await.unwrap()
 }
 
 #[tokio::test]
@@ -54,10 +49,7 @@ async fn send_signs_and_posts_a_sample_and_prints_status_and_body() {
     let stdout = text(&out.stdout);
     let mut lines = stdout.lines();
     assert_eq!(lines.next(), Some("200"));
-    assert_eq!(
-        serde_json::from_str::<Value>(lines.next().unwrap()).unwrap(),
-        json!({"title": "Example title"})
-    );
+    assert_eq!(serde_json::from_str::<Value>(lines.next().unwrap()).unwrap(), json!({"title": "Example title"}));
     assert!(text(&out.stderr).contains("/webhooks/issue.created"));
 }
 
@@ -93,11 +85,7 @@ async fn send_with_a_file_and_a_bad_secret_exits_non_zero_with_the_servers_messa
     ])
     .await;
     assert_eq!(bad.status.code(), Some(1));
-    assert!(
-        text(&bad.stdout).starts_with("401\n"),
-        "{}",
-        text(&bad.stdout)
-    );
+    assert!(text(&bad.stdout).starts_with("401\n"), "{}", text(&bad.stdout));
     assert!(text(&bad.stdout).contains("signature does not match the request body"));
     assert!(text(&bad.stderr).contains("401"));
     let _ = std::fs::remove_file(file);
@@ -105,19 +93,8 @@ async fn send_with_a_file_and_a_bad_secret_exits_non_zero_with_the_servers_messa
 
 #[test]
 fn unreachable_servers_missing_secrets_and_bad_usage_have_their_own_exit_codes() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let out = kiket(&[
-        "send",
-        "issue.created",
-        "--url",
-        &format!("http://127.0.0.1:{port}"),
-        "--secret",
-        "s",
-    ]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = kiket(&["send", "issue.created", "--url", &format!("http://127.0.0.1:{port}"), "--secret", "s"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out.stderr).contains("could not reach"));
     let out = kiket(&["send", "issue.created"]);
@@ -125,10 +102,7 @@ fn unreachable_servers_missing_secrets_and_bad_usage_have_their_own_exit_codes()
     assert!(text(&out.stderr).contains("no secret: pass --secret or set KIKET_WEBHOOK_SECRET"));
     let out = kiket(&["launch"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("unknown command \"launch\"")
-            && text(&out.stderr).contains("usage:")
-    );
+    assert!(text(&out.stderr).contains("unknown command \"launch\"") && text(&out.stderr).contains("usage:"));
     let out = kiket(&["sample", "issue.exploded"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not in the catalog"));
@@ -139,9 +113,7 @@ fn sample_prints_a_payload_that_decodes() {
     let out = kiket(&["sample", "issue.created", "--version", "v2"]);
     assert_eq!(out.status.code(), Some(0));
     let sample: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let decoded = Event::decode("issue.created", "v2", &serde_json::to_vec(&sample).unwrap())
-        .unwrap()
-        .unwrap();
+    let decoded = Event::decode("issue.created", "v2", &serde_json::to_vec(&sample).unwrap()).unwrap().unwrap();
     assert_eq!(decoded.name(), "issue.created");
 }
 
@@ -149,15 +121,8 @@ fn sample_prints_a_payload_that_decodes() {
 fn sign_prints_the_headers_the_platform_sends() {
     let file = std::env::temp_dir().join(format!("kiket-sign-{}.json", std::process::id()));
     std::fs::write(&file, br#"{"issue":{"id":1}}"#).unwrap();
-    let out = kiket(&[
-        "sign",
-        "--secret",
-        "whsec_test",
-        "--timestamp",
-        "1700000000",
-        "--file",
-        &file.to_string_lossy(),
-    ]);
+    let out =
+        kiket(&["sign", "--secret", "whsec_test", "--timestamp", "1700000000", "--file", &file.to_string_lossy()]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         text(&out.stdout),
@@ -168,24 +133,15 @@ fn sign_prints_the_headers_the_platform_sends() {
 
 #[test]
 fn manifest_check_prints_the_resolved_config_without_secrets() {
-    let manifest = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/manifests/flat.yaml"
-    );
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/manifests/flat.yaml");
     let out = kiket(&["manifest", "check", manifest]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let resolved: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(resolved["extension_id"], "com.example.marketing");
     assert_eq!(resolved["settings"]["crm.apiKey"], "[redacted]");
-    assert!(
-        !text(&out.stdout).contains("whsec_from_manifest")
-            && !text(&out.stdout).contains("crm-default-key")
-    );
+    assert!(!text(&out.stdout).contains("whsec_from_manifest") && !text(&out.stdout).contains("crm-default-key"));
 
-    let broken = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/manifests/wrong_type.yaml"
-    );
+    let broken = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/manifests/wrong_type.yaml");
     let out = kiket(&["manifest", "check", broken]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -204,6 +160,5 @@ fn events_lists_the_catalog() {
     assert_eq!(stdout.lines().count(), Event::CATALOG.len());
     assert!(stdout
         .lines()
-        .any(|l| l.split_whitespace().collect::<Vec<_>>()
-            == ["issue.created", "v2", "IssueCreatedV2"]));
+        .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["issue.created", "v2", "IssueCreatedV2"]));
 }

@@ -39,7 +39,11 @@ async fn handler_calls_share_one_connection_pool() {
     let api = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/ext/rate_limit"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"rate_limit": {"limit": 100, "remaining": 99, "window_seconds": 60, "reset_in": 1}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"rate_limit": {"limit": 100, "remaining": 99, "window_seconds": 60, "reset_in": 1}}),
+            ),
+        )
         .mount(&api)
         .await;
     Mock::given(method("POST"))
@@ -54,27 +58,15 @@ async fn handler_calls_share_one_connection_pool() {
         .await;
     let (proxy_url, accepted) = counting_proxy(*api.address()).await;
 
-    let router =
-        Router::new().issue_created_v1(|payload: IssueCreatedV1, ctx: HandlerContext| async move {
-            let endpoints = ctx.endpoints();
-            endpoints.rate_limit().await?;
-            endpoints
-                .log_event("issue.created", json!({"id": payload.issue.id}))
-                .await?;
-            endpoints
-                .custom_data(1)
-                .list("crm", "contacts", Some(1), None)
-                .await?;
-            Ok(Reply::ok())
-        });
-    let config = Config::builder()
-        .webhook_secret(SECRET)
-        .api_base_url(&proxy_url)
-        .build()
-        .unwrap();
-    let server = TestServer::start(Extension::new(router, config).unwrap())
-        .await
-        .unwrap();
+    let router = Router::new().issue_created_v1(|payload: IssueCreatedV1, ctx: HandlerContext| async move {
+        let endpoints = ctx.endpoints();
+        endpoints.rate_limit().await?;
+        endpoints.log_event("issue.created", json!({"id": payload.issue.id})).await?;
+        endpoints.custom_data(1).list("crm", "contacts", Some(1), None).await?;
+        Ok(Reply::ok())
+    });
+    let config = Config::builder().webhook_secret(SECRET).api_base_url(&proxy_url).build().unwrap();
+    let server = TestServer::start(Extension::new(router, config).unwrap()).await.unwrap();
 
     let client = reqwest::Client::new();
     let url = server.url();
@@ -82,16 +74,10 @@ async fn handler_calls_share_one_connection_pool() {
     for batch in 0..DELIVERIES / CONCURRENCY {
         let mut tasks = Vec::new();
         for i in 0..CONCURRENCY {
-            let request = SignedRequest::new(
-                "issue.created",
-                "v1",
-                &json!({"issue": {"id": batch * CONCURRENCY + i}}),
-            )
-            .secret(SECRET);
+            let request = SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": batch * CONCURRENCY + i}}))
+                .secret(SECRET);
             let (client, url) = (client.clone(), url.clone());
-            tasks.push(tokio::spawn(async move {
-                request.send(&client, &url).await.unwrap().status().as_u16()
-            }));
+            tasks.push(tokio::spawn(async move { request.send(&client, &url).await.unwrap().status().as_u16() }));
         }
         for task in tasks {
             batches.push(task.await.unwrap());
@@ -100,9 +86,5 @@ async fn handler_calls_share_one_connection_pool() {
     assert!(batches.iter().all(|s| *s == 200), "{batches:?}");
     assert_eq!(api.received_requests().await.unwrap().len(), DELIVERIES * 3);
     let connections = accepted.load(Ordering::SeqCst);
-    assert!(
-        connections <= CONCURRENCY,
-        "{connections} connections for {} calls",
-        DELIVERIES * 3
-    );
+    assert!(connections <= CONCURRENCY, "{connections} connections for {} calls", DELIVERIES * 3);
 }

@@ -35,11 +35,9 @@ fn all_handlers() -> AllHandlers {
         issue_closed_v1: Slot::Ignore,
         issue_commented_v1: Slot::Ignore,
         issue_created_v1: Slot::Handle(Box::new(Created)),
-        issue_created_v2: Slot::Handle(Box::new(
-            |p: IssueCreatedV2, _c: HandlerContext| async move {
-                Ok(Reply::json(json!({"v2": p.data.issue.id})))
-            },
-        )),
+        issue_created_v2: Slot::Handle(Box::new(|p: IssueCreatedV2, _c: HandlerContext| async move {
+            Ok(Reply::json(json!({"v2": p.data.issue.id})))
+        })),
         issue_transitioned_v1: Slot::Ignore,
         issue_transitioned_v2: Slot::Ignore,
         issue_updated_v1: Slot::Ignore,
@@ -53,19 +51,14 @@ fn all_handlers() -> AllHandlers {
 }
 
 async fn body_json(response: axum::response::Response) -> Value {
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
 #[test]
 fn exhaustive_mode_registers_every_catalog_entry() {
     let router = all_handlers().into_router();
-    let expected: Vec<String> = Event::CATALOG
-        .iter()
-        .map(|(e, v)| format!("{e}@{v}"))
-        .collect();
+    let expected: Vec<String> = Event::CATALOG.iter().map(|(e, v)| format!("{e}@{v}")).collect();
     let mut expected_sorted = expected.clone();
     expected_sorted.sort();
     assert_eq!(router.registered_events(), expected_sorted);
@@ -79,73 +72,26 @@ async fn nested_under_a_prefix_in_a_users_app() {
         .route("/status", axum::routing::get(|| async { "user app ok" }))
         .nest("/integrations/kiket", extension.into_router());
 
-    let request =
-        SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": 7}})).secret(SECRET);
-    let response = app
-        .clone()
-        .oneshot(request.to_http_request_at("/integrations/kiket"))
-        .await
-        .unwrap();
+    let request = SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": 7}})).secret(SECRET);
+    let response = app.clone().oneshot(request.to_http_request_at("/integrations/kiket")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body_json(response).await, json!({"handled": 7}));
 
-    let v2 = SignedRequest::new(
-        "issue.created",
-        "v2",
-        &json!({"data": {"issue": {"id": "ISS-9"}}}),
-    )
-    .secret(SECRET);
-    let response = app
-        .clone()
-        .oneshot(v2.to_http_request_at("/integrations/kiket"))
-        .await
-        .unwrap();
+    let v2 = SignedRequest::new("issue.created", "v2", &json!({"data": {"issue": {"id": "ISS-9"}}})).secret(SECRET);
+    let response = app.clone().oneshot(v2.to_http_request_at("/integrations/kiket")).await.unwrap();
     assert_eq!(body_json(response).await, json!({"v2": "ISS-9"}));
 
-    let ignored = SignedRequest::new("sla.warning", "v1", &json!({"sla": {"state": "imminent"}}))
-        .secret(SECRET);
-    let response = app
-        .clone()
-        .oneshot(ignored.to_http_request_at("/integrations/kiket"))
-        .await
-        .unwrap();
-    assert_eq!(
-        (response.status(), body_json(response).await),
-        (StatusCode::OK, json!({"ok": true}))
-    );
+    let ignored = SignedRequest::new("sla.warning", "v1", &json!({"sla": {"state": "imminent"}})).secret(SECRET);
+    let response = app.clone().oneshot(ignored.to_http_request_at("/integrations/kiket")).await.unwrap();
+    assert_eq!((response.status(), body_json(response).await), (StatusCode::OK, json!({"ok": true})));
 
-    let forged =
-        SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": 7}})).secret("wrong");
-    let response = app
-        .clone()
-        .oneshot(forged.to_http_request_at("/integrations/kiket"))
-        .await
-        .unwrap();
+    let forged = SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": 7}})).secret("wrong");
+    let response = app.clone().oneshot(forged.to_http_request_at("/integrations/kiket")).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
-    let health = app
-        .clone()
-        .oneshot(
-            Request::get("/integrations/kiket/health")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        body_json(health).await["registered_events"]
-            .as_array()
-            .unwrap()
-            .len(),
-        Event::CATALOG.len()
-    );
-    let own = app
-        .oneshot(Request::get("/status").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(
-        own.status(),
-        StatusCode::OK,
-        "the user's own routes are untouched"
-    );
+    let health =
+        app.clone().oneshot(Request::get("/integrations/kiket/health").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(body_json(health).await["registered_events"].as_array().unwrap().len(), Event::CATALOG.len());
+    let own = app.oneshot(Request::get("/status").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(own.status(), StatusCode::OK, "the user's own routes are untouched");
 }

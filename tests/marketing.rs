@@ -13,26 +13,14 @@ async fn setup() -> (MockKiketApi, TestClient, TestKeys) {
     let mock = MockKiketApi::start().await.unwrap();
     let keys = TestKeys::generate("marketing");
     mock.serve_jwks(keys.jwks());
-    let manifest = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/marketing/extension.yaml"
-    );
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/marketing/extension.yaml");
     let env = move |key: &str| match key {
         "MARKETING_WEBHOOK_SECRET" => Some(SECRET.to_owned()),
         _ => None,
     };
-    let config = Config::builder()
-        .manifest_path(manifest)
-        .api_base_url(mock.url())
-        .with_env_from(env)
-        .build()
-        .unwrap();
+    let config = Config::builder().manifest_path(manifest).api_base_url(mock.url()).with_env_from(env).build().unwrap();
     assert_eq!(config.extension_id(), Some("com.example.marketing"));
-    let client = TestClient::new(
-        Extension::new(campaigns::router(), config)
-            .unwrap()
-            .into_router(),
-    );
+    let client = TestClient::new(Extension::new(campaigns::router(), config).unwrap().into_router());
     (mock, client, keys)
 }
 
@@ -41,9 +29,7 @@ fn issue(budget: f64) -> Value {
 }
 
 async fn send(client: &TestClient, event: &str, payload: Value) -> (u16, Value) {
-    let response = client
-        .send(&SignedRequest::new(event, "v1", &payload).secret(SECRET))
-        .await;
+    let response = client.send(&SignedRequest::new(event, "v1", &payload).secret(SECRET)).await;
     (response.status.as_u16(), response.body)
 }
 
@@ -52,35 +38,20 @@ async fn a_campaign_is_registered_once_gated_on_budget_and_launched() {
     let (mock, client, _) = setup().await;
     assert_eq!(
         send(&client, "issue.created", json!({"issue": issue(20_000.0)})).await,
-        (
-            200,
-            json!({"ok": true, "campaign": "spring-2027", "created": true})
-        )
+        (200, json!({"ok": true, "campaign": "spring-2027", "created": true}))
     );
     assert_eq!(
-        send(&client, "issue.created", json!({"issue": issue(20_000.0)}))
-            .await
-            .1["created"],
+        send(&client, "issue.created", json!({"issue": issue(20_000.0)})).await.1["created"],
         false,
         "registered once"
     );
-    assert_eq!(
-        mock.custom_data_created(campaigns::CAMPAIGNS, "campaigns")
-            .len(),
-        1
-    );
-    assert_eq!(
-        mock.assert_logged("campaign.planned"),
-        json!({"campaign": "spring-2027", "issue": "501"})
-    );
+    assert_eq!(mock.custom_data_created(campaigns::CAMPAIGNS, "campaigns").len(), 1);
+    assert_eq!(mock.assert_logged("campaign.planned"), json!({"campaign": "spring-2027", "issue": "501"}));
 
     let gate = |budget: f64| json!({"issue": issue(budget), "transition": {"from": "review", "to": "done"}});
     let (status, body) = send(&client, "workflow.before_transition", gate(20_000.0)).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("allow")));
-    assert_eq!(
-        body["metadata"]["output_fields"],
-        json!({"campaign_budget": "20000"})
-    );
+    assert_eq!(body["metadata"]["output_fields"], json!({"campaign_budget": "20000"}));
     let (_, body) = send(&client, "workflow.before_transition", gate(90_000.0)).await;
     assert_eq!(
         body,
@@ -90,10 +61,7 @@ async fn a_campaign_is_registered_once_gated_on_budget_and_launched() {
     let launched = json!({"issue": issue(20_000.0), "from": "review", "to": "done"});
     let (status, body) = send(&client, "issue.transitioned", launched).await;
     assert_eq!(status, 200);
-    assert_eq!(
-        body,
-        json!({"actions": [{"kind": "add_comment", "body": "Campaign **spring-2027** launched."}]})
-    );
+    assert_eq!(body, json!({"actions": [{"kind": "add_comment", "body": "Campaign **spring-2027** launched."}]}));
     let update = &mock.calls_to("update_custom_data_record")[0];
     assert_eq!(update.params, [campaigns::CAMPAIGNS, "campaigns", "1"]);
     assert_eq!(update.body, Some(json!({"record": {"status": "launched"}})));
@@ -107,31 +75,18 @@ async fn a_campaign_is_registered_once_gated_on_budget_and_launched() {
 async fn breached_slas_alert_and_lead_sync_respects_the_rate_limit_and_scopes() {
     let (mock, client, keys) = setup().await;
     let sla = json!({"issue": issue(1.0), "sla": {"state": "breached"}});
-    assert_eq!(
-        send(&client, "workflow.sla_status", sla).await,
-        (200, json!({"alerted": true}))
-    );
-    assert_eq!(
-        mock.assert_notified("Campaign SLA breached")["level"],
-        "error"
-    );
+    assert_eq!(send(&client, "workflow.sla_status", sla).await, (200, json!({"alerted": true})));
+    assert_eq!(mock.assert_notified("Campaign SLA breached")["level"], "error");
 
     let now = kiket::sdk::verify::Clock::now_unix(&kiket::sdk::verify::SystemClock);
     let dispatch = json!({"project_id": 12, "automation": {"id": 3, "action": "sync_leads"}});
-    let unscoped = client
-        .send(&SignedRequest::new("automation.dispatch", "v1", &dispatch).secret(SECRET))
-        .await;
+    let unscoped = client.send(&SignedRequest::new("automation.dispatch", "v1", &dispatch).secret(SECRET)).await;
     assert_eq!(unscoped.status.as_u16(), 403);
 
     let token = keys.runtime_token(&["custom_data.read"], now);
-    let request = SignedRequest::new("automation.dispatch", "v1", &dispatch)
-        .secret(SECRET)
-        .runtime_token(token);
+    let request = SignedRequest::new("automation.dispatch", "v1", &dispatch).secret(SECRET).runtime_token(token);
     let response = client.send(&request).await;
-    assert_eq!(
-        (response.status.as_u16(), response.body),
-        (200, json!({"synced": 0}))
-    );
+    assert_eq!((response.status.as_u16(), response.body), (200, json!({"synced": 0})));
     let listed = &mock.calls_to("list_custom_data")[0];
     assert_eq!(
         (listed.query_param("limit"), listed.query_param("filters")),

@@ -32,33 +32,17 @@ fn scratch_workspace() -> PathBuf {
     let root = workspace_root();
     let scratch = root.join("target/regeneration-check/workspace");
     let _ = std::fs::remove_dir_all(&scratch);
-    copy_dir(
-        &root.join("kiket-types/src"),
-        &scratch.join("kiket-types/src"),
-    );
-    copy_dir(
-        &root.join("kiket-types/build"),
-        &scratch.join("kiket-types/build"),
-    );
+    copy_dir(&root.join("kiket-types/src"), &scratch.join("kiket-types/src"));
+    copy_dir(&root.join("kiket-types/build"), &scratch.join("kiket-types/build"));
     copy_dir(&root.join("schemas"), &scratch.join("kiket-types/schemas"));
     for file in ["Cargo.toml", "build.rs"] {
-        std::fs::copy(
-            root.join("kiket-types").join(file),
-            scratch.join("kiket-types").join(file),
-        )
-        .unwrap();
+        std::fs::copy(root.join("kiket-types").join(file), scratch.join("kiket-types").join(file)).unwrap();
     }
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let workspace_part = manifest.split("\n[package]").next().unwrap();
-    let members = workspace_part
-        .lines()
-        .find(|l| l.starts_with("members"))
+    let members = workspace_part.lines().find(|l| l.starts_with("members")).unwrap();
+    std::fs::write(scratch.join("Cargo.toml"), workspace_part.replace(members, r#"members = ["kiket-types"]"#))
         .unwrap();
-    std::fs::write(
-        scratch.join("Cargo.toml"),
-        workspace_part.replace(members, r#"members = ["kiket-types"]"#),
-    )
-    .unwrap();
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).unwrap();
     scratch
 }
@@ -67,24 +51,14 @@ fn scratch_workspace() -> PathBuf {
 fn build_and_read_types(scratch: &Path) -> String {
     let target = workspace_root().join("target/regeneration-check/target");
     let output = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--offline",
-            "-p",
-            "kiket-types",
-            "--message-format=json",
-        ])
+        .args(["build", "--offline", "-p", "kiket-types", "--message-format=json"])
         .current_dir(scratch)
         .env("CARGO_TARGET_DIR", &target)
         .env("CARGO_PROFILE_DEV_DEBUG", "0")
         .output()
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "scratch build failed:\n{}\n{stdout}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "scratch build failed:\n{}\n{stdout}", String::from_utf8_lossy(&output.stderr));
     // The build-script-executed message names the OUT_DIR of this very build.
     let out_dir = stdout
         .lines()
@@ -92,9 +66,7 @@ fn build_and_read_types(scratch: &Path) -> String {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|m| {
             m["reason"] == "build-script-executed"
-                && m["package_id"]
-                    .as_str()
-                    .is_some_and(|p| p.contains("kiket-types"))
+                && m["package_id"].as_str().is_some_and(|p| p.contains("kiket-types"))
         })
         .filter_map(|m| m["out_dir"].as_str().map(PathBuf::from))
         .next()
@@ -110,24 +82,14 @@ fn editing_and_deleting_schemas_regenerates_types() {
     assert!(!before.contains("escalation_level"));
 
     let issue_schema = scratch.join("kiket-types/schemas/common/issue.json");
-    let mut issue: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&issue_schema).unwrap()).unwrap();
+    let mut issue: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&issue_schema).unwrap()).unwrap();
     issue["properties"]["escalation_level"] =
         serde_json::json!({"type": "integer", "description": "How far it was escalated."});
     std::fs::write(&issue_schema, serde_json::to_string_pretty(&issue).unwrap()).unwrap();
     std::fs::remove_file(scratch.join("kiket-types/schemas/events/sla.breach/v1.json")).unwrap();
 
     let after = build_and_read_types(&scratch);
-    assert!(
-        after.contains("pub escalation_level: ::std::option::Option<i64>"),
-        "new field not generated"
-    );
-    assert!(
-        !after.contains("pub struct SlaBreachV1"),
-        "deleted event still generated"
-    );
-    assert!(
-        after.contains("pub struct SlaWarningV1"),
-        "unrelated event disappeared"
-    );
+    assert!(after.contains("pub escalation_level: ::std::option::Option<i64>"), "new field not generated");
+    assert!(!after.contains("pub struct SlaBreachV1"), "deleted event still generated");
+    assert!(after.contains("pub struct SlaWarningV1"), "unrelated event disappeared");
 }

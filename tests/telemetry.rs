@@ -23,15 +23,10 @@ fn router() -> Router {
 }
 
 fn config() -> kiket::sdk::ConfigBuilder {
-    Config::builder()
-        .webhook_secret(SECRET)
-        .extension("com.example.telemetry", "9.9.9")
+    Config::builder().webhook_secret(SECRET).extension("com.example.telemetry", "9.9.9")
 }
 
-fn channel_hook() -> (
-    kiket::sdk::telemetry::FeedbackHook,
-    mpsc::UnboundedReceiver<TelemetryRecord>,
-) {
+fn channel_hook() -> (kiket::sdk::telemetry::FeedbackHook, mpsc::UnboundedReceiver<TelemetryRecord>) {
     let (tx, rx) = mpsc::unbounded_channel();
     (
         feedback_hook(move |record| {
@@ -47,45 +42,31 @@ fn channel_hook() -> (
 async fn deliver(server: &TestServer, event: &str) -> (u16, Duration) {
     let request = SignedRequest::new(event, "v1", &json!({"issue": {"id": 1}})).secret(SECRET);
     let started = Instant::now();
-    let status = request
-        .send(&reqwest::Client::new(), &server.url())
-        .await
-        .unwrap()
-        .status()
-        .as_u16();
+    let status = request.send(&reqwest::Client::new(), &server.url()).await.unwrap().status().as_u16();
     (status, started.elapsed())
 }
 
 async fn next(rx: &mut mpsc::UnboundedReceiver<TelemetryRecord>) -> TelemetryRecord {
-    tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .expect("a record within 5 s")
-        .unwrap()
+    tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("a record within 5 s").unwrap()
 }
 
 #[tokio::test]
 async fn hook_receives_ok_and_error_records_with_every_field() {
     let (hook, mut rx) = channel_hook();
-    let extension =
-        Extension::new(router(), config().feedback_hook(hook).build().unwrap()).unwrap();
+    let extension = Extension::new(router(), config().feedback_hook(hook).build().unwrap()).unwrap();
     let metrics = extension.metrics();
     let server = TestServer::start(extension).await.unwrap();
 
     assert_eq!(deliver(&server, "issue.created").await.0, 200);
     let ok = next(&mut rx).await;
-    assert_eq!(
-        (ok.event.as_str(), ok.version.as_str(), ok.status),
-        ("issue.created", "v1", TelemetryStatus::Ok)
-    );
+    assert_eq!((ok.event.as_str(), ok.version.as_str(), ok.status), ("issue.created", "v1", TelemetryStatus::Ok));
     assert_eq!(
         (ok.extension_id.as_deref(), ok.extension_version.as_deref()),
         (Some("com.example.telemetry"), Some("9.9.9"))
     );
     assert!(ok.duration_ms >= 0.0 && ok.duration_ms < 1000.0);
     assert!(
-        ok.timestamp.len() == 24
-            && ok.timestamp.ends_with('Z')
-            && ok.timestamp.as_bytes()[10] == b'T',
+        ok.timestamp.len() == 24 && ok.timestamp.ends_with('Z') && ok.timestamp.as_bytes()[10] == b'T',
         "{}",
         ok.timestamp
     );
@@ -117,11 +98,9 @@ async fn a_hanging_telemetry_endpoint_adds_no_latency() {
             keep.lock().unwrap().push(socket);
         }
     });
-    let server = TestServer::start(
-        Extension::new(router(), config().telemetry_url(url).build().unwrap()).unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = TestServer::start(Extension::new(router(), config().telemetry_url(url).build().unwrap()).unwrap())
+        .await
+        .unwrap();
     let mut slowest = Duration::ZERO;
     for _ in 0..20 {
         let (status, took) = deliver(&server, "issue.created").await;
@@ -129,10 +108,7 @@ async fn a_hanging_telemetry_endpoint_adds_no_latency() {
         slowest = slowest.max(took);
     }
     // The endpoint's answer would take at least the 5 s request timeout.
-    assert!(
-        slowest < Duration::from_millis(500),
-        "slowest webhook answer {slowest:?}"
-    );
+    assert!(slowest < Duration::from_millis(500), "slowest webhook answer {slowest:?}");
     assert!(!held.lock().unwrap().is_empty(), "telemetry was attempted");
 }
 
@@ -144,14 +120,8 @@ async fn a_failing_endpoint_never_fails_the_handler_and_is_counted() {
         .respond_with(ResponseTemplate::new(500))
         .mount(&api)
         .await;
-    let extension = Extension::new(
-        router(),
-        config()
-            .telemetry_url(format!("{}/collect", api.uri()))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let extension =
+        Extension::new(router(), config().telemetry_url(format!("{}/collect", api.uri())).build().unwrap()).unwrap();
     let metrics = extension.metrics();
     let server = TestServer::start(extension).await.unwrap();
     assert_eq!(deliver(&server, "issue.created").await.0, 200);
@@ -160,11 +130,7 @@ async fn a_failing_endpoint_never_fails_the_handler_and_is_counted() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(metrics.snapshot().failed_sends, 1);
-    assert_eq!(
-        api.received_requests().await.unwrap().len(),
-        3,
-        "bounded retries: 3 attempts"
-    );
+    assert_eq!(api.received_requests().await.unwrap().len(), 3, "bounded retries: 3 attempts");
 }
 
 #[tokio::test]
@@ -178,37 +144,22 @@ async fn records_are_posted_with_credentials_and_opt_out_sends_nothing() {
         .mount(&api)
         .await;
     let (hook, mut rx) = channel_hook();
-    let posting = config()
-        .workspace_token("wk_tel")
-        .telemetry_url(format!("{}/api/v1/ext", api.uri()))
-        .feedback_hook(hook);
-    let server = TestServer::start(Extension::new(router(), posting.build().unwrap()).unwrap())
-        .await
-        .unwrap();
+    let posting =
+        config().workspace_token("wk_tel").telemetry_url(format!("{}/api/v1/ext", api.uri())).feedback_hook(hook);
+    let server = TestServer::start(Extension::new(router(), posting.build().unwrap()).unwrap()).await.unwrap();
     deliver(&server, "issue.created").await;
     next(&mut rx).await;
-    let sent: serde_json::Value = api.received_requests().await.unwrap()[0]
-        .body_json()
-        .unwrap();
+    let sent: serde_json::Value = api.received_requests().await.unwrap()[0].body_json().unwrap();
     assert_eq!(sent["event"], "issue.created");
     assert_eq!(sent["status"], "ok");
     assert!(sent["duration_ms"].is_number() && sent["timestamp"].is_string());
 
     let quiet = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(202))
-        .expect(0)
-        .mount(&quiet)
-        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(202)).expect(0).mount(&quiet).await;
     let (hook, mut rx) = channel_hook();
     let env = move |key: &str| (key == "KIKET_SDK_TELEMETRY_OPTOUT").then(|| "yes".to_owned());
-    let opted_out = config()
-        .telemetry_url(quiet.uri())
-        .feedback_hook(hook)
-        .with_env_from(env);
-    let server = TestServer::start(Extension::new(router(), opted_out.build().unwrap()).unwrap())
-        .await
-        .unwrap();
+    let opted_out = config().telemetry_url(quiet.uri()).feedback_hook(hook).with_env_from(env);
+    let server = TestServer::start(Extension::new(router(), opted_out.build().unwrap()).unwrap()).await.unwrap();
     deliver(&server, "issue.created").await;
     next(&mut rx).await; // the worker has handled the record, and sent nothing
     assert!(quiet.received_requests().await.unwrap().is_empty());
@@ -225,18 +176,12 @@ async fn shutdown_flushes_queued_records() {
             store.lock().unwrap().push(record.event);
         }
     });
-    let server = TestServer::start(
-        Extension::new(router(), config().feedback_hook(hook).build().unwrap()).unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = TestServer::start(Extension::new(router(), config().feedback_hook(hook).build().unwrap()).unwrap())
+        .await
+        .unwrap();
     for _ in 0..3 {
         deliver(&server, "issue.created").await;
     }
     server.shutdown().await;
-    assert_eq!(
-        seen.lock().unwrap().len(),
-        3,
-        "every queued record was delivered before shutdown returned"
-    );
+    assert_eq!(seen.lock().unwrap().len(), 3, "every queued record was delivered before shutdown returned");
 }

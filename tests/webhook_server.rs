@@ -3,9 +3,7 @@
 //! and whether (how often) the handler ran.
 
 use kiket::prelude::*;
-use kiket::sdk::testing::{
-    forge_token, SignedRequest, StaticJwks, TestKeys, TestServer, VersionIn,
-};
+use kiket::sdk::testing::{forge_token, SignedRequest, StaticJwks, TestKeys, TestServer, VersionIn};
 use kiket::sdk::verify::FixedClock;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -23,12 +21,7 @@ impl Runs {
         self.0.lock().unwrap().push(name);
     }
     fn count(&self, name: &str) -> usize {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|n| **n == name)
-            .count()
+        self.0.lock().unwrap().iter().filter(|n| **n == name).count()
     }
     fn total(&self) -> usize {
         self.0.lock().unwrap().len()
@@ -63,11 +56,7 @@ impl Harness {
     fn new() -> Self {
         let keys = TestKeys::generate("kid-1");
         let jwks = keys.jwks_source();
-        Self {
-            keys,
-            jwks,
-            runs: Runs::default(),
-        }
+        Self { keys, jwks, runs: Runs::default() }
     }
 
     fn router(&self) -> Router {
@@ -88,9 +77,7 @@ impl Harness {
                 let runs = r2.clone();
                 async move {
                     runs.record("created.v2");
-                    Ok(Reply::json(
-                        json!({"version": "v2", "title": payload.data.issue.title}),
-                    ))
+                    Ok(Reply::json(json!({"version": "v2", "title": payload.data.issue.title})))
                 }
             })
             .workflow_triggered_v1(Scoped::new(
@@ -103,16 +90,14 @@ impl Harness {
                     }
                 },
             ))
-            .workflow_before_transition_v1(
-                move |_p: WorkflowBeforeTransitionV1, ctx: HandlerContext| {
-                    let runs = r4.clone();
-                    async move {
-                        runs.record("before_transition");
-                        ctx.require_scopes(["workflows.execute", "custom_data.write"])?;
-                        Ok(Reply::json(json!({"status": "allow"})))
-                    }
-                },
-            )
+            .workflow_before_transition_v1(move |_p: WorkflowBeforeTransitionV1, ctx: HandlerContext| {
+                let runs = r4.clone();
+                async move {
+                    runs.record("before_transition");
+                    ctx.require_scopes(["workflows.execute", "custom_data.write"])?;
+                    Ok(Reply::json(json!({"status": "allow"})))
+                }
+            })
             .issue_closed_v1(move |_p: IssueClosedV1, _c: HandlerContext| {
                 let runs = r5.clone();
                 async move {
@@ -139,20 +124,14 @@ impl Harness {
                 let runs = r8.clone();
                 async move {
                     runs.record("permanent");
-                    Err(HandlerError::permanent_with_status(
-                        409,
-                        "duplicate comment",
-                    ))
+                    Err(HandlerError::permanent_with_status(409, "duplicate comment"))
                 }
             })
             .comment_created_v1(move |_p: CommentCreatedV1, _c: HandlerContext| {
                 let runs = r9.clone();
                 async move {
                     runs.record("retry_after");
-                    Err(HandlerError::retry_after(
-                        "rate limited upstream",
-                        Duration::from_secs(7),
-                    ))
+                    Err(HandlerError::retry_after("rate limited upstream", Duration::from_secs(7)))
                 }
             })
             .raw("custom.event", "2", move |_p: Value, _c: HandlerContext| {
@@ -162,19 +141,13 @@ impl Harness {
                     Ok(Reply::json(json!({"matched": "2"})))
                 }
             })
-            .raw(
-                "custom.event",
-                "v2",
-                move |p: Value, ctx: HandlerContext| {
-                    let runs = r11.clone();
-                    async move {
-                        runs.record("raw.v2");
-                        Ok(Reply::json(
-                            json!({"matched": "v2", "echo": p["n"], "version": ctx.version()}),
-                        ))
-                    }
-                },
-            )
+            .raw("custom.event", "v2", move |p: Value, ctx: HandlerContext| {
+                let runs = r11.clone();
+                async move {
+                    runs.record("raw.v2");
+                    Ok(Reply::json(json!({"matched": "v2", "echo": p["n"], "version": ctx.version()})))
+                }
+            })
             .ignore::<SlaBreachV1>()
     }
 
@@ -204,25 +177,14 @@ fn issue_payload() -> Value {
 }
 
 fn delivery(event: &str, version: &str, payload: &Value) -> SignedRequest {
-    SignedRequest::new(event, version, payload)
-        .secret(SECRET)
-        .timestamp(NOW)
+    SignedRequest::new(event, version, payload).secret(SECRET).timestamp(NOW)
 }
 
-async fn send(
-    server: &TestServer,
-    request: &SignedRequest,
-) -> (u16, Value, reqwest::header::HeaderMap) {
-    let response = request
-        .send(&reqwest::Client::new(), &server.url())
-        .await
-        .expect("server answers");
+async fn send(server: &TestServer, request: &SignedRequest) -> (u16, Value, reqwest::header::HeaderMap) {
+    let response = request.send(&reqwest::Client::new(), &server.url()).await.expect("server answers");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    assert_eq!(
-        headers["content-type"], "application/json",
-        "every answer is JSON"
-    );
+    assert_eq!(headers["content-type"], "application/json", "every answer is JSON");
     let body: Value = response.json().await.expect("JSON body");
     (status, body, headers)
 }
@@ -256,11 +218,7 @@ async fn versions_dispatch_by_path_header_and_query_and_numeric_aliases() {
         ("v2", VersionIn::Path, v2.clone(), "v2"),
         ("2", VersionIn::Query, v2.clone(), "v2"),
     ] {
-        let (status, body, _) = send(
-            &server,
-            &delivery("issue.created", version, &payload).version_in(place),
-        )
-        .await;
+        let (status, body, _) = send(&server, &delivery("issue.created", version, &payload).version_in(place)).await;
         assert_eq!(status, 200, "{version} via {place:?}: {body}");
         assert_eq!(body["version"], expected, "{version} via {place:?}");
     }
@@ -289,27 +247,20 @@ async fn path_version_beats_header_and_exact_labels_beat_aliases() {
 async fn missing_version_is_400_and_unknown_pairs_are_404() {
     let h = Harness::new();
     let server = h.start().await;
-    let (status, body, _) = send(
-        &server,
-        &delivery("issue.created", "v1", &issue_payload()).version_in(VersionIn::Omitted),
-    )
-    .await;
+    let (status, body, _) =
+        send(&server, &delivery("issue.created", "v1", &issue_payload()).version_in(VersionIn::Omitted)).await;
     assert_eq!(status, 400);
-    assert_eq!(body["error"], "Event version required. Provide X-Kiket-Event-Version header, version query param, or /v/{version} path.");
+    assert_eq!(
+        body["error"],
+        "Event version required. Provide X-Kiket-Event-Version header, version query param, or /v/{version} path."
+    );
 
     let (status, body, _) = send(&server, &delivery("issue.created", "v9", &issue_payload())).await;
     assert_eq!(status, 404);
-    assert_eq!(
-        body["error"],
-        "No handler registered for event 'issue.created' with version 'v9'"
-    );
-    let (status, body, _) =
-        send(&server, &delivery("issue.exploded", "v1", &issue_payload())).await;
+    assert_eq!(body["error"], "No handler registered for event 'issue.created' with version 'v9'");
+    let (status, body, _) = send(&server, &delivery("issue.exploded", "v1", &issue_payload())).await;
     assert_eq!(status, 404);
-    assert_eq!(
-        body["error"],
-        "No handler registered for event 'issue.exploded' with version 'v1'"
-    );
+    assert_eq!(body["error"], "No handler registered for event 'issue.exploded' with version 'v1'");
     assert_eq!(h.runs.total(), 0);
 }
 
@@ -317,45 +268,19 @@ async fn missing_version_is_400_and_unknown_pairs_are_404() {
 async fn malformed_bodies_are_400_and_schema_mismatches_422_naming_the_field() {
     let h = Harness::new();
     let server = h.start().await;
-    let deep = format!(
-        "{{\"issue\":{{\"id\":1}},\"x\":{}{}}}",
-        "[".repeat(300),
-        "]".repeat(300)
-    );
-    for raw in [
-        b"{not json".to_vec(),
-        b"\xff\xfe{}".to_vec(),
-        deep.into_bytes(),
-        Vec::new(),
-    ] {
-        let (status, body, _) = send(
-            &server,
-            &delivery("issue.created", "v1", &json!({})).raw_body(raw),
-        )
-        .await;
+    let deep = format!("{{\"issue\":{{\"id\":1}},\"x\":{}{}}}", "[".repeat(300), "]".repeat(300));
+    for raw in [b"{not json".to_vec(), b"\xff\xfe{}".to_vec(), deep.into_bytes(), Vec::new()] {
+        let (status, body, _) = send(&server, &delivery("issue.created", "v1", &json!({})).raw_body(raw)).await;
         assert_eq!(status, 400, "{body}");
-        assert!(
-            body["error"].as_str().unwrap().starts_with("request body"),
-            "{body}"
-        );
+        assert!(body["error"].as_str().unwrap().starts_with("request body"), "{body}");
     }
     let bad = json!({"issue": {"id": 1, "labels": ["ok", 7]}});
     let (status, body, _) = send(&server, &delivery("issue.created", "v1", &bad)).await;
     assert_eq!(status, 422);
     assert_eq!(body["details"][0]["path"], "issue.labels[1]");
-    let (status, body, _) = send(
-        &server,
-        &delivery("issue.created", "v1", &json!({"actor": {"id": 1}})),
-    )
-    .await;
+    let (status, body, _) = send(&server, &delivery("issue.created", "v1", &json!({"actor": {"id": 1}}))).await;
     assert_eq!(status, 422, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains("missing field `issue`"),
-        "{body}"
-    );
+    assert!(body["error"].as_str().unwrap().contains("missing field `issue`"), "{body}");
     let (status, _, _) = send(&server, &delivery("issue.created", "v1", &json!([1, 2]))).await;
     assert_eq!(status, 422);
     assert_eq!(h.runs.total(), 0);
@@ -382,19 +307,85 @@ async fn hmac_rules() {
         ("no headers", unsigned(), 401, "missing X-Kiket-Signature header"),
         ("no timestamp", unsigned().header("x-kiket-signature", &good), 401, "missing X-Kiket-Timestamp header"),
         ("bare hex", unsigned().header("x-kiket-timestamp", "1700000000").header("x-kiket-signature", &good), 200, ""),
-        ("sha256= prefix", unsigned().header("x-kiket-timestamp", "1700000000").header("x-kiket-signature", &format!("sha256={good}")), 200, ""),
-        ("several, one matches", unsigned().header("x-kiket-timestamp", "1700000000").header("x-kiket-signature", &format!("{} , {good}", "ab".repeat(32))), 200, ""),
-        ("wrong secret", SignedRequest::new("issue.created", "v1", &payload).secret("other").timestamp(NOW), 401, "signature does not match the request body"),
+        (
+            "sha256= prefix",
+            unsigned().header("x-kiket-timestamp", "1700000000").header("x-kiket-signature", &format!("sha256={good}")),
+            200,
+            "",
+        ),
+        (
+            "several, one matches",
+            unsigned()
+                .header("x-kiket-timestamp", "1700000000")
+                .header("x-kiket-signature", &format!("{} , {good}", "ab".repeat(32))),
+            200,
+            "",
+        ),
+        (
+            "wrong secret",
+            SignedRequest::new("issue.created", "v1", &payload).secret("other").timestamp(NOW),
+            401,
+            "signature does not match the request body",
+        ),
         ("edge +300", SignedRequest::new("issue.created", "v1", &payload).secret(SECRET).timestamp(NOW + 300), 200, ""),
         ("edge -300", SignedRequest::new("issue.created", "v1", &payload).secret(SECRET).timestamp(NOW - 300), 200, ""),
-        ("edge +301", SignedRequest::new("issue.created", "v1", &payload).secret(SECRET).timestamp(NOW + 301), 401, "X-Kiket-Timestamp is outside the allowed window"),
-        ("edge -301", SignedRequest::new("issue.created", "v1", &payload).secret(SECRET).timestamp(NOW - 301), 401, "X-Kiket-Timestamp is outside the allowed window"),
-        ("signed timestamp", unsigned().header("x-kiket-timestamp", "+1700000000").header("x-kiket-signature", &good), 401, "invalid X-Kiket-Timestamp header: expected unix seconds as digits"),
-        ("decimal timestamp", unsigned().header("x-kiket-timestamp", "1700000000.0").header("x-kiket-signature", &good), 401, "invalid X-Kiket-Timestamp header: expected unix seconds as digits"),
-        ("bad hex", unsigned().header("x-kiket-timestamp", "1700000000").header("x-kiket-signature", &"zz".repeat(32)), 401, "invalid X-Kiket-Signature header: expected 64 hex digits, optionally prefixed by sha256="),
-        ("duplicate signature", unsigned().header("x-kiket-timestamp", "1700000000").header("x-kiket-signature", &good).header("x-kiket-signature", &good), 401, "duplicate X-Kiket-Signature header"),
-        ("duplicate timestamp", unsigned().header("x-kiket-timestamp", "1700000000").header("x-kiket-timestamp", "1700000000").header("x-kiket-signature", &good), 401, "duplicate X-Kiket-Timestamp header"),
-        ("body altered after signing", unsigned().header("x-kiket-timestamp", "1700000000").header("x-kiket-signature", &good).raw_body(body.iter().copied().chain(*b" ").collect::<Vec<_>>()), 401, "signature does not match the request body"),
+        (
+            "edge +301",
+            SignedRequest::new("issue.created", "v1", &payload).secret(SECRET).timestamp(NOW + 301),
+            401,
+            "X-Kiket-Timestamp is outside the allowed window",
+        ),
+        (
+            "edge -301",
+            SignedRequest::new("issue.created", "v1", &payload).secret(SECRET).timestamp(NOW - 301),
+            401,
+            "X-Kiket-Timestamp is outside the allowed window",
+        ),
+        (
+            "signed timestamp",
+            unsigned().header("x-kiket-timestamp", "+1700000000").header("x-kiket-signature", &good),
+            401,
+            "invalid X-Kiket-Timestamp header: expected unix seconds as digits",
+        ),
+        (
+            "decimal timestamp",
+            unsigned().header("x-kiket-timestamp", "1700000000.0").header("x-kiket-signature", &good),
+            401,
+            "invalid X-Kiket-Timestamp header: expected unix seconds as digits",
+        ),
+        (
+            "bad hex",
+            unsigned().header("x-kiket-timestamp", "1700000000").header("x-kiket-signature", &"zz".repeat(32)),
+            401,
+            "invalid X-Kiket-Signature header: expected 64 hex digits, optionally prefixed by sha256=",
+        ),
+        (
+            "duplicate signature",
+            unsigned()
+                .header("x-kiket-timestamp", "1700000000")
+                .header("x-kiket-signature", &good)
+                .header("x-kiket-signature", &good),
+            401,
+            "duplicate X-Kiket-Signature header",
+        ),
+        (
+            "duplicate timestamp",
+            unsigned()
+                .header("x-kiket-timestamp", "1700000000")
+                .header("x-kiket-timestamp", "1700000000")
+                .header("x-kiket-signature", &good),
+            401,
+            "duplicate X-Kiket-Timestamp header",
+        ),
+        (
+            "body altered after signing",
+            unsigned()
+                .header("x-kiket-timestamp", "1700000000")
+                .header("x-kiket-signature", &good)
+                .raw_body(body.iter().copied().chain(*b" ").collect::<Vec<_>>()),
+            401,
+            "signature does not match the request body",
+        ),
     ];
     let mut expected_runs = 0;
     for (name, request, status, error) in cases {
@@ -404,16 +395,9 @@ async fn hmac_rules() {
             expected_runs += 1;
         } else {
             assert_eq!(body["error"], error, "{name}");
-            assert!(
-                !body.to_string().contains(SECRET) && !body.to_string().contains(&good),
-                "{name} leaked"
-            );
+            assert!(!body.to_string().contains(SECRET) && !body.to_string().contains(&good), "{name} leaked");
         }
-        assert_eq!(
-            h.runs.count("created.v1"),
-            expected_runs,
-            "{name}: handler runs"
-        );
+        assert_eq!(h.runs.count("created.v1"), expected_runs, "{name}: handler runs");
     }
 }
 
@@ -422,14 +406,10 @@ async fn rotated_secrets_both_verify() {
     let h = Harness::new();
     let server = h.start_with(h.config().webhook_secret("whsec_old")).await;
     for secret in [SECRET, "whsec_old"] {
-        let request = SignedRequest::new("issue.created", "v1", &issue_payload())
-            .secret(secret)
-            .timestamp(NOW);
+        let request = SignedRequest::new("issue.created", "v1", &issue_payload()).secret(secret).timestamp(NOW);
         assert_eq!(send(&server, &request).await.0, 200, "{secret}");
     }
-    let other = SignedRequest::new("issue.created", "v1", &issue_payload())
-        .secret("whsec_unknown")
-        .timestamp(NOW);
+    let other = SignedRequest::new("issue.created", "v1", &issue_payload()).secret("whsec_unknown").timestamp(NOW);
     assert_eq!(send(&server, &other).await.0, 401);
     assert_eq!(h.runs.count("created.v1"), 2);
 }
@@ -439,11 +419,8 @@ async fn runtime_tokens_verify_and_expose_claims() {
     let h = Harness::new();
     let server = h.start().await;
     let token = h.keys.runtime_token(&["issues.read"], NOW);
-    let (status, body, _) = send(
-        &server,
-        &delivery("issue.created", "v1", &issue_payload()).runtime_token(token.clone()),
-    )
-    .await;
+    let (status, body, _) =
+        send(&server, &delivery("issue.created", "v1", &issue_payload()).runtime_token(token.clone())).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["scopes"], json!(["issues.read"]));
     assert_eq!(body["token_type"], "runtime");
@@ -486,63 +463,24 @@ async fn hostile_runtime_tokens_are_401_and_never_run_the_handler() {
             forge_token(&json!({"alg": "none", "typ": "JWT"}), &claims, b""),
             "invalid runtime token: malformed token",
         ),
-        (
-            "HS256 keyed with the public key",
-            hs256,
-            "invalid runtime token: algorithm must be ES256",
-        ),
-        (
-            "tampered claims",
-            tampered,
-            "invalid runtime token: signature does not verify",
-        ),
-        (
-            "signed by another key",
-            other_key.sign(&claims),
-            "invalid runtime token: signature does not verify",
-        ),
-        (
-            "expired",
-            h.keys.sign(&expired),
-            "invalid runtime token: token expired",
-        ),
-        (
-            "wrong issuer",
-            h.keys.sign(&issuer),
-            "invalid runtime token: issuer must be kiket.dev",
-        ),
-        (
-            "missing exp",
-            h.keys.sign(&no_exp),
-            "invalid runtime token: exp claim missing",
-        ),
-        (
-            "missing iat",
-            h.keys.sign(&no_iat),
-            "invalid runtime token: iat claim missing",
-        ),
-        (
-            "issued in the future",
-            h.keys.sign(&future),
-            "invalid runtime token: token issued in the future",
-        ),
+        ("HS256 keyed with the public key", hs256, "invalid runtime token: algorithm must be ES256"),
+        ("tampered claims", tampered, "invalid runtime token: signature does not verify"),
+        ("signed by another key", other_key.sign(&claims), "invalid runtime token: signature does not verify"),
+        ("expired", h.keys.sign(&expired), "invalid runtime token: token expired"),
+        ("wrong issuer", h.keys.sign(&issuer), "invalid runtime token: issuer must be kiket.dev"),
+        ("missing exp", h.keys.sign(&no_exp), "invalid runtime token: exp claim missing"),
+        ("missing iat", h.keys.sign(&no_iat), "invalid runtime token: iat claim missing"),
+        ("issued in the future", h.keys.sign(&future), "invalid runtime token: token issued in the future"),
         (
             "ES384 header",
             forge_token(&json!({"alg": "ES384", "kid": "kid-1"}), &claims, &[0; 96]),
             "invalid runtime token: algorithm must be ES256",
         ),
-        (
-            "garbage",
-            "not.a.jwt".to_owned(),
-            "invalid runtime token: malformed token",
-        ),
+        ("garbage", "not.a.jwt".to_owned(), "invalid runtime token: malformed token"),
     ];
     for (name, token, error) in cases {
-        let (status, body, _) = send(
-            &server,
-            &delivery("issue.created", "v1", &issue_payload()).runtime_token(token.clone()),
-        )
-        .await;
+        let (status, body, _) =
+            send(&server, &delivery("issue.created", "v1", &issue_payload()).runtime_token(token.clone())).await;
         assert_eq!(status, 401, "{name}: {body}");
         assert_eq!(body["error"], error, "{name}");
         assert!(!body.to_string().contains(&token), "{name}: token echoed");
@@ -571,36 +509,19 @@ async fn jwks_filtering_unknown_kid_refetch_and_outages() {
         {"kty": "RSA", "kid": "rsa-1", "n": "sXch", "e": "AQAB"},
         h.keys.jwk(),
     ]}));
-    let server = h
-        .start_with(
-            h.config()
-                .jwks_cache(Duration::from_millis(400), Duration::from_millis(200)),
-        )
-        .await;
+    let server = h.start_with(h.config().jwks_cache(Duration::from_millis(400), Duration::from_millis(200))).await;
     let claims = h.keys.claims(&[], NOW);
     let oct_token = forge_token(&json!({"alg": "HS256", "kid": "oct-1"}), &claims, b"x");
-    let (status, _, _) = send(
-        &server,
-        &delivery("issue.created", "v1", &issue_payload()).runtime_token(oct_token),
-    )
-    .await;
+    let (status, _, _) =
+        send(&server, &delivery("issue.created", "v1", &issue_payload()).runtime_token(oct_token)).await;
     assert_eq!(status, 401);
 
     let ok = h.keys.runtime_token(&[], NOW);
     assert_eq!(
-        send(
-            &server,
-            &delivery("issue.created", "v1", &issue_payload()).runtime_token(ok.clone())
-        )
-        .await
-        .0,
+        send(&server, &delivery("issue.created", "v1", &issue_payload()).runtime_token(ok.clone())).await.0,
         200
     );
-    assert_eq!(
-        h.jwks.fetch_count(),
-        1,
-        "the ES256 key was found among oct and RSA entries"
-    );
+    assert_eq!(h.jwks.fetch_count(), 1, "the ES256 key was found among oct and RSA entries");
 
     // Unknown kid: refetched at most once per cooldown, however many arrive.
     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -608,20 +529,12 @@ async fn jwks_filtering_unknown_kid_refetch_and_outages() {
     for _ in 0..5 {
         let (status, body, _) = send(
             &server,
-            &delivery("issue.created", "v1", &issue_payload())
-                .runtime_token(stranger.runtime_token(&[], NOW)),
+            &delivery("issue.created", "v1", &issue_payload()).runtime_token(stranger.runtime_token(&[], NOW)),
         )
         .await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (401, Some("invalid runtime token: unknown signing key"))
-        );
+        assert_eq!((status, body["error"].as_str()), (401, Some("invalid runtime token: unknown signing key")));
     }
-    assert_eq!(
-        h.jwks.fetch_count(),
-        2,
-        "one refetch for a burst of unknown kids"
-    );
+    assert_eq!(h.jwks.fetch_count(), 2, "one refetch for a burst of unknown kids");
 
     // Key rotation: the platform starts signing with a new kid; after the cooldown it is fetched.
     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -629,8 +542,7 @@ async fn jwks_filtering_unknown_kid_refetch_and_outages() {
     assert_eq!(
         send(
             &server,
-            &delivery("issue.created", "v1", &issue_payload())
-                .runtime_token(stranger.runtime_token(&[], NOW))
+            &delivery("issue.created", "v1", &issue_payload()).runtime_token(stranger.runtime_token(&[], NOW))
         )
         .await
         .0,
@@ -641,20 +553,8 @@ async fn jwks_filtering_unknown_kid_refetch_and_outages() {
     // JWKS down and the cache stale: the refresh fails, the cached keys still verify.
     h.jwks.set_unavailable();
     tokio::time::sleep(Duration::from_millis(450)).await;
-    assert_eq!(
-        send(
-            &server,
-            &delivery("issue.created", "v1", &issue_payload()).runtime_token(ok)
-        )
-        .await
-        .0,
-        200
-    );
-    assert_eq!(
-        h.jwks.fetch_count(),
-        4,
-        "the stale cache triggered one (failed) refresh"
-    );
+    assert_eq!(send(&server, &delivery("issue.created", "v1", &issue_payload()).runtime_token(ok)).await.0, 200);
+    assert_eq!(h.jwks.fetch_count(), 4, "the stale cache triggered one (failed) refresh");
 }
 
 #[tokio::test]
@@ -662,17 +562,11 @@ async fn jwks_down_with_a_cold_cache_is_503() {
     let h = Harness::new();
     h.jwks.set_unavailable();
     let server = h.start().await;
-    let (status, body, _) = send(
-        &server,
-        &delivery("issue.created", "v1", &issue_payload())
-            .runtime_token(h.keys.runtime_token(&[], NOW)),
-    )
-    .await;
+    let (status, body, _) =
+        send(&server, &delivery("issue.created", "v1", &issue_payload()).runtime_token(h.keys.runtime_token(&[], NOW)))
+            .await;
     assert_eq!(status, 503);
-    assert_eq!(
-        body["error"],
-        "runtime token keys are unavailable; retry later"
-    );
+    assert_eq!(body["error"], "runtime token keys are unavailable; retry later");
     assert_eq!(h.runs.total(), 0);
 }
 
@@ -683,8 +577,7 @@ async fn scopes_checked_at_registration_and_inside_handlers() {
     let wf = json!({"workflow": {"id": 1}});
     let (status, body, _) = send(
         &server,
-        &delivery("workflow.triggered", "v1", &wf)
-            .runtime_token(h.keys.runtime_token(&["issues.read"], NOW)),
+        &delivery("workflow.triggered", "v1", &wf).runtime_token(h.keys.runtime_token(&["issues.read"], NOW)),
     )
     .await;
     assert_eq!(status, 403);
@@ -692,23 +585,16 @@ async fn scopes_checked_at_registration_and_inside_handlers() {
         body,
         json!({"error": "Insufficient scopes", "required_scopes": ["workflows.execute"], "missing_scopes": ["workflows.execute"]})
     );
-    assert_eq!(
-        h.runs.count("triggered"),
-        0,
-        "registration scopes are checked before the handler"
-    );
+    assert_eq!(h.runs.count("triggered"), 0, "registration scopes are checked before the handler");
     let (status, _, _) = send(
         &server,
-        &delivery("workflow.triggered", "v1", &wf)
-            .runtime_token(h.keys.runtime_token(&["workflows.execute"], NOW)),
+        &delivery("workflow.triggered", "v1", &wf).runtime_token(h.keys.runtime_token(&["workflows.execute"], NOW)),
     )
     .await;
     assert_eq!(status, 200);
-    let (status, _, _) = send(
-        &server,
-        &delivery("workflow.triggered", "v1", &wf).runtime_token(h.keys.runtime_token(&["*"], NOW)),
-    )
-    .await;
+    let (status, _, _) =
+        send(&server, &delivery("workflow.triggered", "v1", &wf).runtime_token(h.keys.runtime_token(&["*"], NOW)))
+            .await;
     assert_eq!(status, 200, "the literal * grants everything");
     let (status, _, _) = send(&server, &delivery("workflow.triggered", "v1", &wf)).await;
     assert_eq!(status, 403, "no token, no scopes");
@@ -722,10 +608,7 @@ async fn scopes_checked_at_registration_and_inside_handlers() {
     .await;
     assert_eq!(status, 403);
     assert_eq!(body["missing_scopes"], json!(["custom_data.write"]));
-    assert_eq!(
-        body["required_scopes"],
-        json!(["workflows.execute", "custom_data.write"])
-    );
+    assert_eq!(body["required_scopes"], json!(["workflows.execute", "custom_data.write"]));
     assert_eq!(h.runs.count("before_transition"), 1);
 }
 
@@ -739,29 +622,11 @@ async fn handler_outcomes_map_to_statuses() {
     let (status, body, _) = send(&server, &delivery("issue.commented", "v1", &issue)).await;
     assert_eq!((status, body), (409, json!({"error": "duplicate comment"})));
     let (status, body, headers) = send(&server, &delivery("comment.created", "v1", &issue)).await;
-    assert_eq!(
-        (status, body),
-        (503, json!({"error": "rate limited upstream"}))
-    );
+    assert_eq!((status, body), (503, json!({"error": "rate limited upstream"})));
     assert_eq!(headers["retry-after"], "7");
-    let (status, body, _) = send(
-        &server,
-        &delivery("sla.breach", "v1", &json!({"sla": {"state": "breached"}})),
-    )
-    .await;
-    assert_eq!(
-        (status, body),
-        (200, json!({"ok": true})),
-        "explicitly ignored events are acknowledged"
-    );
-    assert_eq!(
-        (
-            h.runs.count("retryable"),
-            h.runs.count("permanent"),
-            h.runs.count("retry_after")
-        ),
-        (1, 1, 1)
-    );
+    let (status, body, _) = send(&server, &delivery("sla.breach", "v1", &json!({"sla": {"state": "breached"}}))).await;
+    assert_eq!((status, body), (200, json!({"ok": true})), "explicitly ignored events are acknowledged");
+    assert_eq!((h.runs.count("retryable"), h.runs.count("permanent"), h.runs.count("retry_after")), (1, 1, 1));
 }
 
 #[tokio::test]
@@ -774,17 +639,9 @@ async fn panics_are_500_with_a_fixed_body_and_timeouts_503() {
     let started = std::time::Instant::now();
     let (status, body, _) = send(&server, &delivery("issue.updated", "v1", &issue_payload())).await;
     assert_eq!((status, body), (503, json!({"error": "Handler timed out"})));
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "the timeout cut the 5 s handler short"
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "the timeout cut the 5 s handler short");
     // The server keeps serving after both.
-    assert_eq!(
-        send(&server, &delivery("issue.created", "v1", &issue_payload()))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(send(&server, &delivery("issue.created", "v1", &issue_payload())).await.0, 200);
 }
 
 #[tokio::test]
@@ -793,23 +650,14 @@ async fn oversize_bodies_are_413_before_buffering() {
     let server = h.start().await;
     let big = json!({"issue": {"id": 1, "description": "x".repeat(70 * 1024)}});
     let (status, body, _) = send(&server, &delivery("issue.created", "v1", &big)).await;
-    assert_eq!(
-        (status, body),
-        (
-            413,
-            json!({"error": "Request body exceeds the limit of 65536 bytes"})
-        )
-    );
+    assert_eq!((status, body), (413, json!({"error": "Request body exceeds the limit of 65536 bytes"})));
 
     // Chunked, no Content-Length: cut off while streaming.
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        (0..100).map(|_| Ok(vec![b' '; 1024])).collect();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..100).map(|_| Ok(vec![b' '; 1024])).collect();
     let response = reqwest::Client::new()
         .post(format!("{}/webhooks/issue.created", server.url()))
         .header("x-kiket-event-version", "v1")
-        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
-            chunks,
-        )))
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
         .send()
         .await
         .unwrap();
@@ -820,35 +668,16 @@ async fn oversize_bodies_are_413_before_buffering() {
 #[tokio::test]
 async fn overload_is_503_with_retry_after() {
     let h = Harness::new();
-    let server = h
-        .start_with(
-            h.config()
-                .max_concurrency(1)
-                .handler_timeout(Duration::from_secs(2)),
-        )
-        .await;
+    let server = h.start_with(h.config().max_concurrency(1).handler_timeout(Duration::from_secs(2))).await;
     let slow = delivery("issue.updated", "v1", &issue_payload());
     let url = server.url();
-    let in_flight = tokio::spawn(async move {
-        slow.send(&reqwest::Client::new(), &url)
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    });
+    let in_flight =
+        tokio::spawn(async move { slow.send(&reqwest::Client::new(), &url).await.unwrap().status().as_u16() });
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (status, body, headers) =
-        send(&server, &delivery("issue.created", "v1", &issue_payload())).await;
-    assert_eq!(
-        (status, body),
-        (503, json!({"error": "Server is busy; retry later"}))
-    );
+    let (status, body, headers) = send(&server, &delivery("issue.created", "v1", &issue_payload())).await;
+    assert_eq!((status, body), (503, json!({"error": "Server is busy; retry later"})));
     assert_eq!(headers["retry-after"], "1");
-    assert_eq!(
-        in_flight.await.unwrap(),
-        503,
-        "the slow one times out at 2 s"
-    );
+    assert_eq!(in_flight.await.unwrap(), 503, "the slow one times out at 2 s");
     assert_eq!(h.runs.count("created.v1"), 0);
 }
 
@@ -857,74 +686,38 @@ async fn wrong_methods_unknown_paths_and_health() {
     let h = Harness::new();
     let server = h.start().await;
     let client = reqwest::Client::new();
-    let response = client
-        .get(format!("{}/webhooks/issue.created", server.url()))
-        .send()
-        .await
-        .unwrap();
+    let response = client.get(format!("{}/webhooks/issue.created", server.url())).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 405);
-    assert_eq!(
-        response.json::<Value>().await.unwrap(),
-        json!({"error": "Method not allowed"})
-    );
+    assert_eq!(response.json::<Value>().await.unwrap(), json!({"error": "Method not allowed"}));
     for path in ["/nope", "/webhooks", "/webhooks/a/b"] {
-        let response = client
-            .post(format!("{}{path}", server.url()))
-            .send()
-            .await
-            .unwrap();
+        let response = client.post(format!("{}{path}", server.url())).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 404, "{path}");
-        assert_eq!(
-            response.json::<Value>().await.unwrap(),
-            json!({"error": "Not found"})
-        );
+        assert_eq!(response.json::<Value>().await.unwrap(), json!({"error": "Not found"}));
     }
-    let health: Value = client
-        .get(format!("{}/health", server.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = client.get(format!("{}/health", server.url())).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["extension_id"], "com.example.e2e");
     assert_eq!(health["extension_version"], "1.2.3");
-    let events: Vec<&str> = health["registered_events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let events: Vec<&str> =
+        health["registered_events"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     let mut sorted = events.clone();
     sorted.sort_unstable();
     assert_eq!(events, sorted);
     assert!(
-        events.contains(&"issue.created@v1")
-            && events.contains(&"custom.event@2")
-            && events.contains(&"sla.breach@v1")
+        events.contains(&"issue.created@v1") && events.contains(&"custom.event@2") && events.contains(&"sla.breach@v1")
     );
 }
 
 #[tokio::test]
 async fn runtime_token_only_mode_requires_a_token_and_no_signature() {
     let h = Harness::new();
-    let config = Config::builder()
-        .runtime_token_only()
-        .clock(FixedClock(NOW))
-        .jwks_source(h.jwks.clone());
+    let config = Config::builder().runtime_token_only().clock(FixedClock(NOW)).jwks_source(h.jwks.clone());
     let server = h.start_with(config).await;
     let unsigned = SignedRequest::new("issue.created", "v1", &issue_payload());
     let (status, body, _) = send(&server, &unsigned).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (
-            401,
-            Some("missing runtime token (authentication.runtime_token)")
-        )
-    );
-    let with_token = SignedRequest::new("issue.created", "v1", &issue_payload())
-        .runtime_token(h.keys.runtime_token(&[], NOW));
+    assert_eq!((status, body["error"].as_str()), (401, Some("missing runtime token (authentication.runtime_token)")));
+    let with_token =
+        SignedRequest::new("issue.created", "v1", &issue_payload()).runtime_token(h.keys.runtime_token(&[], NOW));
     assert_eq!(send(&server, &with_token).await.0, 200);
     assert_eq!(h.runs.count("created.v1"), 1);
 }
@@ -932,19 +725,10 @@ async fn runtime_token_only_mode_requires_a_token_and_no_signature() {
 #[tokio::test]
 async fn policy_is_fail_closed_and_the_dev_switch_is_explicit() {
     let h = Harness::new();
-    let err = Config::builder()
-        .with_env_from(|_| None)
-        .build()
-        .unwrap_err();
-    assert!(
-        err.to_string()
-            .starts_with("no delivery verification is configured"),
-        "{err}"
-    );
+    let err = Config::builder().with_env_from(|_| None).build().unwrap_err();
+    assert!(err.to_string().starts_with("no delivery verification is configured"), "{err}");
 
-    let server = h
-        .start_with(Config::builder().insecure_skip_verification())
-        .await;
+    let server = h.start_with(Config::builder().insecure_skip_verification()).await;
     let unsigned = SignedRequest::new("issue.created", "v1", &issue_payload());
     assert_eq!(send(&server, &unsigned).await.0, 200);
 }
@@ -952,21 +736,14 @@ async fn policy_is_fail_closed_and_the_dev_switch_is_explicit() {
 #[tokio::test]
 async fn duplicate_registrations_and_unhandled_subscriptions_fail_at_startup() {
     let handler = |_p: IssueCreatedV1, _c: HandlerContext| async { Ok(Reply::ok()) };
-    let router = Router::new()
-        .issue_created_v1(handler)
-        .issue_created_v1(handler);
+    let router = Router::new().issue_created_v1(handler).issue_created_v1(handler);
     let config = || Config::builder().webhook_secret(SECRET).build().unwrap();
     let err = Extension::new(router, config()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "handlers registered more than once: issue.created@v1"
-    );
+    assert_eq!(err.to_string(), "handlers registered more than once: issue.created@v1");
 
     let extension = Extension::new(Router::new().issue_created_v1(handler), config()).unwrap();
     assert!(extension.check_subscriptions(["issue.created"]).is_ok());
-    let err = extension
-        .check_subscriptions(["issue.created", "sla.breach", "approval.granted"])
-        .unwrap_err();
+    let err = extension.check_subscriptions(["issue.created", "sla.breach", "approval.granted"]).unwrap_err();
     assert_eq!(err.to_string(), "the extension subscribes to events without a handler: sla.breach, approval.granted; register a handler (or `ignore`) for each");
 }
 
@@ -983,21 +760,15 @@ async fn graceful_shutdown_completes_in_flight_deliveries_and_refuses_new_connec
         }
     });
     let config = Config::builder().webhook_secret(SECRET).build().unwrap();
-    let server = TestServer::start(Extension::new(router, config).unwrap())
-        .await
-        .unwrap();
+    let server = TestServer::start(Extension::new(router, config).unwrap()).await.unwrap();
     let (url, client) = (server.url(), reqwest::Client::new());
     let in_flight: Vec<_> = (0..10)
         .map(|_| {
             let (url, client) = (url.clone(), client.clone());
             tokio::spawn(async move {
-                let request =
-                    SignedRequest::new("issue.created", "v1", &issue_payload()).secret(SECRET);
+                let request = SignedRequest::new("issue.created", "v1", &issue_payload()).secret(SECRET);
                 let response = request.send(&client, &url).await.unwrap();
-                (
-                    response.status().as_u16(),
-                    response.json::<Value>().await.unwrap(),
-                )
+                (response.status().as_u16(), response.json::<Value>().await.unwrap())
             })
         })
         .collect();
@@ -1014,9 +785,6 @@ async fn graceful_shutdown_completes_in_flight_deliveries_and_refuses_new_connec
     for task in in_flight {
         assert_eq!(task.await.unwrap(), (200, json!({"finished": true})));
     }
-    let refused = reqwest::Client::new()
-        .get(format!("{url}/health"))
-        .send()
-        .await;
+    let refused = reqwest::Client::new().get(format!("{url}/health")).send().await;
     assert!(refused.is_err(), "no new connections after shutdown");
 }

@@ -17,19 +17,14 @@ use kiket::prelude::*;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
 
     let cwd = std::env::current_dir()?;
     let builder = if kiket::sdk::manifest::discover(&cwd).is_some() {
         Config::builder().discover_manifest(cwd)
     } else {
-        Config::builder().manifest_path(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/examples/marketing/extension.yaml"
-        ))
+        Config::builder().manifest_path(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/marketing/extension.yaml"))
     };
     let config = match builder.with_env().build() {
         Ok(config) => config,

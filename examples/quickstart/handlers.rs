@@ -20,8 +20,7 @@ impl IssueCreatedV1Handler for IssueCreated {
     async fn handle(&self, payload: IssueCreatedV1, ctx: HandlerContext) -> HandlerResult {
         let api = ctx.endpoints();
         let title = payload.issue.title.clone().unwrap_or_default();
-        api.log_event("issue.created", json!({ "summary": title }))
-            .await?;
+        api.log_event("issue.created", json!({ "summary": title })).await?;
         ctx.secrets().set("WEBHOOK_TOKEN", "abc123").await?;
 
         let project_id = payload
@@ -29,19 +28,11 @@ impl IssueCreatedV1Handler for IssueCreated {
             .or(payload.issue.project_id)
             .ok_or_else(|| HandlerError::permanent("the delivery has no project_id"))?;
         let contacts = api.custom_data(&project_id);
-        let active = contacts
-            .list(
-                CONTACTS_MODULE,
-                CONTACTS_TABLE,
-                Some(25),
-                Some(&json!({"status": "active"})),
-            )
-            .await?;
+        let active =
+            contacts.list(CONTACTS_MODULE, CONTACTS_TABLE, Some(25), Some(&json!({"status": "active"}))).await?;
         tracing::info!(active = active.len(), "active contacts");
         let lead = json!({"email": "lead@example.com", "metadata": {"source": "webhook"}});
-        contacts
-            .create(CONTACTS_MODULE, CONTACTS_TABLE, &lead)
-            .await?;
+        contacts.create(CONTACTS_MODULE, CONTACTS_TABLE, &lead).await?;
         Ok(Reply::ok())
     }
 }
@@ -49,65 +40,39 @@ impl IssueCreatedV1Handler for IssueCreated {
 /// `issue.created` v2: the docs envelope.
 pub async fn issue_created_v2(payload: IssueCreatedV2, ctx: HandlerContext) -> HandlerResult {
     let title = payload.data.issue.title.unwrap_or_default();
-    ctx.endpoints()
-        .log_event("issue.created", json!({ "summary": title, "schema": "v2" }))
-        .await?;
+    ctx.endpoints().log_event("issue.created", json!({ "summary": title, "schema": "v2" })).await?;
     Ok(Reply::json(json!({"ok": true, "version": "v2"})))
 }
 
 /// `workflow.sla_status` v1: warn about imminent SLA breaches.
 pub async fn sla_status(payload: WorkflowSlaStatusV1, ctx: HandlerContext) -> HandlerResult {
-    let project_id = payload
-        .issue
-        .project_id
-        .ok_or_else(|| HandlerError::permanent("the issue has no project_id"))?;
+    let project_id = payload.issue.project_id.ok_or_else(|| HandlerError::permanent("the issue has no project_id"))?;
     let api = ctx.endpoints();
-    let events = api
-        .sla_events(&project_id)
-        .list(Some("imminent"), Some(5), None)
-        .await?;
+    let events = api.sla_events(&project_id).list(Some("imminent"), Some(5), None).await?;
     let Some(first) = events.first() else {
         return Ok(Reply::ok());
     };
-    let issue_id = first
-        .issue_id
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    let status = first
-        .definition
-        .as_ref()
-        .and_then(|d| d.status.clone())
-        .unwrap_or_default();
+    let issue_id = first.issue_id.as_ref().map(ToString::to_string).unwrap_or_default();
+    let status = first.definition.as_ref().and_then(|d| d.status.clone()).unwrap_or_default();
     let body = format!("Issue #{issue_id} is {} for {status}", first.state);
-    api.notify("SLA warning", &body, NotificationLevel::Warning)
-        .await?;
+    api.notify("SLA warning", &body, NotificationLevel::Warning).await?;
     Ok(Reply::json(json!({"acknowledged": true})))
 }
 
 /// `automation.dispatch` v1: back off when the rate limit runs low.
-pub async fn automation_dispatch(
-    _payload: AutomationDispatchV1,
-    ctx: HandlerContext,
-) -> HandlerResult {
+pub async fn automation_dispatch(_payload: AutomationDispatchV1, ctx: HandlerContext) -> HandlerResult {
     let api = ctx.endpoints();
     let window = api.rate_limit().await?;
     if window.remaining < 5 {
         let body = format!("Only {} calls remain in this window", window.remaining);
-        api.notify("Rate limit warning", &body, NotificationLevel::Warning)
-            .await?;
-        return Ok(Reply::json(
-            json!({"deferred": true, "reset_in": window.reset_in}),
-        ));
+        api.notify("Rate limit warning", &body, NotificationLevel::Warning).await?;
+        return Ok(Reply::json(json!({"deferred": true, "reset_in": window.reset_in})));
     }
     Ok(Reply::ok())
 }
 
 /// `workflow.triggered` v1: only with the right scopes.
-pub async fn workflow_triggered(
-    _payload: WorkflowTriggeredV1,
-    ctx: HandlerContext,
-) -> HandlerResult {
+pub async fn workflow_triggered(_payload: WorkflowTriggeredV1, ctx: HandlerContext) -> HandlerResult {
     ctx.require_scopes(["workflows.execute", "custom_data.write"])?;
     Ok(Reply::ok())
 }

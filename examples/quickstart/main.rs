@@ -23,9 +23,7 @@ const EXTENSION_ID: &str = "com.example.quickstart";
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
 
     let var = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
@@ -46,10 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         None => {
             let mock = MockKiketApi::start().await?;
-            println!(
-                "KIKET_BASE_URL is not set: API calls go to a local mock of the Kiket API at {}",
-                mock.url()
-            );
+            println!("KIKET_BASE_URL is not set: API calls go to a local mock of the Kiket API at {}", mock.url());
             config = config.api_base_url(mock.url());
             Some(mock)
         }
@@ -59,18 +54,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let address = listen_address(|key| std::env::var(key).ok())?;
     let listener = tokio::net::TcpListener::bind(address).await?;
     let url = format!("http://{}", listener.local_addr()?);
-    println!(
-        "kiket quickstart listening on {url} (handles {})",
-        extension.registered_events().join(", ")
-    );
+    println!("kiket quickstart listening on {url} (handles {})", extension.registered_events().join(", "));
     println!();
     println!("Send it a signed sample event:");
-    println!(
-        "  cargo run --bin kiket -- send issue.created --version v1 --url {url} --secret {secret}"
-    );
+    println!("  cargo run --bin kiket -- send issue.created --version v1 --url {url} --secret {secret}");
     println!();
-    extension
-        .serve_listener(listener, kiket::sdk::server::shutdown_signal())
-        .await?;
+    extension.serve_listener(listener, kiket::sdk::server::shutdown_signal()).await?;
     Ok(())
 }

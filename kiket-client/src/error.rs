@@ -73,47 +73,24 @@ impl ApiError {
     }
 
     pub(crate) fn input(operation: &'static str, reason: impl Into<String>) -> Self {
-        Self::InvalidInput {
-            operation,
-            reason: reason.into(),
-        }
+        Self::InvalidInput { operation, reason: reason.into() }
     }
 
-    pub(crate) fn from_generated(
-        operation: &'static str,
-        error: GeneratedError<types::ApiError>,
-    ) -> Self {
+    pub(crate) fn from_generated(operation: &'static str, error: GeneratedError<types::ApiError>) -> Self {
         match error {
             GeneratedError::ErrorResponse(response) => {
                 let status = response.status().as_u16();
-                let message = response
-                    .into_inner()
-                    .error
-                    .unwrap_or_else(|| reason(status));
-                Self::Status {
-                    operation,
-                    status,
-                    message,
-                }
+                let message = response.into_inner().error.unwrap_or_else(|| reason(status));
+                Self::Status { operation, status, message }
             }
             GeneratedError::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
-                Self::Status {
-                    operation,
-                    status,
-                    message: reason(status),
-                }
+                Self::Status { operation, status, message: reason(status) }
             }
             GeneratedError::CommunicationError(e)
             | GeneratedError::ResponseBodyError(e)
-            | GeneratedError::InvalidUpgrade(e) => Self::Transport {
-                operation,
-                reason: without_url(&e),
-            },
-            GeneratedError::InvalidResponsePayload(_, e) => Self::InvalidResponse {
-                operation,
-                reason: e.to_string(),
-            },
+            | GeneratedError::InvalidUpgrade(e) => Self::Transport { operation, reason: without_url(&e) },
+            GeneratedError::InvalidResponsePayload(_, e) => Self::InvalidResponse { operation, reason: e.to_string() },
             GeneratedError::InvalidRequest(reason) | GeneratedError::Custom(reason) => {
                 Self::InvalidInput { operation, reason }
             }

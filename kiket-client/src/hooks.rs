@@ -82,10 +82,7 @@ impl ApiState {
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(token) = &self.workspace_token {
-            headers.insert(
-                AUTHORIZATION,
-                sensitive(&format!("Bearer {}", token.expose()), "Authorization")?,
-            );
+            headers.insert(AUTHORIZATION, sensitive(&format!("Bearer {}", token.expose()), "Authorization")?);
         }
         if let Some(token) = &self.runtime_token {
             headers.insert(
@@ -94,8 +91,7 @@ impl ApiState {
             );
         }
         if let Some(version) = &self.event_version {
-            let value = HeaderValue::from_str(version)
-                .map_err(|_| InvalidHeader("X-Kiket-Event-Version"))?;
+            let value = HeaderValue::from_str(version).map_err(|_| InvalidHeader("X-Kiket-Event-Version"))?;
             headers.insert(HeaderName::from_static(EVENT_VERSION_HEADER), value);
         }
         Ok(())
@@ -120,16 +116,10 @@ impl ClientHooks<ApiState> for crate::Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        self.inner()
-            .apply(request.headers_mut())
-            .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
+        self.inner().apply(request.headers_mut()).map_err(|e| progenitor_client::Error::Custom(e.to_string()))
     }
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         match self.exec_with_retries(request, info).await {
             Ok(response) if !response.status().is_success() => Ok(json_error_body(response).await),
             other => other,
@@ -155,9 +145,7 @@ impl crate::Client {
             };
             let result = self.client().execute(copy).await;
             let server_wait = match &result {
-                Ok(response) if is_retryable_status(response.status()) => {
-                    retry_after(response.headers())
-                }
+                Ok(response) if is_retryable_status(response.status()) => retry_after(response.headers()),
                 Err(error) if error.is_connect() || error.is_timeout() => None,
                 _ => return result,
             };
@@ -189,8 +177,7 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.bytes().await.unwrap_or_default();
-    let is_json_object =
-        serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.is_object());
+    let is_json_object = serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.is_object());
     let body = if is_json_object {
         bytes
     } else {
@@ -201,13 +188,8 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
     *rebuilt.status_mut() = status;
     *rebuilt.headers_mut() = headers;
     if !is_json_object {
-        rebuilt.headers_mut().insert(
-            reqwest::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        rebuilt
-            .headers_mut()
-            .remove(reqwest::header::CONTENT_LENGTH);
+        rebuilt.headers_mut().insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        rebuilt.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
     }
     reqwest::Response::from(rebuilt)
 }
@@ -219,28 +201,19 @@ mod tests {
 
     #[test]
     fn adds_every_configured_header() {
-        let state = ApiState::new()
-            .workspace_token("wk")
-            .runtime_token("rt")
-            .event_version(" v2 ");
+        let state = ApiState::new().workspace_token("wk").runtime_token("rt").event_version(" v2 ");
         let mut headers = HeaderMap::new();
         state.apply(&mut headers).unwrap();
         assert_eq!(headers[AUTHORIZATION], "Bearer wk");
         assert_eq!(headers[RUNTIME_TOKEN_HEADER], "rt");
         assert_eq!(headers[EVENT_VERSION_HEADER], "v2");
-        assert_eq!(
-            headers[USER_AGENT],
-            concat!("kiket-sdk-rust/", env!("CARGO_PKG_VERSION"))
-        );
+        assert_eq!(headers[USER_AGENT], concat!("kiket-sdk-rust/", env!("CARGO_PKG_VERSION")));
         assert!(headers[AUTHORIZATION].is_sensitive());
     }
 
     #[test]
     fn blank_values_send_nothing() {
-        let state = ApiState::new()
-            .workspace_token("  ")
-            .runtime_token("")
-            .event_version("");
+        let state = ApiState::new().workspace_token("  ").runtime_token("").event_version("");
         let mut headers = HeaderMap::new();
         state.apply(&mut headers).unwrap();
         assert!(!headers.contains_key(AUTHORIZATION));
@@ -250,9 +223,7 @@ mod tests {
 
     #[test]
     fn tokens_never_print_and_bad_values_are_named_not_shown() {
-        let state = ApiState::new()
-            .workspace_token("wk_secret_1")
-            .runtime_token("rt\nsecret");
+        let state = ApiState::new().workspace_token("wk_secret_1").runtime_token("rt\nsecret");
         assert!(!format!("{state:?}").contains("secret"));
         let err = state.apply(&mut HeaderMap::new()).unwrap_err();
         assert_eq!(

@@ -28,13 +28,7 @@ mod standalone;
 pub mod url;
 
 /// The client generated from `openapi/kiket-extension-api.yaml`.
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    rustdoc::all,
-    unused_imports
-)]
+#[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all, unused_imports)]
 pub mod generated {
     include!(concat!(env!("OUT_DIR"), "/client.rs"));
 }

@@ -43,19 +43,14 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// One attempt, no retries.
     pub fn none() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
+        Self { max_attempts: 1, ..Self::default() }
     }
 
     /// Whether a request may be retried at all.
     pub fn may_retry(&self, method: &Method, headers: &HeaderMap) -> bool {
         self.max_attempts > 1
-            && (matches!(
-                *method,
-                Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-            ) || headers.contains_key(IDEMPOTENCY_KEY_HEADER))
+            && (matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
+                || headers.contains_key(IDEMPOTENCY_KEY_HEADER))
     }
 
     /// The wait before retry number `retry` (1-based): `Retry-After` when given, else
@@ -65,9 +60,7 @@ impl RetryPolicy {
         if let Some(wait) = retry_after {
             return (wait <= self.max_retry_after).then_some(wait);
         }
-        let exponential = self
-            .base_delay
-            .saturating_mul(1u32 << retry.saturating_sub(1).min(16));
+        let exponential = self.base_delay.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
         let capped = exponential.min(self.max_delay);
         let half = capped / 2;
         Some(half + half.mul_f64(fastrand::f64()))
@@ -87,11 +80,7 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// A fresh idempotency key for one logical call.
 pub fn new_idempotency_key() -> String {
-    format!(
-        "kiket-rs-{:016x}{:016x}",
-        fastrand::u64(..),
-        fastrand::u64(..)
-    )
+    format!("kiket-rs-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }
 
 #[cfg(test)]
@@ -104,20 +93,14 @@ mod tests {
         for retry in 1..=10 {
             let delay = policy.delay(retry, None).unwrap();
             let full = (policy.base_delay * 2u32.pow(retry - 1)).min(policy.max_delay);
-            assert!(
-                delay >= full / 2 && delay <= full,
-                "retry {retry}: {delay:?}"
-            );
+            assert!(delay >= full / 2 && delay <= full, "retry {retry}: {delay:?}");
         }
     }
 
     #[test]
     fn retry_after_wins_unless_too_long() {
         let policy = RetryPolicy::default();
-        assert_eq!(
-            policy.delay(1, Some(Duration::from_secs(2))),
-            Some(Duration::from_secs(2))
-        );
+        assert_eq!(policy.delay(1, Some(Duration::from_secs(2))), Some(Duration::from_secs(2)));
         assert_eq!(policy.delay(1, Some(Duration::from_secs(31))), None);
     }
 

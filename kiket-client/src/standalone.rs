@@ -11,9 +11,7 @@ use kiket_types::SecretString;
 #[non_exhaustive]
 pub enum ClientConfigError {
     /// The base URL is not an absolute http(s) URL.
-    #[error(
-        "KIKET_BASE_URL must be an absolute http:// or https:// URL without credentials, got {0:?}"
-    )]
+    #[error("KIKET_BASE_URL must be an absolute http:// or https:// URL without credentials, got {0:?}")]
     InvalidBaseUrl(String),
     /// The HTTP client could not be created.
     #[error("could not create the HTTP client: {0}")]
@@ -130,8 +128,7 @@ impl KiketClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<KiketClient, ClientConfigError> {
         let raw = self.base_url.unwrap_or_else(|| "https://kiket.dev".into());
-        let base_url =
-            crate::url::normalise_base_url(&raw).ok_or(ClientConfigError::InvalidBaseUrl(raw))?;
+        let base_url = crate::url::normalise_base_url(&raw).ok_or(ClientConfigError::InvalidBaseUrl(raw))?;
         let http = match self.http {
             Some(http) => http,
             None => http_client().map_err(|e| ClientConfigError::Http(e.to_string()))?,

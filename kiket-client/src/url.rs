@@ -19,11 +19,7 @@ pub fn origin_of(url: &str) -> Option<String> {
         _ => return None,
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.is_empty()
-        || authority.contains('@')
-        || authority
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
+    if authority.is_empty() || authority.contains('@') || authority.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         return None;
     }

@@ -21,10 +21,7 @@ async fn expect(
     status: u16,
     reply: Value,
 ) {
-    let mock = Mock::given(method(verb))
-        .and(path(raw_path))
-        .and(ExactQuery::of(query))
-        .and(StandardHeaders);
+    let mock = Mock::given(method(verb)).and(path(raw_path)).and(ExactQuery::of(query)).and(StandardHeaders);
     let mock = match body {
         Some(body) => mock.and(body_json(body)),
         None => mock.and(NoBody),
@@ -34,11 +31,7 @@ async fn expect(
     } else {
         ResponseTemplate::new(status).set_body_json(reply)
     };
-    mock.respond_with(response)
-        .expect(1)
-        .named(format!("{verb} {raw_path}"))
-        .mount(server)
-        .await;
+    mock.respond_with(response).expect(1).named(format!("{verb} {raw_path}")).mount(server).await;
 }
 
 #[tokio::test]
@@ -51,11 +44,7 @@ async fn custom_data_crud_with_encoded_segments_and_typed_records() {
         &server,
         "GET",
         base,
-        &[
-            ("project_id", "12"),
-            ("limit", "25"),
-            ("filters", r#"{"status":"active"}"#),
-        ],
+        &[("project_id", "12"), ("limit", "25"), ("filters", r#"{"status":"active"}"#)],
         None,
         200,
         json!({"data": [{"id": 1, "email": "a@example.com"}, {"id": 2, "email": "b@example.com"}]}),
@@ -63,31 +52,17 @@ async fn custom_data_crud_with_encoded_segments_and_typed_records() {
     .await;
     let records = api
         .custom_data(12)
-        .list(
-            "com.example.crm/contacts",
-            "automation records",
-            Some(25),
-            Some(&json!({"status": "active"})),
-        )
+        .list("com.example.crm/contacts", "automation records", Some(25), Some(&json!({"status": "active"})))
         .await
         .unwrap();
-    assert_eq!(
-        records,
-        vec![
-            json!({"id": 1, "email": "a@example.com"}),
-            json!({"id": 2, "email": "b@example.com"})
-        ]
-    );
+    assert_eq!(records, vec![json!({"id": 1, "email": "a@example.com"}), json!({"id": 2, "email": "b@example.com"})]);
 
     #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq)]
     struct Lead {
         email: String,
         metadata: Value,
     }
-    let lead = Lead {
-        email: "lead@example.com".into(),
-        metadata: json!({"source": "webhook"}),
-    };
+    let lead = Lead { email: "lead@example.com".into(), metadata: json!({"source": "webhook"}) };
     expect(
         &server,
         "POST",
@@ -106,21 +81,9 @@ async fn custom_data_crud_with_encoded_segments_and_typed_records() {
         .unwrap();
     assert_eq!(created, lead);
 
-    expect(
-        &server,
-        "GET",
-        &format!("{base}/9"),
-        &[("project_id", "12")],
-        None,
-        200,
-        json!({"data": {"id": 9}}),
-    )
-    .await;
+    expect(&server, "GET", &format!("{base}/9"), &[("project_id", "12")], None, 200, json!({"data": {"id": 9}})).await;
     assert_eq!(
-        api.custom_data(12)
-            .get("com.example.crm/contacts", "automation records", 9)
-            .await
-            .unwrap(),
+        api.custom_data(12).get("com.example.crm/contacts", "automation records", 9).await.unwrap(),
         json!({"id": 9})
     );
 
@@ -136,46 +99,16 @@ async fn custom_data_crud_with_encoded_segments_and_typed_records() {
     .await;
     let updated = api
         .custom_data(12)
-        .update(
-            "com.example.crm/contacts",
-            "automation records",
-            9,
-            &json!({"status": "won"}),
-        )
+        .update("com.example.crm/contacts", "automation records", 9, &json!({"status": "won"}))
         .await
         .unwrap();
     assert_eq!(updated["status"], "won");
 
-    expect(
-        &server,
-        "DELETE",
-        &format!("{base}/9"),
-        &[("project_id", "12")],
-        None,
-        204,
-        Value::Null,
-    )
-    .await;
-    api.custom_data(12)
-        .delete("com.example.crm/contacts", "automation records", 9)
-        .await
-        .unwrap();
+    expect(&server, "DELETE", &format!("{base}/9"), &[("project_id", "12")], None, 204, Value::Null).await;
+    api.custom_data(12).delete("com.example.crm/contacts", "automation records", 9).await.unwrap();
 
-    let err = api
-        .custom_data(12)
-        .create("m", "t", &json!(["not", "an", "object"]))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ApiError::InvalidInput {
-                operation: "create_custom_data_record",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    let err = api.custom_data(12).create("m", "t", &json!(["not", "an", "object"])).await.unwrap_err();
+    assert!(matches!(err, ApiError::InvalidInput { operation: "create_custom_data_record", .. }), "{err}");
 }
 
 #[tokio::test]
@@ -185,28 +118,11 @@ async fn sla_events_rate_limit_logs_metrics_notifications_and_extension_info() {
 
     expect(&server, "GET", "/api/v1/ext/sla/events", &[("project_id", "12"), ("state", "imminent"), ("limit", "5"), ("issue_id", "ISS-1")], None, 200,
         json!({"data": [{"id": 77, "issue_id": 1042, "project_id": 12, "state": "imminent", "definition": {"status": "in_review"}, "metrics": {"elapsed": 230}}]})).await;
-    let events = api
-        .sla_events(12)
-        .list(Some("imminent"), Some(5), Some("ISS-1"))
-        .await
-        .unwrap();
+    let events = api.sla_events(12).list(Some("imminent"), Some(5), Some("ISS-1")).await.unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!(
-        events[0]
-            .issue_id
-            .as_ref()
-            .map(ToString::to_string)
-            .as_deref(),
-        Some("1042")
-    );
+    assert_eq!(events[0].issue_id.as_ref().map(ToString::to_string).as_deref(), Some("1042"));
     assert_eq!(events[0].state, kiket_types::SlaState::Imminent);
-    assert_eq!(
-        events[0]
-            .definition
-            .as_ref()
-            .and_then(|d| d.status.as_deref()),
-        Some("in_review")
-    );
+    assert_eq!(events[0].definition.as_ref().and_then(|d| d.status.as_deref()), Some("in_review"));
 
     expect(
         &server,
@@ -219,15 +135,7 @@ async fn sla_events_rate_limit_logs_metrics_notifications_and_extension_info() {
     )
     .await;
     let window = api.rate_limit().await.unwrap();
-    assert_eq!(
-        (
-            window.limit,
-            window.remaining,
-            window.window_seconds,
-            window.reset_in
-        ),
-        (600, 3, 60, 41)
-    );
+    assert_eq!((window.limit, window.remaining, window.window_seconds, window.reset_in), (600, 3, 60, 41));
 
     expect(
         &server,
@@ -239,9 +147,7 @@ async fn sla_events_rate_limit_logs_metrics_notifications_and_extension_info() {
         Value::Null,
     )
     .await;
-    api.log_event("issue.created", json!({"summary": "Printer on fire"}))
-        .await
-        .unwrap();
+    api.log_event("issue.created", json!({"summary": "Printer on fire"})).await.unwrap();
 
     expect(
         &server,
@@ -261,20 +167,12 @@ async fn sla_events_rate_limit_logs_metrics_notifications_and_extension_info() {
         "POST",
         "/api/v1/extensions/notifications",
         &[],
-        Some(
-            json!({"title": "SLA warning", "body": "Issue #1042 is imminent", "level": "warning"}),
-        ),
+        Some(json!({"title": "SLA warning", "body": "Issue #1042 is imminent", "level": "warning"})),
         201,
         json!({}),
     )
     .await;
-    api.notify(
-        "SLA warning",
-        "Issue #1042 is imminent",
-        NotificationLevel::Warning,
-    )
-    .await
-    .unwrap();
+    api.notify("SLA warning", "Issue #1042 is imminent", NotificationLevel::Warning).await.unwrap();
 
     expect(
         &server,
@@ -300,12 +198,7 @@ async fn intake_forms_and_submissions() {
         &server,
         "GET",
         "/api/v1/ext/intake_forms",
-        &[
-            ("project_id", "12"),
-            ("active", "true"),
-            ("public", "false"),
-            ("limit", "10"),
-        ],
+        &[("project_id", "12"), ("active", "true"), ("public", "false"), ("limit", "10")],
         None,
         200,
         json!({"data": [{"id": 1, "key": "contact", "name": "Contact us", "active": true}]}),
@@ -324,31 +217,20 @@ async fn intake_forms_and_submissions() {
         json!({"key": "contact us", "public_url": "https://kiket.dev/f/abc"}),
     )
     .await;
-    assert_eq!(
-        forms.public_url("contact us").await.unwrap().as_deref(),
-        Some("https://kiket.dev/f/abc")
-    );
+    assert_eq!(forms.public_url("contact us").await.unwrap().as_deref(), Some("https://kiket.dev/f/abc"));
 
     expect(
         &server,
         "GET",
         "/api/v1/ext/intake_forms/contact/submissions",
-        &[
-            ("project_id", "12"),
-            ("status", "pending"),
-            ("limit", "3"),
-            ("since", "2026-11-01T00:00:00Z"),
-        ],
+        &[("project_id", "12"), ("status", "pending"), ("limit", "3"), ("since", "2026-11-01T00:00:00Z")],
         None,
         200,
         json!({"data": [{"id": "sub_1", "status": "pending", "data": {"email": "x@example.com"}}]}),
     )
     .await;
-    let query = SubmissionQuery {
-        status: Some("pending".into()),
-        limit: Some(3),
-        since: Some("2026-11-01T00:00:00Z".into()),
-    };
+    let query =
+        SubmissionQuery { status: Some("pending".into()), limit: Some(3), since: Some("2026-11-01T00:00:00Z".into()) };
     let subs = forms.submissions("contact", &query).await.unwrap();
     assert_eq!(subs[0].data["email"], "x@example.com");
 
@@ -362,15 +244,7 @@ async fn intake_forms_and_submissions() {
         json!({"id": "sub_1", "status": "pending"}),
     )
     .await;
-    assert_eq!(
-        forms
-            .submission("contact", "sub_1")
-            .await
-            .unwrap()
-            .status
-            .as_deref(),
-        Some("pending")
-    );
+    assert_eq!(forms.submission("contact", "sub_1").await.unwrap().status.as_deref(), Some("pending"));
 
     expect(
         &server,
@@ -384,16 +258,7 @@ async fn intake_forms_and_submissions() {
     .await;
     let mut data = serde_json::Map::new();
     data.insert("email".into(), json!("y@example.com"));
-    assert_eq!(
-        forms
-            .submit("contact", data, None)
-            .await
-            .unwrap()
-            .id
-            .map(|i| i.to_string())
-            .as_deref(),
-        Some("sub_2")
-    );
+    assert_eq!(forms.submit("contact", data, None).await.unwrap().id.map(|i| i.to_string()).as_deref(), Some("sub_2"));
 
     expect(
         &server,
@@ -406,12 +271,7 @@ async fn intake_forms_and_submissions() {
     )
     .await;
     assert_eq!(
-        forms
-            .approve("contact", "sub_2", Some("looks good"))
-            .await
-            .unwrap()
-            .status
-            .as_deref(),
+        forms.approve("contact", "sub_2", Some("looks good")).await.unwrap().status.as_deref(),
         Some("approved")
     );
 
@@ -425,15 +285,7 @@ async fn intake_forms_and_submissions() {
         json!({"id": "sub_3", "status": "rejected"}),
     )
     .await;
-    assert_eq!(
-        forms
-            .reject("contact", "sub_3", None)
-            .await
-            .unwrap()
-            .status
-            .as_deref(),
-        Some("rejected")
-    );
+    assert_eq!(forms.reject("contact", "sub_3", None).await.unwrap().status.as_deref(), Some("rejected"));
 
     expect(
         &server,
@@ -447,10 +299,7 @@ async fn intake_forms_and_submissions() {
     .await;
     let stats = forms.stats("contact", Some("week")).await.unwrap();
     assert_eq!((stats.total, stats.pending), (Some(9), Some(2)));
-    assert!(
-        forms.stats("contact", Some("year")).await.is_err(),
-        "bad period rejected locally"
-    );
+    assert!(forms.stats("contact", Some("year")).await.is_err(), "bad period rejected locally");
 }
 
 #[tokio::test]
@@ -471,28 +320,11 @@ async fn secrets_manager() {
     )
     .await;
     let keys = secrets.list().await.unwrap();
-    assert_eq!(
-        (keys[0].key.as_str(), keys[0].created_at.as_deref()),
-        ("A", Some("2026-01-01T00:00:00Z"))
-    );
+    assert_eq!((keys[0].key.as_str(), keys[0].created_at.as_deref()), ("A", Some("2026-01-01T00:00:00Z")));
     server.reset().await;
-    expect(
-        &server,
-        "GET",
-        base,
-        &[],
-        None,
-        200,
-        json!({"keys": ["A", {"key": "B", "updated_at": "2026-02-01"}]}),
-    )
-    .await;
-    let keys: Vec<String> = secrets
-        .list()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|k| k.key)
-        .collect();
+    expect(&server, "GET", base, &[], None, 200, json!({"keys": ["A", {"key": "B", "updated_at": "2026-02-01"}]}))
+        .await;
+    let keys: Vec<String> = secrets.list().await.unwrap().into_iter().map(|k| k.key).collect();
     assert_eq!(keys, ["A", "B"]);
 
     expect(
@@ -508,20 +340,8 @@ async fn secrets_manager() {
     let value = secrets.get("WEBHOOK/TOKEN").await.unwrap().unwrap();
     assert_eq!(value.expose(), "abc123");
     assert_eq!(format!("{value:?}"), "SecretString([redacted])");
-    expect(
-        &server,
-        "GET",
-        &format!("{base}/MISSING"),
-        &[],
-        None,
-        404,
-        json!({"error": "not found"}),
-    )
-    .await;
-    assert!(
-        secrets.get("MISSING").await.unwrap().is_none(),
-        "404 means not set"
-    );
+    expect(&server, "GET", &format!("{base}/MISSING"), &[], None, 404, json!({"error": "not found"})).await;
+    assert!(secrets.get("MISSING").await.unwrap().is_none(), "404 means not set");
 
     expect(
         &server,
@@ -535,21 +355,9 @@ async fn secrets_manager() {
     .await;
     secrets.set("WEBHOOK_TOKEN", "abc123").await.unwrap();
     let err = secrets.set("WEBHOOK_TOKEN", "   ").await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Kiket API set_secret not sent: the value for secret \"WEBHOOK_TOKEN\" is blank"
-    );
+    assert_eq!(err.to_string(), "Kiket API set_secret not sent: the value for secret \"WEBHOOK_TOKEN\" is blank");
 
-    expect(
-        &server,
-        "DELETE",
-        &format!("{base}/OLD"),
-        &[],
-        None,
-        204,
-        Value::Null,
-    )
-    .await;
+    expect(&server, "DELETE", &format!("{base}/OLD"), &[], None, 204, Value::Null).await;
     secrets.delete("OLD").await.unwrap();
     server.verify().await;
 
@@ -565,11 +373,7 @@ async fn secrets_manager() {
         Value::Null,
     )
     .await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(0)
-        .mount(&server)
-        .await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
     secrets.rotate("API_KEY", "new-value").await.unwrap();
 }
 
@@ -591,13 +395,7 @@ async fn audit_anchors_proofs_and_verification() {
     };
     let page = audit.anchors(&query).await.unwrap();
     assert_eq!(page.anchors[0].merkle_root.as_deref(), Some("ab"));
-    assert!(audit
-        .anchors(&AnchorQuery {
-            per_page: Some(101),
-            ..AnchorQuery::default()
-        })
-        .await
-        .is_err());
+    assert!(audit.anchors(&AnchorQuery { per_page: Some(101), ..AnchorQuery::default() }).await.is_err());
 
     expect(
         &server,
@@ -621,10 +419,7 @@ async fn audit_anchors_proofs_and_verification() {
         json!({"merkle_root": "ab", "leaf_index": 2, "proof": ["cd"]}),
     )
     .await;
-    assert_eq!(
-        audit.record_proof("r1", Some("issue")).await.unwrap().proof,
-        vec!["cd".to_owned()]
-    );
+    assert_eq!(audit.record_proof("r1", Some("issue")).await.unwrap().proof, vec!["cd".to_owned()]);
 
     expect(
         &server,
@@ -651,43 +446,21 @@ async fn errors_name_the_operation_status_and_platform_message_without_tokens() 
     let server = MockServer::start().await;
     let api = endpoints(&server.uri(), RetryPolicy::none());
     Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(403).set_body_json(json!({"error": "module not permitted"})),
-        )
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": "module not permitted"})))
         .mount(&server)
         .await;
-    let err = api
-        .custom_data(1)
-        .list("m", "t", None, None)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Kiket API list_custom_data failed with status 403: module not permitted"
-    );
-    assert_eq!(
-        (err.operation(), err.status(), err.is_retryable()),
-        ("list_custom_data", Some(403), false)
-    );
+    let err = api.custom_data(1).list("m", "t", None, None).await.unwrap_err();
+    assert_eq!(err.to_string(), "Kiket API list_custom_data failed with status 403: module not permitted");
+    assert_eq!((err.operation(), err.status(), err.is_retryable()), ("list_custom_data", Some(403), false));
     let printed = format!("{err:?} {err}");
     assert!(!printed.contains("wk_test") && !printed.contains("rt_test"));
 
     let unreachable = endpoints("http://127.0.0.1:9", RetryPolicy::none());
     let err = unreachable.rate_limit().await.unwrap_err();
     assert!(err.is_retryable(), "{err}");
-    assert!(
-        err.to_string()
-            .starts_with("Kiket API get_rate_limit failed: could not reach the API"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("Kiket API get_rate_limit failed: could not reach the API"), "{err}");
 
-    let no_id = kiket_client::Endpoints::new(kiket_client::Client::new(
-        &server.uri(),
-        kiket_client::ApiState::new(),
-    ));
+    let no_id = kiket_client::Endpoints::new(kiket_client::Client::new(&server.uri(), kiket_client::ApiState::new()));
     let err = no_id.secrets().list().await.unwrap_err();
-    assert!(
-        err.to_string().contains("extension id is not configured"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("extension id is not configured"), "{err}");
 }

@@ -22,22 +22,11 @@ async fn hooks_add_credentials_and_invocation_headers() {
         .mount(&server)
         .await;
 
-    let state = ApiState::new()
-        .workspace_token("wk_test")
-        .runtime_token("rt_test")
-        .event_version("v2");
+    let state = ApiState::new().workspace_token("wk_test").runtime_token("rt_test").event_version("v2");
     let client = Client::new_with_client(&server.uri(), reqwest::Client::new(), state);
     let response = client.get_rate_limit().send().await.expect("mock answers");
     let limit = &response.into_inner().rate_limit;
-    assert_eq!(
-        (
-            limit.limit,
-            limit.remaining,
-            limit.window_seconds,
-            limit.reset_in
-        ),
-        (600, 4, 60, 17)
-    );
+    assert_eq!((limit.limit, limit.remaining, limit.window_seconds, limit.reset_in), (600, 4, 60, 17));
 }
 
 #[tokio::test]
@@ -48,10 +37,7 @@ async fn query_parameters_and_error_bodies_are_typed() {
         .and(query_param("project_id", "12"))
         .and(query_param("limit", "25"))
         .and(query_param("filters", r#"{"status":"active"}"#))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .set_body_json(serde_json::json!({"error": "module not permitted"})),
-        )
+        .respond_with(ResponseTemplate::new(403).set_body_json(serde_json::json!({"error": "module not permitted"})))
         .mount(&server)
         .await;
 
@@ -69,10 +55,7 @@ async fn query_parameters_and_error_bodies_are_typed() {
     assert_eq!(error.status().map(|s| s.as_u16()), Some(403));
     match error {
         kiket_client::ProgenitorError::ErrorResponse(body) => {
-            assert_eq!(
-                body.into_inner().error.as_deref(),
-                Some("module not permitted")
-            );
+            assert_eq!(body.into_inner().error.as_deref(), Some("module not permitted"));
         }
         other => panic!("expected a typed error body, got {other:?}"),
     }

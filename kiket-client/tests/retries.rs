@@ -14,9 +14,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const RATE_LIMIT: &str = "/api/v1/ext/rate_limit";
 
 fn window() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(
-        json!({"rate_limit": {"limit": 10, "remaining": 9, "window_seconds": 60, "reset_in": 5}}),
-    )
+    ResponseTemplate::new(200)
+        .set_body_json(json!({"rate_limit": {"limit": 10, "remaining": 9, "window_seconds": 60, "reset_in": 5}}))
 }
 
 #[tokio::test]
@@ -29,12 +28,7 @@ async fn a_503_then_200_succeeds_after_one_retry() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(RATE_LIMIT))
-        .respond_with(window())
-        .expect(1)
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).and(path(RATE_LIMIT)).respond_with(window()).expect(1).mount(&server).await;
     let api = endpoints(&server.uri(), RetryPolicy::default());
     assert_eq!(api.rate_limit().await.unwrap().remaining, 9);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
@@ -49,19 +43,12 @@ async fn a_429_with_retry_after_waits_that_long() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(RATE_LIMIT))
-        .respond_with(window())
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).and(path(RATE_LIMIT)).respond_with(window()).mount(&server).await;
     let api = endpoints(&server.uri(), RetryPolicy::default());
     let started = Instant::now();
     api.rate_limit().await.unwrap();
     let waited = started.elapsed();
-    assert!(
-        waited >= Duration::from_millis(950) && waited < Duration::from_secs(3),
-        "waited {waited:?}"
-    );
+    assert!(waited >= Duration::from_millis(950) && waited < Duration::from_secs(3), "waited {waited:?}");
 }
 
 #[tokio::test]
@@ -89,10 +76,7 @@ async fn a_post_without_an_idempotency_key_is_not_retried() {
         .await;
     let state = ApiState::new().retry_policy(RetryPolicy::default());
     let client = Client::new_with_client(&server.uri(), reqwest::Client::new(), state);
-    let body = LogEventRequest {
-        message: "m".into(),
-        metadata: serde_json::Map::new(),
-    };
+    let body = LogEventRequest { message: "m".into(), metadata: serde_json::Map::new() };
     let err = client.log_event().body(body).send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
 }
@@ -111,13 +95,7 @@ async fn ergonomic_posts_are_retried_with_one_key_per_logical_call() {
         .respond_with(ResponseTemplate::new(202))
         .mount(&server)
         .await;
-    let api = endpoints(
-        &server.uri(),
-        RetryPolicy {
-            base_delay: Duration::from_millis(10),
-            ..RetryPolicy::default()
-        },
-    );
+    let api = endpoints(&server.uri(), RetryPolicy { base_delay: Duration::from_millis(10), ..RetryPolicy::default() });
     api.log_event("first", json!({})).await.unwrap();
     api.log_event("second", json!({})).await.unwrap();
     let keys: Vec<String> = server
@@ -125,24 +103,10 @@ async fn ergonomic_posts_are_retried_with_one_key_per_logical_call() {
         .await
         .unwrap()
         .iter()
-        .map(|r| {
-            r.headers
-                .get("idempotency-key")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_owned()
-        })
+        .map(|r| r.headers.get("idempotency-key").unwrap().to_str().unwrap().to_owned())
         .collect();
-    assert_eq!(
-        keys.len(),
-        4,
-        "3 attempts for the first call, 1 for the second"
-    );
-    assert!(
-        keys[0] == keys[1] && keys[1] == keys[2],
-        "one key across the attempts of one call"
-    );
+    assert_eq!(keys.len(), 4, "3 attempts for the first call, 1 for the second");
+    assert!(keys[0] == keys[1] && keys[1] == keys[2], "one key across the attempts of one call");
     assert_ne!(keys[2], keys[3], "a new call gets a new key");
 }
 
@@ -158,15 +122,8 @@ async fn retries_stop_at_the_attempt_limit_within_a_bounded_time() {
     let api = endpoints(&server.uri(), RetryPolicy::default());
     let started = Instant::now();
     let err = api.rate_limit().await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Kiket API get_rate_limit failed with status 500: boom"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert_eq!(err.to_string(), "Kiket API get_rate_limit failed with status 500: boom");
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -192,25 +149,15 @@ async fn a_retry_after_beyond_the_cap_is_returned_not_waited_for() {
 #[tokio::test]
 async fn refused_connections_are_retried_then_reported() {
     // Bind and drop a listener to get a port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let api = endpoints(
         &format!("http://127.0.0.1:{port}"),
-        RetryPolicy {
-            base_delay: Duration::from_millis(20),
-            ..RetryPolicy::default()
-        },
+        RetryPolicy { base_delay: Duration::from_millis(20), ..RetryPolicy::default() },
     );
     let started = Instant::now();
     let err = api.rate_limit().await.unwrap_err();
     assert!(err.is_retryable() && err.status().is_none(), "{err}");
-    assert!(
-        started.elapsed() >= Duration::from_millis(30),
-        "backed off between attempts"
-    );
+    assert!(started.elapsed() >= Duration::from_millis(30), "backed off between attempts");
 }
 
 #[tokio::test]
@@ -218,16 +165,11 @@ async fn error_pages_that_are_not_json_keep_their_status() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(RATE_LIMIT))
-        .respond_with(
-            ResponseTemplate::new(502).set_body_raw("<html>Bad Gateway</html>", "text/html"),
-        )
+        .respond_with(ResponseTemplate::new(502).set_body_raw("<html>Bad Gateway</html>", "text/html"))
         .mount(&server)
         .await;
     let api = endpoints(&server.uri(), RetryPolicy::none());
     let err = api.rate_limit().await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Kiket API get_rate_limit failed with status 502: Bad Gateway"
-    );
+    assert_eq!(err.to_string(), "Kiket API get_rate_limit failed with status 502: Bad Gateway");
     assert!(err.is_retryable());
 }

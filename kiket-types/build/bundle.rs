@@ -37,32 +37,19 @@ impl Bundle {
         let mut raw = Vec::new();
         let mut titles: BTreeMap<PathBuf, String> = BTreeMap::new();
         for path in &file_paths {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let value: Value = serde_json::from_str(&text)
-                .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let value: Value =
+                serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
             let title = value
                 .get("title")
                 .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    format!(
-                        "{} has no string `title` (it names the Rust type)",
-                        path.display()
-                    )
-                })?
+                .ok_or_else(|| format!("{} has no string `title` (it names the Rust type)", path.display()))?
                 .to_string();
             if !is_type_name(&title) {
-                return Err(format!(
-                    "{}: title `{title}` must be a PascalCase Rust type name",
-                    path.display()
-                ));
+                return Err(format!("{}: title `{title}` must be a PascalCase Rust type name", path.display()));
             }
             if let Some((other, _)) = titles.iter().find(|(_, t)| **t == title) {
-                return Err(format!(
-                    "{} and {} both have title `{title}`",
-                    other.display(),
-                    path.display()
-                ));
+                return Err(format!("{} and {} both have title `{title}`", other.display(), path.display()));
             }
             titles.insert(canonical(path)?, title.clone());
             raw.push((path.clone(), title, value));
@@ -72,10 +59,8 @@ impl Bundle {
             let dir = path.parent().expect("a file has a parent").to_path_buf();
             rewrite_refs(value, &dir, &titles).map_err(|e| format!("{}: {e}", path.display()))?;
         }
-        let by_title: BTreeMap<String, Value> = raw
-            .iter()
-            .map(|(_, title, value)| (title.clone(), value.clone()))
-            .collect();
+        let by_title: BTreeMap<String, Value> =
+            raw.iter().map(|(_, title, value)| (title.clone(), value.clone())).collect();
         let mut files = Vec::new();
         for (path, title, mut value) in raw {
             let relative = path
@@ -91,18 +76,9 @@ impl Bundle {
                 map.remove("$schema");
                 map.remove("$id");
             }
-            files.push(SchemaFile {
-                relative,
-                title,
-                schema: value,
-                event,
-            });
+            files.push(SchemaFile { relative, title, schema: value, event });
         }
-        Ok(Self {
-            files,
-            directories,
-            file_paths,
-        })
+        Ok(Self { files, directories, file_paths })
     }
 
     /// Every file and directory whose change must re-run the build script.
@@ -112,20 +88,15 @@ impl Bundle {
 
     /// The event schemas, sorted by event name then version.
     pub fn events(&self) -> impl Iterator<Item = (&SchemaFile, &str, &str)> {
-        self.files
-            .iter()
-            .filter_map(|f| f.event.as_ref().map(|(e, v)| (f, e.as_str(), v.as_str())))
+        self.files.iter().filter_map(|f| f.event.as_ref().map(|(e, v)| (f, e.as_str(), v.as_str())))
     }
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>, dirs: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     dirs.push(dir.to_path_buf());
     for entry in entries {
-        let path = entry
-            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-            .path();
+        let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
         if path.is_dir() {
             collect(&path, files, dirs)?;
         } else if path.extension().is_some_and(|x| x == "json") {
@@ -136,8 +107,7 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>, dirs: &mut Vec<PathBuf>) -> Res
 }
 
 fn canonical(path: &Path) -> Result<PathBuf, String> {
-    path.canonicalize()
-        .map_err(|e| format!("cannot resolve {}: {e}", path.display()))
+    path.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", path.display()))
 }
 
 fn is_type_name(s: &str) -> bool {
@@ -149,9 +119,7 @@ fn event_of(relative: &str, value: &Value) -> Result<Option<(String, String)>, S
     let parts: Vec<&str> = relative.split('/').collect();
     let ["events", event, file] = parts.as_slice() else {
         if relative.starts_with("events/") {
-            return Err(format!(
-                "{relative}: event schemas live at events/<event>/<version>.json"
-            ));
+            return Err(format!("{relative}: event schemas live at events/<event>/<version>.json"));
         }
         return Ok(None);
     };
@@ -159,28 +127,22 @@ fn event_of(relative: &str, value: &Value) -> Result<Option<(String, String)>, S
     for (key, expected) in [("x-kiket-event", *event), ("x-kiket-version", version)] {
         let found = value.get(key).and_then(Value::as_str);
         if found != Some(expected) {
-            return Err(format!(
-                "{relative}: `{key}` is {found:?}, the file's location says \"{expected}\""
-            ));
+            return Err(format!("{relative}: `{key}` is {found:?}, the file's location says \"{expected}\""));
         }
     }
     Ok(Some((event.to_string(), version.to_string())))
 }
 
-fn rewrite_refs(
-    value: &mut Value,
-    dir: &Path,
-    titles: &BTreeMap<PathBuf, String>,
-) -> Result<(), String> {
+fn rewrite_refs(value: &mut Value, dir: &Path, titles: &BTreeMap<PathBuf, String>) -> Result<(), String> {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(target)) = map.get("$ref") {
                 if !target.starts_with('#') {
                     let resolved = canonical(&dir.join(target))
                         .map_err(|_| format!("`$ref` {target:?} points to no schema file"))?;
-                    let title = titles.get(&resolved).ok_or_else(|| {
-                        format!("`$ref` {target:?} is outside schemas/common and schemas/events")
-                    })?;
+                    let title = titles
+                        .get(&resolved)
+                        .ok_or_else(|| format!("`$ref` {target:?} is outside schemas/common and schemas/events"))?;
                     let rewritten = format!("#/definitions/{title}");
                     map.insert("$ref".into(), Value::String(rewritten));
                     drop_ref_siblings(map);
@@ -221,10 +183,7 @@ fn flatten_all_of(value: &mut Value, by_title: &BTreeMap<String, Value>) -> Resu
         let member = match member.get("$ref").and_then(Value::as_str) {
             Some(target) => {
                 let title = target.strip_prefix("#/definitions/").unwrap_or(target);
-                by_title
-                    .get(title)
-                    .cloned()
-                    .ok_or_else(|| format!("`allOf` member {target:?} is not in the bundle"))?
+                by_title.get(title).cloned().ok_or_else(|| format!("`allOf` member {target:?} is not in the bundle"))?
             }
             None => member,
         };

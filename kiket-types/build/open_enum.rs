@@ -32,20 +32,10 @@ pub fn generate(bundle: &Bundle) -> Result<OpenEnums, String> {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         if values.is_empty() {
-            return Err(format!(
-                "{}: an open enum needs a non-empty `enum` of strings",
-                file.relative
-            ));
+            return Err(format!("{}: an open enum needs a non-empty `enum` of strings", file.relative));
         }
-        let description = file
-            .schema
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        code.extend(
-            one(&file.title, description, &values)
-                .map_err(|e| format!("{}: {e}", file.relative))?,
-        );
+        let description = file.schema.get("description").and_then(Value::as_str).unwrap_or("");
+        code.extend(one(&file.title, description, &values).map_err(|e| format!("{}: {e}", file.relative))?);
         names.push(file.title.clone());
     }
     Ok(OpenEnums { code, names })
@@ -69,31 +59,18 @@ fn one(title: &str, description: &str, values: &[&str]) -> Result<TokenStream, S
     for value in values {
         let v = variant_name(value);
         if v.is_empty() || v.starts_with(|c: char| c.is_ascii_digit()) || v == "Unknown" {
-            return Err(format!(
-                "enum value {value:?} does not make a Rust variant name"
-            ));
+            return Err(format!("enum value {value:?} does not make a Rust variant name"));
         }
-        if variants
-            .iter()
-            .any(|(existing, _): &(String, &str)| *existing == v)
-        {
+        if variants.iter().any(|(existing, _): &(String, &str)| *existing == v) {
             return Err(format!("two enum values map to the variant `{v}`"));
         }
         variants.push((v, *value));
     }
-    let idents: Vec<Ident> = variants
-        .iter()
-        .map(|(v, _)| Ident::new(v, Span::call_site()))
-        .collect();
+    let idents: Vec<Ident> = variants.iter().map(|(v, _)| Ident::new(v, Span::call_site())).collect();
     let wire: Vec<&str> = variants.iter().map(|(_, w)| *w).collect();
     let variant_docs: Vec<String> = wire.iter().map(|w| format!("`{w}`")).collect();
-    let known_list = wire
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let schema_description =
-        format!("{description} Known values: {known_list}; other strings are accepted.");
+    let known_list = wire.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+    let schema_description = format!("{description} Known values: {known_list}; other strings are accepted.");
     let schema_name = title.to_string();
     Ok(quote! {
         #[doc = #description]

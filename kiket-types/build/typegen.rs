@@ -5,8 +5,7 @@ use crate::open_enum::OpenEnums;
 use schemars08::schema::Schema;
 
 /// Types written by hand in `src/support/` and used instead of a generated type.
-const HAND_WRITTEN: &[(&str, &str)] =
-    &[("Id", "crate::Id"), ("SecretString", "crate::SecretString")];
+const HAND_WRITTEN: &[(&str, &str)] = &[("Id", "crate::Id"), ("SecretString", "crate::SecretString")];
 
 /// typify's builders treat the flattened `extra` map (unknown keys) as a required field, so
 /// `Issue::builder().id(1).try_into()` would fail with "no value supplied for extra". An
@@ -31,33 +30,22 @@ pub fn generate(bundle: &Bundle, open_enums: &OpenEnums) -> Result<String, Strin
 
     let mut definitions = Vec::new();
     for file in &bundle.files {
-        let schema: Schema = serde_json::from_value(file.schema.clone()).map_err(|e| {
-            format!(
-                "{} is not a JSON Schema typify can read: {e}",
-                file.relative
-            )
-        })?;
+        let schema: Schema = serde_json::from_value(file.schema.clone())
+            .map_err(|e| format!("{} is not a JSON Schema typify can read: {e}", file.relative))?;
         definitions.push((file.title.clone(), schema));
     }
     let mut space = typify::TypeSpace::new(&settings);
-    space
-        .add_ref_types(definitions)
-        .map_err(|e| format!("typify rejected the schemas: {e}"))?;
+    space.add_ref_types(definitions).map_err(|e| format!("typify rejected the schemas: {e}"))?;
 
     let mut tokens = space.to_stream().to_string();
     let structs_with_extra = tokens.matches(EXTRA_WITHOUT_DEFAULT).count();
     tokens = tokens.replace(EXTRA_WITHOUT_DEFAULT, EXTRA_DEFAULT);
     if structs_with_extra == 0 {
-        return Err(
-            "typify's builder output changed: no `extra` default to patch (see build/typegen.rs)"
-                .into(),
-        );
+        return Err("typify's builder output changed: no `extra` default to patch (see build/typegen.rs)".into());
     }
-    let mut stream: proc_macro2::TokenStream = tokens
-        .parse()
-        .map_err(|e| format!("typify produced unparsable code: {e}"))?;
+    let mut stream: proc_macro2::TokenStream =
+        tokens.parse().map_err(|e| format!("typify produced unparsable code: {e}"))?;
     stream.extend(open_enums.code.clone());
-    let file: syn::File =
-        syn::parse2(stream).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let file: syn::File = syn::parse2(stream).map_err(|e| format!("generated code does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
 }

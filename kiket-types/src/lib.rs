@@ -40,3 +40,5 @@ mod generated {
 pub use generated::*;
 
 pub mod catalog;
+
+include!(concat!(env!("OUT_DIR"), "/for_each_event.rs"));

@@ -45,10 +45,7 @@ impl Audit {
         }
         if let Some(per_page) = query.per_page {
             if per_page > 100 {
-                return Err(ApiError::input(
-                    OP,
-                    format!("per_page is at most 100, got {per_page}"),
-                ));
+                return Err(ApiError::input(OP, format!("per_page is at most 100, got {per_page}")));
             }
             request = request.per_page(per_page);
         }
@@ -64,19 +61,11 @@ impl Audit {
         if let Some(to) = &query.to {
             request = request.to(to.as_str());
         }
-        Ok(request
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 
     /// One anchor by Merkle root.
-    pub async fn anchor(
-        &self,
-        merkle_root: &str,
-        include_records: bool,
-    ) -> Result<AuditAnchor, ApiError> {
+    pub async fn anchor(&self, merkle_root: &str, include_records: bool) -> Result<AuditAnchor, ApiError> {
         const OP: &str = "get_audit_anchor";
         let response = self
             .endpoints
@@ -86,9 +75,7 @@ impl Audit {
             .include_records(include_records)
             .send()
             .await;
-        Ok(response
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 
     /// The inclusion proof of a record.
@@ -98,35 +85,19 @@ impl Audit {
         record_type: Option<&str>,
     ) -> Result<RecordProof, ApiError> {
         const OP: &str = "get_record_proof";
-        let mut request = self
-            .endpoints
-            .client
-            .get_record_proof()
-            .id(record_id.to_string());
+        let mut request = self.endpoints.client.get_record_proof().id(record_id.to_string());
         if let Some(record_type) = record_type {
             request = request.record_type(record_type);
         }
-        Ok(request
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 
     /// Asks the platform to verify a proof.
     pub async fn verify(&self, proof: VerifyProofRequest) -> Result<VerifyProofResponse, ApiError> {
         const OP: &str = "verify_audit_proof";
-        let response = self
-            .endpoints
-            .client
-            .verify_audit_proof()
-            .idempotency_key(new_idempotency_key())
-            .body(proof)
-            .send()
-            .await;
-        Ok(response
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        let response =
+            self.endpoints.client.verify_audit_proof().idempotency_key(new_idempotency_key()).body(proof).send().await;
+        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 }
 

@@ -31,22 +31,14 @@ pub struct CustomData<T = Value> {
 
 impl CustomData<Value> {
     pub(super) fn new(endpoints: Endpoints, project_id: String) -> Self {
-        Self {
-            endpoints,
-            project_id,
-            _record: PhantomData,
-        }
+        Self { endpoints, project_id, _record: PhantomData }
     }
 }
 
 impl<T: DeserializeOwned> CustomData<T> {
     /// The same records, decoded as `U`.
     pub fn typed<U: DeserializeOwned>(self) -> CustomData<U> {
-        CustomData {
-            endpoints: self.endpoints,
-            project_id: self.project_id,
-            _record: PhantomData,
-        }
+        CustomData { endpoints: self.endpoints, project_id: self.project_id, _record: PhantomData }
     }
 
     /// Lists records, optionally limited and filtered (`filters` is sent as JSON text).
@@ -58,13 +50,8 @@ impl<T: DeserializeOwned> CustomData<T> {
         filters: Option<&Value>,
     ) -> Result<Vec<T>, ApiError> {
         const OP: &str = "list_custom_data";
-        let mut request = self
-            .endpoints
-            .client
-            .list_custom_data()
-            .module(module)
-            .table(table)
-            .project_id(&self.project_id);
+        let mut request =
+            self.endpoints.client.list_custom_data().module(module).table(table).project_id(&self.project_id);
         if let Some(limit) = limit {
             request = request.limit(limit);
         }
@@ -74,25 +61,12 @@ impl<T: DeserializeOwned> CustomData<T> {
             }
             request = request.filters(filters.to_string());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?;
-        response
-            .into_inner()
-            .data
-            .into_iter()
-            .map(|record| decode(OP, record))
-            .collect()
+        let response = request.send().await.map_err(|e| ApiError::from_generated(OP, e))?;
+        response.into_inner().data.into_iter().map(|record| decode(OP, record)).collect()
     }
 
     /// Fetches one record.
-    pub async fn get(
-        &self,
-        module: &str,
-        table: &str,
-        id: impl std::fmt::Display,
-    ) -> Result<T, ApiError> {
+    pub async fn get(&self, module: &str, table: &str, id: impl std::fmt::Display) -> Result<T, ApiError> {
         const OP: &str = "get_custom_data_record";
         let response = self
             .endpoints
@@ -109,16 +83,9 @@ impl<T: DeserializeOwned> CustomData<T> {
     }
 
     /// Creates a record from any serialisable object; returns the stored record.
-    pub async fn create(
-        &self,
-        module: &str,
-        table: &str,
-        record: &impl Serialize,
-    ) -> Result<T, ApiError> {
+    pub async fn create(&self, module: &str, table: &str, record: &impl Serialize) -> Result<T, ApiError> {
         const OP: &str = "create_custom_data_record";
-        let body = CustomDataWriteRequest {
-            record: encode(OP, record)?,
-        };
+        let body = CustomDataWriteRequest { record: encode(OP, record)? };
         let response = self
             .endpoints
             .client
@@ -143,9 +110,7 @@ impl<T: DeserializeOwned> CustomData<T> {
         record: &impl Serialize,
     ) -> Result<T, ApiError> {
         const OP: &str = "update_custom_data_record";
-        let body = CustomDataWriteRequest {
-            record: encode(OP, record)?,
-        };
+        let body = CustomDataWriteRequest { record: encode(OP, record)? };
         let response = self
             .endpoints
             .client
@@ -162,12 +127,7 @@ impl<T: DeserializeOwned> CustomData<T> {
     }
 
     /// Deletes a record.
-    pub async fn delete(
-        &self,
-        module: &str,
-        table: &str,
-        id: impl std::fmt::Display,
-    ) -> Result<(), ApiError> {
+    pub async fn delete(&self, module: &str, table: &str, id: impl std::fmt::Display) -> Result<(), ApiError> {
         const OP: &str = "delete_custom_data_record";
         self.endpoints
             .client
@@ -186,21 +146,12 @@ impl<T: DeserializeOwned> CustomData<T> {
 fn encode(operation: &'static str, record: &impl Serialize) -> Result<CustomDataRecord, ApiError> {
     match serde_json::to_value(record) {
         Ok(Value::Object(map)) => Ok(CustomDataRecord(map)),
-        Ok(_) => Err(ApiError::input(
-            operation,
-            "a record must serialise to a JSON object",
-        )),
-        Err(e) => Err(ApiError::input(
-            operation,
-            format!("the record could not be serialised: {e}"),
-        )),
+        Ok(_) => Err(ApiError::input(operation, "a record must serialise to a JSON object")),
+        Err(e) => Err(ApiError::input(operation, format!("the record could not be serialised: {e}"))),
     }
 }
 
-fn decode<T: DeserializeOwned>(
-    operation: &'static str,
-    record: CustomDataRecord,
-) -> Result<T, ApiError> {
+fn decode<T: DeserializeOwned>(operation: &'static str, record: CustomDataRecord) -> Result<T, ApiError> {
     serde_json::from_value(Value::Object(record.0)).map_err(|e| ApiError::InvalidResponse {
         operation,
         reason: format!("record does not match the requested type: {e}"),

@@ -3,8 +3,7 @@
 use super::Endpoints;
 use crate::error::ApiError;
 use crate::generated::types::{
-    IntakeForm, IntakeFormStats, IntakeSubmission, IntakeSubmissionCreateRequest,
-    IntakeSubmissionDecisionRequest,
+    IntakeForm, IntakeFormStats, IntakeSubmission, IntakeSubmissionCreateRequest, IntakeSubmissionDecisionRequest,
 };
 use crate::retry::new_idempotency_key;
 use serde_json::{Map, Value};
@@ -29,10 +28,7 @@ pub struct IntakeForms {
 
 impl IntakeForms {
     pub(super) fn new(endpoints: Endpoints, project_id: String) -> Self {
-        Self {
-            endpoints,
-            project_id,
-        }
+        Self { endpoints, project_id }
     }
 
     /// Lists forms, optionally only active and/or public ones.
@@ -43,11 +39,7 @@ impl IntakeForms {
         limit: Option<u32>,
     ) -> Result<Vec<IntakeForm>, ApiError> {
         const OP: &str = "list_intake_forms";
-        let mut request = self
-            .endpoints
-            .client
-            .list_intake_forms()
-            .project_id(&self.project_id);
+        let mut request = self.endpoints.client.list_intake_forms().project_id(&self.project_id);
         if let Some(active) = active {
             request = request.active(active);
         }
@@ -57,37 +49,20 @@ impl IntakeForms {
         if let Some(limit) = limit {
             request = request.limit(limit);
         }
-        Ok(request
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner()
-            .data)
+        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner().data)
     }
 
     /// One form.
     pub async fn get(&self, form_key: &str) -> Result<IntakeForm, ApiError> {
         const OP: &str = "get_intake_form";
-        let response = self
-            .endpoints
-            .client
-            .get_intake_form()
-            .form_key(form_key)
-            .project_id(&self.project_id)
-            .send()
-            .await;
-        Ok(response
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        let response =
+            self.endpoints.client.get_intake_form().form_key(form_key).project_id(&self.project_id).send().await;
+        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 
     /// The public URL of a form: the platform's `public_url`, or `None` for a private form.
     pub async fn public_url(&self, form_key: &str) -> Result<Option<String>, ApiError> {
-        Ok(self
-            .get(form_key)
-            .await?
-            .public_url
-            .filter(|u| !u.trim().is_empty()))
+        Ok(self.get(form_key).await?.public_url.filter(|u| !u.trim().is_empty()))
     }
 
     /// Submissions of a form.
@@ -97,12 +72,8 @@ impl IntakeForms {
         query: &SubmissionQuery,
     ) -> Result<Vec<IntakeSubmission>, ApiError> {
         const OP: &str = "list_intake_submissions";
-        let mut request = self
-            .endpoints
-            .client
-            .list_intake_submissions()
-            .form_key(form_key)
-            .project_id(&self.project_id);
+        let mut request =
+            self.endpoints.client.list_intake_submissions().form_key(form_key).project_id(&self.project_id);
         if let Some(status) = &query.status {
             request = request.status(status.as_str());
         }
@@ -112,20 +83,11 @@ impl IntakeForms {
         if let Some(since) = &query.since {
             request = request.since(since.as_str());
         }
-        Ok(request
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner()
-            .data)
+        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner().data)
     }
 
     /// One submission.
-    pub async fn submission(
-        &self,
-        form_key: &str,
-        id: impl std::fmt::Display,
-    ) -> Result<IntakeSubmission, ApiError> {
+    pub async fn submission(&self, form_key: &str, id: impl std::fmt::Display) -> Result<IntakeSubmission, ApiError> {
         const OP: &str = "get_intake_submission";
         let response = self
             .endpoints
@@ -136,9 +98,7 @@ impl IntakeForms {
             .project_id(&self.project_id)
             .send()
             .await;
-        Ok(response
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 
     /// Submits a form with `data` (and optional `metadata`).
@@ -163,9 +123,7 @@ impl IntakeForms {
             .body(body)
             .send()
             .await;
-        Ok(response
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 
     /// Approves a submission.
@@ -186,9 +144,7 @@ impl IntakeForms {
             .body(self.decision(notes))
             .send()
             .await;
-        Ok(response
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 
     /// Rejects a submission.
@@ -209,44 +165,23 @@ impl IntakeForms {
             .body(self.decision(notes))
             .send()
             .await;
-        Ok(response
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 
     /// Submission counts of a form over `period` (`day`, `week` or `month`).
-    pub async fn stats(
-        &self,
-        form_key: &str,
-        period: Option<&str>,
-    ) -> Result<IntakeFormStats, ApiError> {
+    pub async fn stats(&self, form_key: &str, period: Option<&str>) -> Result<IntakeFormStats, ApiError> {
         const OP: &str = "get_intake_form_stats";
-        let mut request = self
-            .endpoints
-            .client
-            .get_intake_form_stats()
-            .form_key(form_key)
-            .project_id(&self.project_id);
+        let mut request = self.endpoints.client.get_intake_form_stats().form_key(form_key).project_id(&self.project_id);
         if let Some(period) = period {
             if !matches!(period, "day" | "week" | "month") {
-                return Err(ApiError::input(
-                    OP,
-                    format!("period must be day, week or month, got {period:?}"),
-                ));
+                return Err(ApiError::input(OP, format!("period must be day, week or month, got {period:?}")));
             }
             request = request.period(period);
         }
-        Ok(request
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
     }
 
     fn decision(&self, notes: Option<&str>) -> IntakeSubmissionDecisionRequest {
-        IntakeSubmissionDecisionRequest {
-            project_id: self.project_id.clone(),
-            notes: notes.map(str::to_owned),
-        }
+        IntakeSubmissionDecisionRequest { project_id: self.project_id.clone(), notes: notes.map(str::to_owned) }
     }
 }

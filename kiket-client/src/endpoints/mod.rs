@@ -35,10 +35,7 @@ pub struct Endpoints {
 impl Endpoints {
     /// Wraps a generated client.
     pub fn new(client: Client) -> Self {
-        Self {
-            client,
-            extension_id: None,
-        }
+        Self { client, extension_id: None }
     }
 
     /// Sets the extension id used by [`Self::secrets`] and [`Self::extension_info`].
@@ -85,7 +82,10 @@ impl Endpoints {
 
     fn require_extension_id(&self, operation: &'static str) -> Result<&str, ApiError> {
         self.extension_id.as_deref().ok_or_else(|| {
-            ApiError::input(operation, "the extension id is not configured (manifest `id`, or Endpoints::with_extension_id)")
+            ApiError::input(
+                operation,
+                "the extension id is not configured (manifest `id`, or Endpoints::with_extension_id)",
+            )
         })
     }
 }

@@ -2,9 +2,7 @@
 
 use super::Endpoints;
 use crate::error::ApiError;
-use crate::generated::types::{
-    ExtensionInfo, LogEventRequest, MetricRequest, NotificationLevel, NotificationRequest,
-};
+use crate::generated::types::{ExtensionInfo, LogEventRequest, MetricRequest, NotificationLevel, NotificationRequest};
 use crate::retry::new_idempotency_key;
 use serde_json::{Map, Value};
 
@@ -30,10 +28,7 @@ impl Endpoints {
             Value::Null => Map::new(),
             _ => return Err(ApiError::input(OP, "metadata must be a JSON object")),
         };
-        let body = LogEventRequest {
-            message: message.to_owned(),
-            metadata,
-        };
+        let body = LogEventRequest { message: message.to_owned(), metadata };
         self.client
             .log_event()
             .idempotency_key(new_idempotency_key())
@@ -45,24 +40,12 @@ impl Endpoints {
     }
 
     /// Records a metric sample; `unit` defaults to `count`.
-    pub async fn emit_metric(
-        &self,
-        name: &str,
-        value: f64,
-        unit: Option<&str>,
-    ) -> Result<(), ApiError> {
+    pub async fn emit_metric(&self, name: &str, value: f64, unit: Option<&str>) -> Result<(), ApiError> {
         const OP: &str = "record_metric";
         if !value.is_finite() {
-            return Err(ApiError::input(
-                OP,
-                "a metric value must be a finite number",
-            ));
+            return Err(ApiError::input(OP, "a metric value must be a finite number"));
         }
-        let body = MetricRequest {
-            name: name.to_owned(),
-            value,
-            unit: unit.unwrap_or("count").to_owned(),
-        };
+        let body = MetricRequest { name: name.to_owned(), value, unit: unit.unwrap_or("count").to_owned() };
         self.client
             .record_metric()
             .idempotency_key(new_idempotency_key())
@@ -74,18 +57,9 @@ impl Endpoints {
     }
 
     /// Notifies the workspace at `level` (`NotificationLevel::Info` is the usual default).
-    pub async fn notify(
-        &self,
-        title: &str,
-        body: &str,
-        level: NotificationLevel,
-    ) -> Result<(), ApiError> {
+    pub async fn notify(&self, title: &str, body: &str, level: NotificationLevel) -> Result<(), ApiError> {
         const OP: &str = "send_notification";
-        let request = NotificationRequest {
-            title: title.to_owned(),
-            body: body.to_owned(),
-            level,
-        };
+        let request = NotificationRequest { title: title.to_owned(), body: body.to_owned(), level };
         self.client
             .send_notification()
             .idempotency_key(new_idempotency_key())

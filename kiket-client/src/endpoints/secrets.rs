@@ -49,15 +49,9 @@ impl SecretsManager {
         Ok(match response.into_inner() {
             SecretListResponse::Array(items) => items
                 .into_iter()
-                .map(|i| SecretKey {
-                    key: i.key,
-                    created_at: i.created_at,
-                    updated_at: i.updated_at,
-                })
+                .map(|i| SecretKey { key: i.key, created_at: i.created_at, updated_at: i.updated_at })
                 .collect(),
-            SecretListResponse::SecretKeyList(list) => {
-                list.keys.into_iter().filter_map(key_of).collect()
-            }
+            SecretListResponse::SecretKeyList(list) => list.keys.into_iter().filter_map(key_of).collect(),
         })
     }
 
@@ -65,15 +59,7 @@ impl SecretsManager {
     pub async fn get(&self, key: &str) -> Result<Option<SecretString>, ApiError> {
         const OP: &str = "get_secret";
         let id = self.endpoints.require_extension_id(OP)?;
-        match self
-            .endpoints
-            .client
-            .get_secret()
-            .ext_id(id)
-            .key(key)
-            .send()
-            .await
-        {
+        match self.endpoints.client.get_secret().ext_id(id).key(key).send().await {
             Ok(response) => Ok(Some(SecretString::new(response.into_inner().value))),
             Err(e) if e.status().map(|s| s.as_u16()) == Some(404) => Ok(None),
             Err(e) => Err(ApiError::from_generated(OP, e)),
@@ -88,18 +74,10 @@ impl SecretsManager {
             return Err(ApiError::input(OP, "the secret key is blank"));
         }
         if value.is_blank() {
-            return Err(ApiError::input(
-                OP,
-                format!("the value for secret {key:?} is blank"),
-            ));
+            return Err(ApiError::input(OP, format!("the value for secret {key:?} is blank")));
         }
         let id = self.endpoints.require_extension_id(OP)?;
-        let body = SecretWriteRequest {
-            secret: SecretWrite {
-                key: key.to_owned(),
-                value: value.expose().to_owned(),
-            },
-        };
+        let body = SecretWriteRequest { secret: SecretWrite { key: key.to_owned(), value: value.expose().to_owned() } };
         self.endpoints
             .client
             .set_secret()
@@ -116,15 +94,7 @@ impl SecretsManager {
     pub async fn delete(&self, key: &str) -> Result<(), ApiError> {
         const OP: &str = "delete_secret";
         let id = self.endpoints.require_extension_id(OP)?;
-        match self
-            .endpoints
-            .client
-            .delete_secret()
-            .ext_id(id)
-            .key(key)
-            .send()
-            .await
-        {
+        match self.endpoints.client.delete_secret().ext_id(id).key(key).send().await {
             Ok(_) => Ok(()),
             Err(e) if e.status().map(|s| s.as_u16()) == Some(404) => Ok(()),
             Err(e) => Err(ApiError::from_generated(OP, e)),
@@ -132,29 +102,17 @@ impl SecretsManager {
     }
 
     /// Replaces a secret's value by writing the new one (never delete-then-create).
-    pub async fn rotate(
-        &self,
-        key: &str,
-        new_value: impl Into<SecretString>,
-    ) -> Result<(), ApiError> {
+    pub async fn rotate(&self, key: &str, new_value: impl Into<SecretString>) -> Result<(), ApiError> {
         self.set(key, new_value).await
     }
 }
 
 fn key_of(item: Value) -> Option<SecretKey> {
     match item {
-        Value::String(key) => Some(SecretKey {
-            key,
-            created_at: None,
-            updated_at: None,
-        }),
+        Value::String(key) => Some(SecretKey { key, created_at: None, updated_at: None }),
         Value::Object(map) => {
             let text = |name: &str| map.get(name).and_then(Value::as_str).map(str::to_owned);
-            Some(SecretKey {
-                key: text("key")?,
-                created_at: text("created_at"),
-                updated_at: text("updated_at"),
-            })
+            Some(SecretKey { key: text("key")?, created_at: text("created_at"), updated_at: text("updated_at") })
         }
         _ => None,
     }

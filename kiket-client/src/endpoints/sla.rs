@@ -13,10 +13,7 @@ pub struct SlaEvents {
 
 impl SlaEvents {
     pub(super) fn new(endpoints: Endpoints, project_id: String) -> Self {
-        Self {
-            endpoints,
-            project_id,
-        }
+        Self { endpoints, project_id }
     }
 
     /// Lists SLA events, optionally by state (`imminent`, `breached`, `recovered`), limited,
@@ -28,11 +25,7 @@ impl SlaEvents {
         issue_id: Option<&str>,
     ) -> Result<Vec<SlaEvent>, ApiError> {
         const OP: &str = "list_sla_events";
-        let mut request = self
-            .endpoints
-            .client
-            .list_sla_events()
-            .project_id(&self.project_id);
+        let mut request = self.endpoints.client.list_sla_events().project_id(&self.project_id);
         if let Some(state) = state {
             request = request.state(state);
         }
@@ -42,10 +35,7 @@ impl SlaEvents {
         if let Some(issue_id) = issue_id {
             request = request.issue_id(issue_id);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?;
+        let response = request.send().await.map_err(|e| ApiError::from_generated(OP, e))?;
         Ok(response.into_inner().data)
     }
 }

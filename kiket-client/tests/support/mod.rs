@@ -11,22 +11,14 @@ pub struct ExactQuery(pub Vec<(String, String)>);
 
 impl ExactQuery {
     pub fn of(pairs: &[(&str, &str)]) -> Self {
-        Self(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        )
+        Self(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
     }
 }
 
 impl Match for ExactQuery {
     fn matches(&self, request: &Request) -> bool {
-        let got: BTreeSet<(String, String)> = request
-            .url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let got: BTreeSet<(String, String)> =
+            request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
         let want: BTreeSet<(String, String)> = self.0.iter().cloned().collect();
         got == want
     }
@@ -38,13 +30,7 @@ pub struct StandardHeaders;
 
 impl Match for StandardHeaders {
     fn matches(&self, request: &Request) -> bool {
-        let header = |name: &str| {
-            request
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let header = |name: &str| request.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let is_post = request.method.as_str() == "POST";
         header("authorization").as_deref() == Some("Bearer wk_test")
             && header("x-kiket-runtime-token").as_deref() == Some("rt_test")
@@ -66,11 +52,7 @@ impl Match for NoBody {
 
 /// Endpoints against `base` with test credentials and the given retry policy.
 pub fn endpoints(base: &str, retry: RetryPolicy) -> Endpoints {
-    let state = ApiState::new()
-        .workspace_token("wk_test")
-        .runtime_token("rt_test")
-        .event_version("v1")
-        .retry_policy(retry);
-    Endpoints::new(Client::new_with_client(base, reqwest::Client::new(), state))
-        .with_extension_id("com.example/ext")
+    let state =
+        ApiState::new().workspace_token("wk_test").runtime_token("rt_test").event_version("v1").retry_policy(retry);
+    Endpoints::new(Client::new_with_client(base, reqwest::Client::new(), state)).with_extension_id("com.example/ext")
 }

@@ -50,9 +50,7 @@ pub enum ConfigError {
     #[error("required settings are missing: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     MissingSettings(Vec<SettingsError>),
     /// A URL setting is not an absolute http(s) URL.
-    #[error(
-        "{setting} must be an absolute http:// or https:// URL without credentials, got {value:?}"
-    )]
+    #[error("{setting} must be an absolute http:// or https:// URL without credentials, got {value:?}")]
     InvalidUrl {
         /// The setting (`KIKET_BASE_URL`, `jwks_url`, …).
         setting: &'static str,
@@ -102,24 +100,15 @@ pub struct Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
-            .field(
-                "webhook_secrets",
-                &format_args!("[{} redacted]", self.webhook_secrets.len()),
-            )
+            .field("webhook_secrets", &format_args!("[{} redacted]", self.webhook_secrets.len()))
             .field("signature_tolerance", &self.signature_tolerance)
             .field("signature_scheme", &self.signature_scheme)
             .field("runtime_token_required", &self.runtime_token_required)
-            .field(
-                "insecure_skip_verification",
-                &self.insecure_skip_verification,
-            )
+            .field("insecure_skip_verification", &self.insecure_skip_verification)
             .field("api_base_url", &self.api_base_url)
             .field("jwks_url", &self.jwks_url)
             .field("token_leeway", &self.token_leeway)
-            .field(
-                "workspace_token",
-                &self.workspace_token.as_ref().map(|_| "[redacted]"),
-            )
+            .field("workspace_token", &self.workspace_token.as_ref().map(|_| "[redacted]"))
             .field("allowed_api_origins", &self.allowed_api_origins)
             .field("body_limit", &self.body_limit)
             .field("handler_timeout", &self.handler_timeout)
@@ -185,10 +174,7 @@ impl Config {
 
     /// Where telemetry records are POSTed, when enabled and not opted out.
     pub fn telemetry_url(&self) -> Option<&str> {
-        self.telemetry
-            .url
-            .as_deref()
-            .filter(|_| !self.telemetry.opt_out)
+        self.telemetry.url.as_deref().filter(|_| !self.telemetry.opt_out)
     }
 
     /// A summary safe to print: every value that is not a secret, secrets as `[redacted]`.
@@ -260,10 +246,7 @@ pub struct ConfigBuilder {
 impl std::fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfigBuilder")
-            .field(
-                "webhook_secrets",
-                &format_args!("[{} redacted]", self.webhook_secrets.len()),
-            )
+            .field("webhook_secrets", &format_args!("[{} redacted]", self.webhook_secrets.len()))
             .field("api_base_url", &self.api_base_url)
             .finish_non_exhaustive()
     }
@@ -451,10 +434,7 @@ impl ConfigBuilder {
     }
 
     /// [`Self::with_env`] over any variable source (tests). Also resolves `env:` references.
-    pub fn with_env_from(
-        mut self,
-        var: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
-    ) -> Self {
+    pub fn with_env_from(mut self, var: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
         self.env = Some(Arc::new(var));
         self
     }
@@ -462,11 +442,7 @@ impl ConfigBuilder {
     /// Resolves everything, checks the policy and creates the shared HTTP client.
     pub fn build(self) -> Result<Config, ConfigError> {
         let env = self.env.clone();
-        let overlay = |key: &str| {
-            env.as_ref()
-                .and_then(|var| var(key))
-                .filter(|v| !v.trim().is_empty())
-        };
+        let overlay = |key: &str| env.as_ref().and_then(|var| var(key)).filter(|v| !v.trim().is_empty());
         let references = |key: &str| match &env {
             Some(var) => var(key),
             None => std::env::var(key).ok(),
@@ -476,30 +452,21 @@ impl ConfigBuilder {
             ManifestSource::None => None,
             ManifestSource::Value(manifest) => Some(*manifest),
             ManifestSource::Path(path) => Some(manifest::load(&path)?),
-            ManifestSource::Discover(dir) => manifest::discover(&dir)
-                .map(|p| manifest::load(&p))
-                .transpose()?,
+            ManifestSource::Discover(dir) => manifest::discover(&dir).map(|p| manifest::load(&p)).transpose()?,
         };
 
         let mut webhook_secrets = self.webhook_secrets;
         if webhook_secrets.is_empty() {
-            let from_manifest = manifest
-                .as_ref()
-                .and_then(|m| m.webhook_secret(&references));
+            let from_manifest = manifest.as_ref().and_then(|m| m.webhook_secret(&references));
             if let Some(secret) = from_manifest.or_else(|| overlay("KIKET_WEBHOOK_SECRET")) {
                 webhook_secrets.push(SecretString::new(secret));
             }
         }
-        if webhook_secrets.is_empty()
-            && !self.runtime_token_required
-            && !self.insecure_skip_verification
-        {
+        if webhook_secrets.is_empty() && !self.runtime_token_required && !self.insecure_skip_verification {
             return Err(ConfigError::NoVerification);
         }
-        let raw_base_url = self
-            .api_base_url
-            .or_else(|| overlay("KIKET_BASE_URL"))
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let raw_base_url =
+            self.api_base_url.or_else(|| overlay("KIKET_BASE_URL")).unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let api_base_url = normalise_url("KIKET_BASE_URL", &raw_base_url)?;
         let jwks_url = match &self.jwks_url {
             Some(url) => normalise_url("jwks_url", url)?,
@@ -507,23 +474,17 @@ impl ConfigBuilder {
         };
         let mut allowed_api_origins = Vec::new();
         for origin in &self.allowed_api_origins {
-            let normalised = origin_of(origin).ok_or_else(|| ConfigError::InvalidUrl {
-                setting: "allow_api_origin",
-                value: origin.clone(),
-            })?;
+            let normalised = origin_of(origin)
+                .ok_or_else(|| ConfigError::InvalidUrl { setting: "allow_api_origin", value: origin.clone() })?;
             allowed_api_origins.push(normalised);
         }
         let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
         let max_concurrency = self.max_concurrency.unwrap_or(1024);
         if body_limit == 0 {
-            return Err(ConfigError::InvalidLimit {
-                setting: "body_limit",
-            });
+            return Err(ConfigError::InvalidLimit { setting: "body_limit" });
         }
         if max_concurrency == 0 {
-            return Err(ConfigError::InvalidLimit {
-                setting: "max_concurrency",
-            });
+            return Err(ConfigError::InvalidLimit { setting: "max_concurrency" });
         }
         let workspace_token = self
             .workspace_token
@@ -531,29 +492,17 @@ impl ConfigBuilder {
             .filter(|t| !t.is_blank());
         let settings = Settings::resolve(manifest.as_ref(), &self.settings, &references, &overlay)
             .map_err(ConfigError::MissingSettings)?;
-        let telemetry_url = match self
-            .telemetry_url
-            .or_else(|| overlay("KIKET_SDK_TELEMETRY_URL"))
-        {
-            Some(url) => Some(crate::telemetry::telemetry_endpoint(&normalise_url(
-                "KIKET_SDK_TELEMETRY_URL",
-                &url,
-            )?)),
+        let telemetry_url = match self.telemetry_url.or_else(|| overlay("KIKET_SDK_TELEMETRY_URL")) {
+            Some(url) => Some(crate::telemetry::telemetry_endpoint(&normalise_url("KIKET_SDK_TELEMETRY_URL", &url)?)),
             None => None,
         };
         let opt_out = self.telemetry_opt_out.unwrap_or_else(|| {
-            overlay("KIKET_SDK_TELEMETRY_OPTOUT").is_some_and(|v| {
-                matches!(
-                    v.trim().to_ascii_lowercase().as_str(),
-                    "1" | "true" | "yes" | "on"
-                )
-            })
+            overlay("KIKET_SDK_TELEMETRY_OPTOUT")
+                .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
         });
         let http = match self.http {
             Some(http) => http,
-            None => {
-                kiket_client::http_client().map_err(|e| ConfigError::HttpClient(e.to_string()))?
-            }
+            None => kiket_client::http_client().map_err(|e| ConfigError::HttpClient(e.to_string()))?,
         };
         Ok(Config {
             webhook_secrets,
@@ -565,32 +514,21 @@ impl ConfigBuilder {
             jwks_url,
             jwks_source: self.jwks_source,
             jwks_cache_ttl: self.jwks_cache_ttl.unwrap_or(Duration::from_secs(3600)),
-            jwks_refetch_cooldown: self
-                .jwks_refetch_cooldown
-                .unwrap_or(Duration::from_secs(30)),
+            jwks_refetch_cooldown: self.jwks_refetch_cooldown.unwrap_or(Duration::from_secs(30)),
             token_leeway: self.token_leeway,
             workspace_token,
             allowed_api_origins,
             body_limit,
             handler_timeout: self.handler_timeout.unwrap_or(Duration::from_secs(25)),
             max_concurrency,
-            extension_id: self
-                .extension_id
-                .or_else(|| manifest.as_ref().and_then(|m| m.id.clone())),
-            extension_version: self
-                .extension_version
-                .or_else(|| manifest.as_ref().and_then(|m| m.version.clone())),
+            extension_id: self.extension_id.or_else(|| manifest.as_ref().and_then(|m| m.id.clone())),
+            extension_version: self.extension_version.or_else(|| manifest.as_ref().and_then(|m| m.version.clone())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             api_retry: self.api_retry.unwrap_or_default(),
             http,
             settings: Arc::new(settings),
             manifest: manifest.map(Arc::new),
-            telemetry: TelemetryConfig {
-                url: telemetry_url,
-                opt_out,
-                hook: self.feedback_hook,
-                queue_capacity: 1024,
-            },
+            telemetry: TelemetryConfig { url: telemetry_url, opt_out, hook: self.feedback_hook, queue_capacity: 1024 },
         })
     }
 }
@@ -598,10 +536,7 @@ impl ConfigBuilder {
 fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigError> {
     let trimmed = value.trim().trim_end_matches('/');
     if origin_of(trimmed).is_none() {
-        return Err(ConfigError::InvalidUrl {
-            setting,
-            value: value.to_owned(),
-        });
+        return Err(ConfigError::InvalidUrl { setting, value: value.to_owned() });
     }
     Ok(trimmed.to_owned())
 }
@@ -610,40 +545,23 @@ fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigErr
 mod tests {
     use super::*;
 
-    fn env(
-        pairs: &'static [(&'static str, &'static str)],
-    ) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
-        move |key| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| (*v).to_owned())
-        }
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
+        move |key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned())
     }
 
     #[test]
     fn nothing_configured_refuses_to_build_and_says_how_to_fix_it() {
-        let err = Config::builder()
-            .with_env_from(env(&[]))
-            .build()
-            .unwrap_err();
+        let err = Config::builder().with_env_from(env(&[])).build().unwrap_err();
         assert_eq!(err, ConfigError::NoVerification);
         assert!(err.to_string().contains("KIKET_WEBHOOK_SECRET"));
-        assert!(
-            Config::builder().webhook_secret("   ").build().is_err(),
-            "a blank secret is no secret"
-        );
+        assert!(Config::builder().webhook_secret("   ").build().is_err(), "a blank secret is no secret");
     }
 
     #[test]
     fn each_verification_mode_builds() {
         assert!(Config::builder().webhook_secret("s").build().is_ok());
         assert!(Config::builder().runtime_token_only().build().is_ok());
-        assert!(Config::builder()
-            .insecure_skip_verification()
-            .build()
-            .unwrap()
-            .is_insecure());
+        assert!(Config::builder().insecure_skip_verification().build().unwrap().is_insecure());
     }
 
     #[test]
@@ -660,10 +578,7 @@ mod tests {
         let code_wins = Config::builder()
             .webhook_secret("code")
             .api_base_url("https://eu.kiket.dev")
-            .with_env_from(env(&[
-                ("KIKET_WEBHOOK_SECRET", "env"),
-                ("KIKET_BASE_URL", "https://other.example"),
-            ]))
+            .with_env_from(env(&[("KIKET_WEBHOOK_SECRET", "env"), ("KIKET_BASE_URL", "https://other.example")]))
             .build()
             .unwrap();
         assert_eq!(code_wins.webhook_secrets.len(), 1);
@@ -673,26 +588,18 @@ mod tests {
 
     #[test]
     fn bad_urls_are_named() {
-        let err = Config::builder()
-            .webhook_secret("s")
-            .api_base_url("kiket.dev")
-            .build()
-            .unwrap_err();
-        assert_eq!(err.to_string(), "KIKET_BASE_URL must be an absolute http:// or https:// URL without credentials, got \"kiket.dev\"");
-        assert!(Config::builder()
-            .webhook_secret("s")
-            .api_base_url("https://user:pw@kiket.dev")
-            .build()
-            .is_err());
+        let err = Config::builder().webhook_secret("s").api_base_url("kiket.dev").build().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "KIKET_BASE_URL must be an absolute http:// or https:// URL without credentials, got \"kiket.dev\""
+        );
+        assert!(Config::builder().webhook_secret("s").api_base_url("https://user:pw@kiket.dev").build().is_err());
     }
 
     #[test]
     fn debug_output_redacts_secrets() {
-        let config = Config::builder()
-            .webhook_secret("whsec_topsecret")
-            .workspace_token("wk_topsecret")
-            .build()
-            .unwrap();
+        let config =
+            Config::builder().webhook_secret("whsec_topsecret").workspace_token("wk_topsecret").build().unwrap();
         let printed = format!("{config:?}");
         assert!(!printed.contains("topsecret"), "{printed}");
     }

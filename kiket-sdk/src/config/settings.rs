@@ -92,9 +92,7 @@ impl Settings {
         overlay: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, Vec<SettingsError>> {
         let mut settings = Self::default();
-        let properties = manifest
-            .and_then(|m| m.configuration.as_ref())
-            .map(|c| &c.properties);
+        let properties = manifest.and_then(|m| m.configuration.as_ref()).map(|c| &c.properties);
         let mut missing = Vec::new();
         for (key, property) in properties.into_iter().flatten() {
             let mut value = property.default.clone().and_then(|default| match default {
@@ -112,10 +110,9 @@ impl Settings {
             }
             match value {
                 Some(value) => settings.insert(key, value),
-                None if property.required => missing.push(SettingsError::Missing {
-                    key: key.clone(),
-                    hint: hint(key, property.secret),
-                }),
+                None if property.required => {
+                    missing.push(SettingsError::Missing { key: key.clone(), hint: hint(key, property.secret) })
+                }
                 None => {}
             }
         }
@@ -153,26 +150,17 @@ impl Settings {
             Setting::Plain(value) => (value.clone(), false),
             Setting::Secret(secret) => (Value::String(secret.expose().to_owned()), true),
         };
-        serde_json::from_value(value)
-            .map(Some)
-            .map_err(|e| SettingsError::WrongType {
-                key: key.to_owned(),
-                expected: std::any::type_name::<T>(),
-                reason: if secret {
-                    "the secret value has another type".to_owned()
-                } else {
-                    e.to_string()
-                },
-            })
+        serde_json::from_value(value).map(Some).map_err(|e| SettingsError::WrongType {
+            key: key.to_owned(),
+            expected: std::any::type_name::<T>(),
+            reason: if secret { "the secret value has another type".to_owned() } else { e.to_string() },
+        })
     }
 
     /// The setting as `T`, failing with a message that says what sets it.
     pub fn require<T: DeserializeOwned>(&self, key: &str) -> Result<T, SettingsError> {
         let secret = self.secret_keys.iter().any(|k| k == key);
-        self.get(key)?.ok_or_else(|| SettingsError::Missing {
-            key: key.to_owned(),
-            hint: hint(key, secret),
-        })
+        self.get(key)?.ok_or_else(|| SettingsError::Missing { key: key.to_owned(), hint: hint(key, secret) })
     }
 
     /// A secret setting as a [`SecretString`] (also works for plain string settings).
@@ -208,10 +196,7 @@ impl Settings {
 fn hint(key: &str, secret: bool) -> String {
     let mut hint = format!("set `configuration.properties.{key}.default` in the manifest");
     if secret {
-        hint.push_str(&format!(
-            ", or the environment variable {}",
-            secret_env_name(key)
-        ));
+        hint.push_str(&format!(", or the environment variable {}", secret_env_name(key)));
     }
     hint.push_str(", or pass it with ConfigBuilder::setting");
     hint

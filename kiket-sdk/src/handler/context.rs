@@ -27,8 +27,8 @@ pub(crate) struct ContextShared {
 pub struct HandlerContext(Arc<Inner>);
 
 struct Inner {
-    event: String,
-    version: String,
+    event: Arc<str>,
+    version: Arc<str>,
     headers: HeaderMap,
     auth: AuthContext,
     payload_secrets: Option<Secrets>,
@@ -43,22 +43,15 @@ impl std::fmt::Debug for HandlerContext {
             .field("event", &self.0.event)
             .field("version", &self.0.version)
             .field("auth", &self.0.auth)
-            .field(
-                "payload_secrets",
-                &self
-                    .0
-                    .payload_secrets
-                    .as_ref()
-                    .map(|s| s.0.keys().collect::<Vec<_>>()),
-            )
+            .field("payload_secrets", &self.0.payload_secrets.as_ref().map(|s| s.0.keys().collect::<Vec<_>>()))
             .field("extension_id", &self.0.shared.extension_id)
             .finish_non_exhaustive()
     }
 }
 
 pub(crate) struct ContextParts {
-    pub(crate) event: String,
-    pub(crate) version: String,
+    pub(crate) event: Arc<str>,
+    pub(crate) version: Arc<str>,
     pub(crate) headers: HeaderMap,
     pub(crate) auth: AuthContext,
     pub(crate) payload_secrets: Option<Secrets>,
@@ -67,23 +60,8 @@ pub(crate) struct ContextParts {
 
 impl HandlerContext {
     pub(crate) fn new(parts: ContextParts, shared: Arc<ContextShared>) -> Self {
-        let ContextParts {
-            event,
-            version,
-            headers,
-            auth,
-            payload_secrets,
-            api_base_url_override,
-        } = parts;
-        Self(Arc::new(Inner {
-            event,
-            version,
-            headers,
-            auth,
-            payload_secrets,
-            api_base_url_override,
-            shared,
-        }))
+        let ContextParts { event, version, headers, auth, payload_secrets, api_base_url_override } = parts;
+        Self(Arc::new(Inner { event, version, headers, auth, payload_secrets, api_base_url_override, shared }))
     }
 
     /// Event name (`issue.created`).
@@ -141,10 +119,7 @@ impl HandlerContext {
                 return Some(value.clone());
             }
         }
-        std::env::var(key)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .map(SecretString::from)
+        std::env::var(key).ok().filter(|v| !v.trim().is_empty()).map(SecretString::from)
     }
 
     /// Fails with [`ScopeError`] (answered 403) unless the runtime token grants every scope.
@@ -156,10 +131,7 @@ impl HandlerContext {
     ///     Ok(Reply::ok())
     /// }
     /// ```
-    pub fn require_scopes<S: AsRef<str>>(
-        &self,
-        scopes: impl IntoIterator<Item = S>,
-    ) -> Result<(), ScopeError> {
+    pub fn require_scopes<S: AsRef<str>>(&self, scopes: impl IntoIterator<Item = S>) -> Result<(), ScopeError> {
         let required: Vec<String> = scopes.into_iter().map(|s| s.as_ref().to_owned()).collect();
         check_scopes(self.0.auth.scopes(), &required)
     }
@@ -167,20 +139,11 @@ impl HandlerContext {
     /// The generated extension-API client, carrying the workspace token, this invocation's
     /// runtime token and event version. It shares the process-wide connection pool.
     pub fn client(&self) -> Client {
-        let mut state = self
-            .0
-            .shared
-            .api_state
-            .clone()
-            .event_version(&self.0.version);
+        let mut state = self.0.shared.api_state.clone().event_version(&self.0.version);
         if let Some(token) = self.0.auth.runtime_token() {
             state = state.runtime_token(token.clone());
         }
-        let base = self
-            .0
-            .api_base_url_override
-            .as_deref()
-            .unwrap_or(&self.0.shared.api_base_url);
+        let base = self.0.api_base_url_override.as_deref().unwrap_or(&self.0.shared.api_base_url);
         Client::new_with_client(base, self.0.shared.http.clone(), state)
     }
 
@@ -209,10 +172,7 @@ impl HandlerContext {
 
     /// Base URL the client of this invocation talks to.
     pub fn api_base_url(&self) -> &str {
-        self.0
-            .api_base_url_override
-            .as_deref()
-            .unwrap_or(&self.0.shared.api_base_url)
+        self.0.api_base_url_override.as_deref().unwrap_or(&self.0.shared.api_base_url)
     }
 }
 
@@ -226,10 +186,7 @@ pub struct AuthContext {
 impl std::fmt::Debug for AuthContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthContext")
-            .field(
-                "runtime_token",
-                &self.runtime_token.as_ref().map(|_| "[redacted]"),
-            )
+            .field("runtime_token", &self.runtime_token.as_ref().map(|_| "[redacted]"))
             .field("scopes", &self.scopes())
             .field("org_id", &self.org_id())
             .field("ext_id", &self.ext_id())
@@ -240,10 +197,7 @@ impl std::fmt::Debug for AuthContext {
 
 impl AuthContext {
     pub(crate) fn verified(token: SecretString, claims: RuntimeClaims) -> Self {
-        Self {
-            runtime_token: Some(token),
-            claims: Some(claims),
-        }
+        Self { runtime_token: Some(token), claims: Some(claims) }
     }
 
     /// The verified runtime token (forwarded on API calls). Never log it.
@@ -303,18 +257,11 @@ pub(crate) fn check_scopes(granted: &[String], required: &[String]) -> Result<()
     if required.is_empty() || granted.iter().any(|g| g == "*") {
         return Ok(());
     }
-    let missing: Vec<String> = required
-        .iter()
-        .filter(|r| !granted.contains(r))
-        .cloned()
-        .collect();
+    let missing: Vec<String> = required.iter().filter(|r| !granted.contains(r)).cloned().collect();
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(ScopeError {
-            required: required.to_vec(),
-            missing,
-        })
+        Err(ScopeError { required: required.to_vec(), missing })
     }
 }
 
@@ -329,8 +276,7 @@ mod tests {
     #[test]
     fn only_the_literal_star_is_a_wildcard() {
         assert!(check_scopes(&v(&["*"]), &v(&["a", "b"])).is_ok());
-        let err =
-            check_scopes(&v(&["custom_data.*", "a"]), &v(&["a", "custom_data.write"])).unwrap_err();
+        let err = check_scopes(&v(&["custom_data.*", "a"]), &v(&["a", "custom_data.write"])).unwrap_err();
         assert_eq!(err.missing, v(&["custom_data.write"]));
         assert_eq!(err.required, v(&["a", "custom_data.write"]));
         assert!(check_scopes(&[], &[]).is_ok());

@@ -40,40 +40,24 @@ pub enum HandlerError {
 impl HandlerError {
     /// A permanent failure answered with 422 (not retried).
     pub fn permanent(message: impl Into<String>) -> Self {
-        Self::Permanent {
-            status: 422,
-            message: message.into(),
-        }
+        Self::Permanent { status: 422, message: message.into() }
     }
 
     /// A permanent failure with a chosen 4xx status. Statuses outside 400..=499 become 422, so
     /// a permanent error can never be retried by accident.
     pub fn permanent_with_status(status: u16, message: impl Into<String>) -> Self {
-        let status = if (400..=499).contains(&status) {
-            status
-        } else {
-            422
-        };
-        Self::Permanent {
-            status,
-            message: message.into(),
-        }
+        let status = if (400..=499).contains(&status) { status } else { 422 };
+        Self::Permanent { status, message: message.into() }
     }
 
     /// A transient failure answered with 500 (retried by the platform).
     pub fn retryable(message: impl Into<String>) -> Self {
-        Self::Retryable {
-            message: message.into(),
-            retry_after: None,
-        }
+        Self::Retryable { message: message.into(), retry_after: None }
     }
 
     /// A transient failure answered with 503 and `Retry-After`.
     pub fn retry_after(message: impl Into<String>, delay: Duration) -> Self {
-        Self::Retryable {
-            message: message.into(),
-            retry_after: Some(delay),
-        }
+        Self::Retryable { message: message.into(), retry_after: Some(delay) }
     }
 
     /// `true` when the platform will retry the delivery.
@@ -85,13 +69,8 @@ impl HandlerError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Permanent { status, .. } => *status,
-            Self::Retryable {
-                retry_after: None, ..
-            } => 500,
-            Self::Retryable {
-                retry_after: Some(_),
-                ..
-            } => 503,
+            Self::Retryable { retry_after: None, .. } => 500,
+            Self::Retryable { retry_after: Some(_), .. } => 503,
             Self::InsufficientScopes(_) => 403,
         }
     }
@@ -172,10 +151,7 @@ mod tests {
         assert_eq!(HandlerError::permanent_with_status(409, "x").status(), 409);
         assert_eq!(HandlerError::permanent_with_status(503, "x").status(), 422);
         assert_eq!(HandlerError::retryable("x").status(), 500);
-        assert_eq!(
-            HandlerError::retry_after("x", Duration::from_secs(3)).status(),
-            503
-        );
+        assert_eq!(HandlerError::retry_after("x", Duration::from_secs(3)).status(), 503);
         assert!(HandlerError::retryable("x").is_retryable());
         assert!(!HandlerError::permanent("x").is_retryable());
     }

@@ -63,10 +63,7 @@ pub struct Scoped<H> {
 impl<H> Scoped<H> {
     /// Requires `scopes` before `handler` runs.
     pub fn new<S: Into<String>>(scopes: impl IntoIterator<Item = S>, handler: H) -> Self {
-        Self {
-            scopes: scopes.into_iter().map(Into::into).collect(),
-            handler,
-        }
+        Self { scopes: scopes.into_iter().map(Into::into).collect(), handler }
     }
 
     /// The scopes this wrapper requires.

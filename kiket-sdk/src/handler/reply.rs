@@ -27,11 +27,7 @@ impl Reply {
     /// A value that cannot be serialised (a map with non-string keys, a failing custom
     /// `Serialize`) makes the delivery fail with 500 and a log line naming the error.
     pub fn json<T: Serialize>(value: T) -> Self {
-        Self(
-            serde_json::to_vec(&value)
-                .map(Bytes::from)
-                .map_err(|e| e.to_string()),
-        )
+        Self(serde_json::to_vec(&value).map(Bytes::from).map_err(|e| e.to_string()))
     }
 
     /// The encoded body, or `None` when encoding failed.

@@ -74,42 +74,21 @@ pub fn allow<K: Into<String>, V: Into<String>>(
     output_fields: impl IntoIterator<Item = (K, V)>,
 ) -> Reply {
     let mut metadata = metadata_of(data);
-    let fields: BTreeMap<String, String> = output_fields
-        .into_iter()
-        .map(|(k, v)| (k.into(), v.into()))
-        .collect();
+    let fields: BTreeMap<String, String> = output_fields.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
     if !fields.is_empty() {
-        metadata.insert(
-            "output_fields".into(),
-            serde_json::to_value(fields).unwrap_or_default(),
-        );
+        metadata.insert("output_fields".into(), serde_json::to_value(fields).unwrap_or_default());
     }
-    Decision {
-        status: DecisionStatus::Allow,
-        message: message_of(message),
-        metadata,
-    }
-    .into()
+    Decision { status: DecisionStatus::Allow, message: message_of(message), metadata }.into()
 }
 
 /// `deny`, with `data` as metadata.
 pub fn deny(message: &str, data: Value) -> Reply {
-    Decision {
-        status: DecisionStatus::Deny,
-        message: message_of(message),
-        metadata: metadata_of(data),
-    }
-    .into()
+    Decision { status: DecisionStatus::Deny, message: message_of(message), metadata: metadata_of(data) }.into()
 }
 
 /// `pending`, with `data` as metadata.
 pub fn pending(message: &str, data: Value) -> Reply {
-    Decision {
-        status: DecisionStatus::Pending,
-        message: message_of(message),
-        metadata: metadata_of(data),
-    }
-    .into()
+    Decision { status: DecisionStatus::Pending, message: message_of(message), metadata: metadata_of(data) }.into()
 }
 
 /// An action directive for the platform to carry out.
@@ -158,10 +137,7 @@ impl Action {
 
     /// `{"kind":"set_field","field":…,"value":…}`.
     pub fn set_field(field: impl Into<String>, value: impl Into<Value>) -> Self {
-        Self::SetField {
-            field: field.into(),
-            value: value.into(),
-        }
+        Self::SetField { field: field.into(), value: value.into() }
     }
 
     /// `{"kind":"transition","to":…}`.
@@ -171,18 +147,12 @@ impl Action {
 
     /// `{"kind":"assign","assignee":…}`.
     pub fn assign(assignee: impl Into<String>) -> Self {
-        Self::Assign {
-            assignee: assignee.into(),
-        }
+        Self::Assign { assignee: assignee.into() }
     }
 
     /// `{"kind":"notify","title":…,"body":…,"level":"info"}`.
     pub fn notify(title: impl Into<String>, body: impl Into<String>) -> Self {
-        Self::Notify {
-            title: title.into(),
-            body: body.into(),
-            level: "info".into(),
-        }
+        Self::Notify { title: title.into(), body: body.into(), level: "info".into() }
     }
 }
 
@@ -192,9 +162,7 @@ pub fn actions(list: impl IntoIterator<Item = Action>) -> Reply {
     struct Actions {
         actions: Vec<Action>,
     }
-    Reply::json(Actions {
-        actions: list.into_iter().collect(),
-    })
+    Reply::json(Actions { actions: list.into_iter().collect() })
 }
 
 #[cfg(test)]
@@ -212,10 +180,7 @@ mod tests {
             body(&deny("Over budget", json!({"limit": 100}))),
             json!({"status": "deny", "message": "Over budget", "metadata": {"limit": 100}})
         );
-        assert_eq!(
-            body(&pending("", Value::Null)),
-            json!({"status": "pending", "metadata": {}})
-        );
+        assert_eq!(body(&pending("", Value::Null)), json!({"status": "pending", "metadata": {}}));
         assert_eq!(
             body(&allow("", json!({}), Vec::<(String, String)>::new())),
             json!({"status": "allow", "metadata": {}})

@@ -4,12 +4,7 @@ use super::model::Manifest;
 use std::path::{Path, PathBuf};
 
 /// File names tried in the working directory, first hit wins.
-pub const MANIFEST_NAMES: [&str; 4] = [
-    "extension.yaml",
-    "extension.yml",
-    "manifest.yaml",
-    "manifest.yml",
-];
+pub const MANIFEST_NAMES: [&str; 4] = ["extension.yaml", "extension.yml", "manifest.yaml", "manifest.yml"];
 
 /// A manifest that could not be read. Messages name the file, and for parse errors the line,
 /// column and field.
@@ -43,10 +38,7 @@ pub enum ManifestError {
 
 /// The first of [`MANIFEST_NAMES`] that exists in `dir`.
 pub fn discover(dir: &Path) -> Option<PathBuf> {
-    MANIFEST_NAMES
-        .iter()
-        .map(|name| dir.join(name))
-        .find(|p| p.is_file())
+    MANIFEST_NAMES.iter().map(|name| dir.join(name)).find(|p| p.is_file())
 }
 
 /// Reads and parses the manifest at `path`.
@@ -54,10 +46,8 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
     if !path.exists() {
         return Err(ManifestError::Missing(path.to_path_buf()));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| ManifestError::Unreadable {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ManifestError::Unreadable { path: path.to_path_buf(), reason: e.to_string() })?;
     parse(&text, path)
 }
 
@@ -68,29 +58,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Manifest, ManifestError> {
         extension: Manifest,
     }
 
-    let invalid = |location: Option<(usize, usize)>, field: Option<String>, message: String| {
-        ManifestError::Invalid {
-            path: path.to_path_buf(),
-            location,
-            field,
-            message,
-        }
+    let invalid = |location: Option<(usize, usize)>, field: Option<String>, message: String| ManifestError::Invalid {
+        path: path.to_path_buf(),
+        location,
+        field,
+        message,
     };
-    let untyped: serde_norway::Value = serde_norway::from_str(text)
-        .map_err(|e| invalid(location_of(&e), None, strip_location(&e.to_string())))?;
+    let untyped: serde_norway::Value =
+        serde_norway::from_str(text).map_err(|e| invalid(location_of(&e), None, strip_location(&e.to_string())))?;
     if untyped.is_null() {
         return Ok(Manifest::default());
     }
     if !untyped.is_mapping() {
-        return Err(invalid(
-            None,
-            None,
-            "a manifest must be a mapping of keys to values".into(),
-        ));
+        return Err(invalid(None, None, "a manifest must be a mapping of keys to values".into()));
     }
-    let nested = untyped
-        .get("extension")
-        .is_some_and(serde_norway::Value::is_mapping);
+    let nested = untyped.get("extension").is_some_and(serde_norway::Value::is_mapping);
     let typed = |deserializer| -> Result<Manifest, ManifestError> {
         if nested {
             serde_path_to_error::deserialize::<_, Nested>(deserializer).map(|n| n.extension)
@@ -100,11 +82,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Manifest, ManifestError> {
         .map_err(|e| {
             let field = e.path().to_string();
             let inner = e.into_inner();
-            invalid(
-                location_of(&inner),
-                (field != ".").then_some(field),
-                strip_location(&inner.to_string()),
-            )
+            invalid(location_of(&inner), (field != ".").then_some(field), strip_location(&inner.to_string()))
         })
     };
     typed(serde_norway::Deserializer::from_str(text))

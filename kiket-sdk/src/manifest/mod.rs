@@ -10,8 +10,8 @@ mod model;
 
 pub use load::{discover, load, parse, ManifestError, MANIFEST_NAMES};
 pub use model::{
-    is_env_reference, resolve_env, Action, Callback, Configuration, CustomDataSpec, Delivery,
-    DeliveryConfig, Manifest, Permission, Property, Scopes,
+    is_env_reference, resolve_env, Action, Callback, Configuration, CustomDataSpec, Delivery, DeliveryConfig, Manifest,
+    Permission, Property, Scopes,
 };
 
 /// The JSON Schema of the manifest, as committed under `schemas/manifest/`.

@@ -93,14 +93,8 @@ pub struct Callback {
 
 impl std::fmt::Debug for Callback {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let secret = self
-            .secret
-            .as_deref()
-            .map(|s| if is_env_reference(s) { s } else { "[redacted]" });
-        f.debug_struct("Callback")
-            .field("url", &self.url)
-            .field("secret", &secret)
-            .finish_non_exhaustive()
+        let secret = self.secret.as_deref().map(|s| if is_env_reference(s) { s } else { "[redacted]" });
+        f.debug_struct("Callback").field("url", &self.url).field("secret", &secret).finish_non_exhaustive()
     }
 }
 
@@ -139,11 +133,7 @@ pub struct Property {
 
 impl std::fmt::Debug for Property {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let default: &dyn std::fmt::Debug = if self.secret {
-            &"[redacted]"
-        } else {
-            &self.default
-        };
+        let default: &dyn std::fmt::Debug = if self.secret { &"[redacted]" } else { &self.default };
         f.debug_struct("Property")
             .field("default", default)
             .field("secret", &self.secret)

@@ -56,11 +56,15 @@ impl PayloadError {
 ///     other => panic!("unexpected {other}"),
 /// }
 /// ```
-pub fn decode<T: DeserializeOwned>(
-    event: &str,
-    version: &str,
-    body: &[u8],
-) -> Result<T, PayloadError> {
+pub fn decode<T: DeserializeOwned>(event: &str, version: &str, body: &[u8]) -> Result<T, PayloadError> {
+    // The happy path skips path tracking; only a failure is decoded again to name the field.
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(_) => decode_with_path(event, version, body),
+    }
+}
+
+fn decode_with_path<T: DeserializeOwned>(event: &str, version: &str, body: &[u8]) -> Result<T, PayloadError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = match result {
@@ -71,9 +75,7 @@ pub fn decode<T: DeserializeOwned>(
             return Err(classify(inner, event, version, path));
         }
     };
-    deserializer
-        .end()
-        .map_err(|e| PayloadError::Malformed(e.to_string()))?;
+    deserializer.end().map_err(|e| PayloadError::Malformed(e.to_string()))?;
     Ok(value)
 }
 
@@ -86,9 +88,7 @@ fn classify(error: serde_json::Error, event: &str, version: &str, path: String) 
             path,
             message: strip_position(&error.to_string()),
         },
-        Category::Io | Category::Syntax | Category::Eof => {
-            PayloadError::Malformed(error.to_string())
-        }
+        Category::Io | Category::Syntax | Category::Eof => PayloadError::Malformed(error.to_string()),
     }
 }
 
@@ -107,12 +107,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_malformed() {
-        for body in [
-            &b"{"[..],
-            b"not json",
-            b"\xff\xfe",
-            b"{\"issue\":{\"id\":1}} trailing",
-        ] {
+        for body in [&b"{"[..], b"not json", b"\xff\xfe", b"{\"issue\":{\"id\":1}} trailing"] {
             let err = decode::<IssueCreatedV1>("issue.created", "v1", body).unwrap_err();
             assert_eq!(err.status(), 400, "{body:?} gave {err}");
         }
@@ -120,26 +115,17 @@ mod tests {
 
     #[test]
     fn too_deep_is_malformed() {
-        let body = format!(
-            "{{\"issue\":{{\"id\":1}},\"x\":{}{}}}",
-            "[".repeat(200),
-            "]".repeat(200)
-        );
+        let body = format!("{{\"issue\":{{\"id\":1}},\"x\":{}{}}}", "[".repeat(200), "]".repeat(200));
         let err = decode::<IssueCreatedV1>("issue.created", "v1", body.as_bytes()).unwrap_err();
         assert_eq!(err.status(), 400);
     }
 
     #[test]
     fn missing_field_names_its_parent_path() {
-        let err =
-            decode::<IssueCreatedV2>("issue.created", "v2", br#"{"data": {"actor": {"id": 1}}}"#)
-                .unwrap_err();
+        let err = decode::<IssueCreatedV2>("issue.created", "v2", br#"{"data": {"actor": {"id": 1}}}"#).unwrap_err();
         assert_eq!(err.status(), 422);
         let text = err.to_string();
-        assert!(
-            text.contains("`data`") && text.contains("missing field `issue`"),
-            "{text}"
-        );
+        assert!(text.contains("`data`") && text.contains("missing field `issue`"), "{text}");
     }
 
     #[test]

@@ -29,8 +29,7 @@ pub(crate) enum CallError {
 
 /// A handler with its payload type erased: decodes the body, then calls.
 pub(crate) trait ErasedHandler: Send + Sync + 'static {
-    fn call(&self, body: Bytes, context: HandlerContext)
-        -> BoxFuture<'_, Result<Reply, CallError>>;
+    fn call(&self, body: Bytes, context: HandlerContext) -> BoxFuture<'_, Result<Reply, CallError>>;
 }
 
 struct Typed<P, H> {
@@ -39,18 +38,11 @@ struct Typed<P, H> {
 }
 
 impl<P: EventPayload, H: Handler<P>> ErasedHandler for Typed<P, H> {
-    fn call(
-        &self,
-        body: Bytes,
-        context: HandlerContext,
-    ) -> BoxFuture<'_, Result<Reply, CallError>> {
+    fn call(&self, body: Bytes, context: HandlerContext) -> BoxFuture<'_, Result<Reply, CallError>> {
         let decoded = payload::decode::<P>(P::EVENT, P::VERSION, &body);
         Box::pin(async move {
             let payload = decoded.map_err(CallError::Payload)?;
-            self.handler
-                .call(payload, context)
-                .await
-                .map_err(CallError::Handler)
+            self.handler.call(payload, context).await.map_err(CallError::Handler)
         })
     }
 }
@@ -58,19 +50,11 @@ impl<P: EventPayload, H: Handler<P>> ErasedHandler for Typed<P, H> {
 struct Raw<H>(H);
 
 impl<H: Handler<serde_json::Value>> ErasedHandler for Raw<H> {
-    fn call(
-        &self,
-        body: Bytes,
-        context: HandlerContext,
-    ) -> BoxFuture<'_, Result<Reply, CallError>> {
-        let decoded =
-            payload::decode::<serde_json::Value>(context.event(), context.version(), &body);
+    fn call(&self, body: Bytes, context: HandlerContext) -> BoxFuture<'_, Result<Reply, CallError>> {
+        let decoded = payload::decode::<serde_json::Value>(context.event(), context.version(), &body);
         Box::pin(async move {
             let payload = decoded.map_err(CallError::Payload)?;
-            self.0
-                .call(payload, context)
-                .await
-                .map_err(CallError::Handler)
+            self.0.call(payload, context).await.map_err(CallError::Handler)
         })
     }
 }
@@ -78,11 +62,7 @@ impl<H: Handler<serde_json::Value>> ErasedHandler for Raw<H> {
 struct Ignored;
 
 impl ErasedHandler for Ignored {
-    fn call(
-        &self,
-        _body: Bytes,
-        _context: HandlerContext,
-    ) -> BoxFuture<'_, Result<Reply, CallError>> {
+    fn call(&self, _body: Bytes, _context: HandlerContext) -> BoxFuture<'_, Result<Reply, CallError>> {
         Box::pin(async { Ok(Reply::ok()) })
     }
 }
@@ -92,6 +72,11 @@ impl ErasedHandler for Ignored {
 pub(crate) struct Route {
     pub(crate) handler: Arc<dyn ErasedHandler>,
     pub(crate) required_scopes: Arc<[String]>,
+    /// Event name and registered version, shared with every context of this route.
+    pub(crate) event: Arc<str>,
+    pub(crate) version: Arc<str>,
+    /// Invocation counters, attached when the extension is built.
+    pub(crate) counters: Option<Arc<crate::telemetry::RouteCounters>>,
 }
 
 /// Handlers by event and version.
@@ -103,9 +88,7 @@ pub struct Router {
 
 impl std::fmt::Debug for Router {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Router")
-            .field("registered", &self.registered_events())
-            .finish()
+        f.debug_struct("Router").field("registered", &self.registered_events()).finish()
     }
 }
 
@@ -129,26 +112,13 @@ impl Router {
     /// ```
     pub fn on<P: EventPayload, H: Handler<P>>(self, handler: H) -> Self {
         let scopes = handler.required_scopes();
-        self.insert(
-            P::EVENT,
-            P::VERSION,
-            Arc::new(Typed {
-                handler,
-                _payload: PhantomData,
-            }),
-            scopes,
-        )
+        self.insert(P::EVENT, P::VERSION, Arc::new(Typed { handler, _payload: PhantomData }), scopes)
     }
 
     /// Registers a raw handler for any event and version, catalogued or not; it receives the
     /// body as `serde_json::Value`. A raw registration of a catalogued pair replaces nothing:
     /// registering the same pair twice is reported when the extension is built.
-    pub fn raw<H: Handler<serde_json::Value>>(
-        self,
-        event: &str,
-        version: &str,
-        handler: H,
-    ) -> Self {
+    pub fn raw<H: Handler<serde_json::Value>>(self, event: &str, version: &str, handler: H) -> Self {
         let scopes = handler.required_scopes();
         self.insert(event, version, Arc::new(Raw(handler)), scopes)
     }
@@ -158,16 +128,13 @@ impl Router {
         self.insert(P::EVENT, P::VERSION, Arc::new(Ignored), Vec::new())
     }
 
-    fn insert(
-        mut self,
-        event: &str,
-        version: &str,
-        handler: Arc<dyn ErasedHandler>,
-        scopes: Vec<String>,
-    ) -> Self {
+    fn insert(mut self, event: &str, version: &str, handler: Arc<dyn ErasedHandler>, scopes: Vec<String>) -> Self {
         let route = Route {
             handler,
             required_scopes: scopes.into(),
+            event: Arc::from(event),
+            version: Arc::from(version),
+            counters: None,
         };
         let versions = self.routes.entry(event.to_owned()).or_default();
         if versions.insert(version.to_owned(), route).is_some() {
@@ -192,20 +159,33 @@ impl Router {
         self.routes.get(event).is_some_and(|v| !v.is_empty())
     }
 
+    /// Gives every route its counters in `metrics`.
+    pub(crate) fn attach_counters(&mut self, metrics: &crate::telemetry::Metrics) {
+        for (event, versions) in &mut self.routes {
+            for (version, route) in versions.iter_mut() {
+                route.counters = Some(metrics.route(event, version));
+            }
+        }
+    }
+
     /// Pairs registered more than once (an error when the extension is built).
     pub fn duplicates(&self) -> &[String] {
         &self.duplicates
     }
 
+    /// The registered version label that a delivery of `event`@`version` is routed to (exact
+    /// label first, then `1` ≡ `v1`), or `None` when nothing handles it.
+    pub fn lookup(&self, event: &str, version: &str) -> Option<String> {
+        self.find(event, version).map(|route| route.version.to_string())
+    }
+
     /// The route of `event`@`version`: exact label first, then the other spelling of a
     /// numeric version. Returns the registered version label with the route.
-    pub(crate) fn find(&self, event: &str, version: &str) -> Option<(String, &Route)> {
+    pub(crate) fn find(&self, event: &str, version: &str) -> Option<&Route> {
         let versions = self.routes.get(event)?;
         if let Some(route) = versions.get(version) {
-            return Some((version.to_owned(), route));
+            return Some(route);
         }
-        let alternate = version::alternate(version)?;
-        let route = versions.get(&alternate)?;
-        Some((alternate, route))
+        versions.get(&version::alternate(version)?)
     }
 }

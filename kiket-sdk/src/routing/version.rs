@@ -16,20 +16,12 @@ pub const VERSION_REQUIRED: &str =
     "Event version required. Provide X-Kiket-Event-Version header, version query param, or /v/{version} path.";
 
 /// Resolves the version of a delivery, or `None` when none is given.
-pub fn resolve<'a>(
-    path: Option<&'a str>,
-    headers: &'a HeaderMap,
-    query: Option<&'a str>,
-) -> Option<Cow<'a, str>> {
+pub fn resolve<'a>(path: Option<&'a str>, headers: &'a HeaderMap, query: Option<&'a str>) -> Option<Cow<'a, str>> {
     let non_blank = |s: &'a str| Some(s.trim()).filter(|t| !t.is_empty());
     if let Some(version) = path.and_then(non_blank) {
         return Some(Cow::Borrowed(version));
     }
-    if let Some(version) = headers
-        .get(VERSION_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(non_blank)
-    {
+    if let Some(version) = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()).and_then(non_blank) {
         return Some(Cow::Borrowed(version));
     }
     let query = query?;
@@ -44,10 +36,7 @@ pub fn alternate(version: &str) -> Option<String> {
     if all_digits(version) {
         return Some(format!("v{version}"));
     }
-    version
-        .strip_prefix('v')
-        .filter(|rest| all_digits(rest))
-        .map(str::to_owned)
+    version.strip_prefix('v').filter(|rest| all_digits(rest)).map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -65,22 +54,10 @@ mod tests {
 
     #[test]
     fn path_then_header_then_query_first_non_blank_wins() {
-        assert_eq!(
-            resolve(Some("v2"), &headers(Some("v1")), Some("version=v3")).as_deref(),
-            Some("v2")
-        );
-        assert_eq!(
-            resolve(Some("  "), &headers(Some(" v1 ")), Some("version=v3")).as_deref(),
-            Some("v1")
-        );
-        assert_eq!(
-            resolve(None, &headers(Some("")), Some("a=1&version=%20v3%20")).as_deref(),
-            Some("v3")
-        );
-        assert_eq!(
-            resolve(None, &headers(None), Some("version=&version=2024-10-01")).as_deref(),
-            Some("2024-10-01")
-        );
+        assert_eq!(resolve(Some("v2"), &headers(Some("v1")), Some("version=v3")).as_deref(), Some("v2"));
+        assert_eq!(resolve(Some("  "), &headers(Some(" v1 ")), Some("version=v3")).as_deref(), Some("v1"));
+        assert_eq!(resolve(None, &headers(Some("")), Some("a=1&version=%20v3%20")).as_deref(), Some("v3"));
+        assert_eq!(resolve(None, &headers(None), Some("version=&version=2024-10-01")).as_deref(), Some("2024-10-01"));
         assert_eq!(resolve(None, &headers(None), Some("versions=v1")), None);
         assert_eq!(resolve(None, &headers(None), None), None);
     }

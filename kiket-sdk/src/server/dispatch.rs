@@ -11,9 +11,7 @@ use crate::handler::{AuthContext, ContextParts, ContextShared, HandlerContext};
 use crate::payload::PayloadError;
 use crate::routing::{version, CallError, Router};
 use crate::telemetry::{Pending, Telemetry};
-use crate::verify::{
-    SignatureVerifier, TokenVerifier, VerifyError, SIGNATURE_HEADER, TIMESTAMP_HEADER,
-};
+use crate::verify::{SignatureVerifier, TokenVerifier, VerifyError, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -74,10 +72,7 @@ impl Pipeline {
     ) -> Response {
         let started = Instant::now();
         let span = tracing::info_span!("kiket.delivery", event = %event, version = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
-        let outcome = self
-            .run(event, path_version, request)
-            .instrument(span.clone())
-            .await;
+        let outcome = self.run(event, path_version, request).instrument(span.clone()).await;
         let response = match outcome {
             Ok(body) => ok_response(body),
             Err(error) => {
@@ -101,60 +96,45 @@ impl Pipeline {
         path_version: Option<String>,
         request: Request<Body>,
     ) -> Result<Bytes, DeliveryError> {
-        let _permit = self
-            .permits
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| DeliveryError::Overloaded)?;
+        let _permit = self.permits.clone().try_acquire_owned().map_err(|_| DeliveryError::Overloaded)?;
         let (parts, body) = request.into_parts();
         let body = self.read_body(&parts.headers, body).await?;
 
         if self.config.insecure_skip_verification {
-            tracing::warn!("delivery accepted WITHOUT verification (insecure_skip_verification is on; never use it in production)");
+            tracing::warn!(
+                "delivery accepted WITHOUT verification (insecure_skip_verification is on; never use it in production)"
+            );
         } else if let Some(signatures) = &self.signatures {
             let signature = single_header(&parts.headers, SIGNATURE_HEADER, "X-Kiket-Signature")?;
             let timestamp = single_header(&parts.headers, TIMESTAMP_HEADER, "X-Kiket-Timestamp")?;
             signatures.verify(signature, timestamp, &body, self.config.clock.now_unix())?;
         }
 
-        let requested =
-            version::resolve(path_version.as_deref(), &parts.headers, parts.uri.query())
-                .ok_or(DeliveryError::VersionMissing)?;
+        let requested = version::resolve(path_version.as_deref(), &parts.headers, parts.uri.query())
+            .ok_or(DeliveryError::VersionMissing)?;
         let envelope = parse_envelope(&event, &requested, &body)?;
         let auth = self.authenticate(&envelope).await?;
 
-        let (version, route) =
-            self.router
-                .find(&event, &requested)
-                .ok_or_else(|| DeliveryError::NoHandler {
-                    event: event.clone(),
-                    version: requested.clone().into_owned(),
-                })?;
+        let route = self.router.find(&event, &requested).ok_or_else(|| DeliveryError::NoHandler {
+            event: event.clone(),
+            version: requested.clone().into_owned(),
+        })?;
+        let (event, version) = (route.event.clone(), route.version.clone());
         tracing::Span::current().record("version", tracing::field::display(&version));
         crate::handler::check_scopes_for(&auth, &route.required_scopes)?;
 
         let api_base_url_override = self.trusted_base_url(&envelope);
         let payload_secrets = envelope.secrets;
-        let (event_name, version_name) = (event.clone(), version.clone());
+        // Names for a telemetry record, only when a hook or URL will read it.
+        let names = self.telemetry.wants_records().then(|| (event.to_string(), version.to_string()));
         let context = HandlerContext::new(
-            ContextParts {
-                event,
-                version,
-                headers: parts.headers,
-                auth,
-                payload_secrets,
-                api_base_url_override,
-            },
+            ContextParts { event, version, headers: parts.headers, auth, payload_secrets, api_base_url_override },
             self.shared.clone(),
         );
         let handler = route.handler.clone();
         let call = Guarded(Box::pin(async move { handler.call(body, context).await }));
         let started = Instant::now();
-        let outcome = tokio::time::timeout(
-            self.config.handler_timeout,
-            AssertUnwindSafe(call).catch_unwind(),
-        )
-        .await;
+        let outcome = tokio::time::timeout(self.config.handler_timeout, AssertUnwindSafe(call).catch_unwind()).await;
         let result = match outcome {
             Err(_elapsed) => Err(DeliveryError::TimedOut),
             Ok(Err(_panic)) => Err(DeliveryError::Panicked),
@@ -165,23 +145,27 @@ impl Pipeline {
                 DeliveryError::ReplyEncoding
             }),
         };
-        self.telemetry.record(Pending {
-            event: event_name,
-            version: version_name,
-            duration: started.elapsed(),
-            finished_at: std::time::SystemTime::now(),
-            error: result.as_ref().err().map(|e| (e.to_string(), e.class())),
-        });
+        let duration = started.elapsed();
+        if let Some(counters) = &route.counters {
+            self.telemetry.count(counters, result.is_ok(), duration);
+        }
+        if let Some((event, version)) = names {
+            self.telemetry.record(Pending {
+                event,
+                version,
+                duration,
+                finished_at: std::time::SystemTime::now(),
+                error: result.as_ref().err().map(|e| (e.to_string(), e.class())),
+            });
+        }
         result
     }
 
     /// Reads the body, refusing anything over the limit before buffering it.
     async fn read_body(&self, headers: &HeaderMap, body: Body) -> Result<Bytes, DeliveryError> {
         let limit = self.config.body_limit;
-        let declared = headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        let declared =
+            headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|len| len > limit as u64) {
             return Err(DeliveryError::BodyTooLarge { limit });
         }
@@ -195,11 +179,8 @@ impl Pipeline {
     }
 
     async fn authenticate(&self, envelope: &Envelope<'_>) -> Result<AuthContext, DeliveryError> {
-        let token = envelope
-            .authentication
-            .as_ref()
-            .and_then(|a| a.runtime_token.as_deref())
-            .filter(|t| !t.trim().is_empty());
+        let token =
+            envelope.authentication.as_ref().and_then(|a| a.runtime_token.as_deref()).filter(|t| !t.trim().is_empty());
         if self.config.insecure_skip_verification {
             return Ok(AuthContext::default());
         }
@@ -208,9 +189,7 @@ impl Pipeline {
                 let claims = self.tokens.verify(token).await?;
                 Ok(AuthContext::verified(SecretString::new(token), claims))
             }
-            None if self.config.runtime_token_required => {
-                Err(VerifyError::MissingRuntimeToken.into())
-            }
+            None if self.config.runtime_token_required => Err(VerifyError::MissingRuntimeToken.into()),
             None => Ok(AuthContext::default()),
         }
     }
@@ -222,9 +201,7 @@ impl Pipeline {
         if self.config.allowed_api_origins.contains(&origin) {
             Some(claimed.trim().trim_end_matches('/').to_owned())
         } else {
-            tracing::debug!(
-                "ignoring api.base_url from the payload: its origin is not allow-listed"
-            );
+            tracing::debug!("ignoring api.base_url from the payload: its origin is not allow-listed");
             None
         }
     }
@@ -244,29 +221,23 @@ fn single_header<'a>(
     Ok(first.map(HeaderValue::as_bytes))
 }
 
-fn parse_envelope<'a>(
-    event: &str,
-    version: &str,
-    body: &'a [u8],
-) -> Result<Envelope<'a>, DeliveryError> {
+fn parse_envelope<'a>(event: &str, version: &str, body: &'a [u8]) -> Result<Envelope<'a>, DeliveryError> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     match first {
         None => return Err(PayloadError::Malformed("request body is empty".into()).into()),
         Some(b'{') => {}
         Some(_) => {
             // Valid JSON that is not an object is a schema problem; anything else is malformed.
-            return Err(
-                match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
-                    Ok(_) => PayloadError::Schema {
-                        event: event.to_owned(),
-                        version: version.to_owned(),
-                        path: ".".into(),
-                        message: "a delivery must be a JSON object".into(),
-                    },
-                    Err(e) => PayloadError::Malformed(e.to_string()),
-                }
-                .into(),
-            );
+            return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                Ok(_) => PayloadError::Schema {
+                    event: event.to_owned(),
+                    version: version.to_owned(),
+                    path: ".".into(),
+                    message: "a delivery must be a JSON object".into(),
+                },
+                Err(e) => PayloadError::Malformed(e.to_string()),
+            }
+            .into());
         }
     }
     serde_json::from_slice(body).map_err(|e| {
@@ -287,9 +258,6 @@ fn parse_envelope<'a>(
 fn ok_response(body: Bytes) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::OK;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }

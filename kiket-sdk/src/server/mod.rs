@@ -66,11 +66,9 @@ impl std::fmt::Debug for Extension {
 
 impl Extension {
     /// Joins `router` and `config`. Fails when a pair was registered twice.
-    pub fn new(router: Router, config: Config) -> Result<Self, StartupError> {
+    pub fn new(mut router: Router, config: Config) -> Result<Self, StartupError> {
         if !router.duplicates().is_empty() {
-            return Err(StartupError::DuplicateHandlers(
-                router.duplicates().to_vec(),
-            ));
+            return Err(StartupError::DuplicateHandlers(router.duplicates().to_vec()));
         }
         panic_guard::install();
         let signatures = (!config.webhook_secrets.is_empty()).then(|| {
@@ -80,11 +78,7 @@ impl Extension {
                 config.signature_scheme,
             )
         });
-        let tokens = TokenVerifier::new(
-            jwks_cache(&config),
-            config.token_leeway.as_secs(),
-            config.clock.clone(),
-        );
+        let tokens = TokenVerifier::new(jwks_cache(&config), config.token_leeway.as_secs(), config.clock.clone());
         let mut api_state = ApiState::new().retry_policy(config.api_retry);
         if let Some(token) = &config.workspace_token {
             api_state = api_state.workspace_token(token.clone());
@@ -106,6 +100,7 @@ impl Extension {
                 workspace_token: config.workspace_token.clone(),
             },
         ));
+        router.attach_counters(&telemetry.metrics());
         let health = serde_json::json!({
             "status": "ok",
             "extension_id": config.extension_id,
@@ -115,24 +110,9 @@ impl Extension {
         .to_string()
         .into();
         let permits = Arc::new(Semaphore::new(config.max_concurrency));
-        let subscribed: Vec<String> = config
-            .manifest
-            .as_ref()
-            .map(|m| m.events.clone())
-            .unwrap_or_default();
-        let pipeline = Pipeline {
-            router,
-            config,
-            signatures,
-            tokens,
-            shared,
-            permits,
-            telemetry,
-        };
-        let extension = Self {
-            pipeline: Arc::new(pipeline),
-            health,
-        };
+        let subscribed: Vec<String> = config.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default();
+        let pipeline = Pipeline { router, config, signatures, tokens, shared, permits, telemetry };
+        let extension = Self { pipeline: Arc::new(pipeline), health };
         extension.check_subscriptions(subscribed)?;
         Ok(extension)
     }
@@ -143,10 +123,7 @@ impl Extension {
     }
 
     /// Fails unless every event in `events` (e.g. the manifest's `events`) has a handler.
-    pub fn check_subscriptions<S: AsRef<str>>(
-        &self,
-        events: impl IntoIterator<Item = S>,
-    ) -> Result<(), StartupError> {
+    pub fn check_subscriptions<S: AsRef<str>>(&self, events: impl IntoIterator<Item = S>) -> Result<(), StartupError> {
         let missing: Vec<String> = events
             .into_iter()
             .filter(|e| !self.pipeline.router.handles_event(e.as_ref()))
@@ -184,10 +161,7 @@ impl Extension {
         let router = axum::Router::new()
             .route("/webhooks/{event}", post(deliver))
             .route("/v/{version}/webhooks/{event}", post(deliver_versioned))
-            .route(
-                "/health",
-                get(move || std::future::ready(json_ok(health.clone()))),
-            )
+            .route("/health", get(move || std::future::ready(json_ok(health.clone()))))
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found);
         (router.with_state(self.pipeline), TelemetryHandle(telemetry))
@@ -209,9 +183,7 @@ impl Extension {
         let address = listener.local_addr()?;
         tracing::info!(%address, events = ?self.registered_events(), "kiket extension listening");
         let (router, telemetry) = self.into_parts();
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
         telemetry.flush(std::time::Duration::from_secs(5)).await;
         tracing::info!("kiket extension stopped");
         Ok(())
@@ -243,13 +215,12 @@ impl TelemetryHandle {
 
 /// `HOST` / `PORT` from a variable source, defaulting to `127.0.0.1:8080`.
 pub fn listen_address(var: impl Fn(&str) -> Option<String>) -> Result<SocketAddr, StartupError> {
-    let host = var("HOST")
-        .filter(|h| !h.trim().is_empty())
-        .unwrap_or_else(|| "127.0.0.1".into());
+    let host = var("HOST").filter(|h| !h.trim().is_empty()).unwrap_or_else(|| "127.0.0.1".into());
     let port = match var("PORT").filter(|p| !p.trim().is_empty()) {
-        Some(port) => port.trim().parse::<u16>().map_err(|_| {
-            StartupError::Address(format!("PORT must be a port number, got {port:?}"))
-        })?,
+        Some(port) => port
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| StartupError::Address(format!("PORT must be a port number, got {port:?}")))?,
         None => 8080,
     };
     let host = host.trim();
@@ -258,16 +229,10 @@ pub fn listen_address(var: impl Fn(&str) -> Option<String>) -> Result<SocketAddr
     } else {
         format!("{host}:{port}")
     };
-    literal
-        .parse()
-        .map_err(|_| StartupError::Address(format!("HOST must be an IP address, got {host:?}")))
+    literal.parse().map_err(|_| StartupError::Address(format!("HOST must be an IP address, got {host:?}")))
 }
 
-async fn deliver(
-    State(pipeline): State<Arc<Pipeline>>,
-    Path(event): Path<String>,
-    request: Request<Body>,
-) -> Response {
+async fn deliver(State(pipeline): State<Arc<Pipeline>>, Path(event): Path<String>, request: Request<Body>) -> Response {
     pipeline.deliver(event, None, request).await
 }
 
@@ -280,30 +245,15 @@ async fn deliver_versioned(
 }
 
 fn json_ok(body: Bytes) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 async fn not_found() -> Response {
-    rejection::json_error(
-        StatusCode::NOT_FOUND,
-        &serde_json::json!({"error": "Not found"}),
-        None,
-    )
+    rejection::json_error(StatusCode::NOT_FOUND, &serde_json::json!({"error": "Not found"}), None)
 }
 
 async fn method_not_allowed() -> Response {
-    rejection::json_error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        &serde_json::json!({"error": "Method not allowed"}),
-        None,
-    )
+    rejection::json_error(StatusCode::METHOD_NOT_ALLOWED, &serde_json::json!({"error": "Method not allowed"}), None)
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -84,9 +84,7 @@ impl DeliveryError {
             Self::Verify(_) => "Verification",
             Self::Payload(_) => "PayloadError",
             Self::VersionMissing | Self::NoHandler { .. } => "Routing",
-            Self::Scopes(_) | Self::Handler(HandlerError::InsufficientScopes(_)) => {
-                "InsufficientScopes"
-            }
+            Self::Scopes(_) | Self::Handler(HandlerError::InsufficientScopes(_)) => "InsufficientScopes",
             Self::Handler(HandlerError::Retryable { .. }) => "Retryable",
             Self::Handler(_) => "Permanent",
             Self::Panicked => "Panic",
@@ -99,10 +97,7 @@ impl DeliveryError {
     fn retry_after(&self) -> Option<u64> {
         match self {
             Self::Overloaded => Some(1),
-            Self::Handler(HandlerError::Retryable {
-                retry_after: Some(delay),
-                ..
-            }) => Some(delay.as_secs().max(1)),
+            Self::Handler(HandlerError::Retryable { retry_after: Some(delay), .. }) => Some(delay.as_secs().max(1)),
             _ => None,
         }
     }
@@ -130,24 +125,12 @@ impl IntoResponse for DeliveryError {
 }
 
 /// A JSON error response.
-pub(crate) fn json_error(
-    status: StatusCode,
-    body: &serde_json::Value,
-    retry_after: Option<u64>,
-) -> Response {
-    let mut response = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.to_string(),
-    )
-        .into_response();
+pub(crate) fn json_error(status: StatusCode, body: &serde_json::Value, retry_after: Option<u64>) -> Response {
+    let mut response =
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string())
+            .into_response();
     if let Some(seconds) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
 }

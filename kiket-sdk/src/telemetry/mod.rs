@@ -1,15 +1,16 @@
 //! Telemetry (PROTOCOL.md §6), kept off the response path.
 //!
-//! The delivery path only pushes a small pending value into a bounded queue
+//! The delivery path counts the invocation in [`Metrics`] (atomics only) and, when a feedback
+//! hook or a telemetry URL will consume it, pushes a small pending value into a bounded queue
 //! (`try_send`: never waits; a full queue drops the record and counts it). A background
-//! worker turns it into a [`TelemetryRecord`], updates [`Metrics`], calls the optional
-//! feedback hook, and — when a telemetry URL is configured and not opted out — POSTs it with
-//! bounded retries. A slow or dead endpoint therefore adds no latency and never fails a
+//! worker turns it into a [`TelemetryRecord`], calls the feedback hook, and — when a
+//! telemetry URL is configured and not opted out — POSTs it with bounded retries. A slow or dead endpoint therefore adds no latency and never fails a
 //! handler. On graceful shutdown the queue is drained (bounded by a deadline).
 
 mod metrics;
 mod record;
 
+pub(crate) use metrics::RouteCounters;
 pub use metrics::{Metrics, MetricsSnapshot, DURATION_BUCKETS_MS};
 pub(crate) use record::Pending;
 pub use record::{TelemetryRecord, TelemetryStatus};
@@ -21,8 +22,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 
 /// A user callback receiving every record, off the response path.
-pub type FeedbackHook =
-    Arc<dyn Fn(TelemetryRecord) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+pub type FeedbackHook = Arc<dyn Fn(TelemetryRecord) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 /// Wraps an async closure as a [`FeedbackHook`].
 ///
@@ -78,6 +78,7 @@ pub(crate) struct Telemetry {
     stop: Arc<Notify>,
     done: Mutex<Option<tokio::task::JoinHandle<()>>>,
     metrics: Arc<Metrics>,
+    consumers: bool,
 }
 
 struct Worker {
@@ -99,14 +100,11 @@ pub(crate) struct Reporter {
 
 impl Telemetry {
     pub(crate) fn new(config: TelemetryConfig, reporter: Reporter) -> Self {
-        let Reporter {
-            http,
-            extension_id,
-            extension_version,
-            workspace_token,
-        } = reporter;
+        let Reporter { http, extension_id, extension_version, workspace_token } = reporter;
         let (queue, receiver) = mpsc::channel(config.queue_capacity.max(1));
+        let consumers = config.hook.is_some() || (config.url.is_some() && !config.opt_out);
         Self {
+            consumers,
             queue,
             worker: Mutex::new(Some(Worker {
                 receiver,
@@ -127,6 +125,17 @@ impl Telemetry {
         self.metrics.clone()
     }
 
+    /// Whether anything consumes records (a hook, or a URL that is not opted out). When
+    /// nothing does, the delivery path builds no record at all.
+    pub(crate) fn wants_records(&self) -> bool {
+        self.consumers
+    }
+
+    /// Counts an invocation of a route (atomics only).
+    pub(crate) fn count(&self, route: &RouteCounters, ok: bool, duration: Duration) {
+        self.metrics.observe(route, ok, duration);
+    }
+
     /// Hands a record to the worker without waiting. Must run inside a tokio runtime.
     pub(crate) fn record(&self, pending: Pending) {
         self.started.call_once(|| self.start());
@@ -137,29 +146,17 @@ impl Telemetry {
     }
 
     fn start(&self) {
-        let Some(worker) = self
-            .worker
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-        else {
+        let Some(worker) = self.worker.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() else {
             return;
         };
         let handle = tokio::spawn(worker.run(self.metrics.clone(), self.stop.clone()));
-        *self
-            .done
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(handle);
+        *self.done.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(handle);
     }
 
     /// Delivers what is queued, then stops the worker; gives up after `deadline`.
     pub(crate) async fn flush(&self, deadline: Duration) {
         self.stop.notify_one();
-        let handle = self
-            .done
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        let handle = self.done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
         if let Some(handle) = handle {
             if tokio::time::timeout(deadline, handle).await.is_err() {
                 tracing::debug!("telemetry flush deadline passed; remaining records dropped");
@@ -188,26 +185,14 @@ impl Worker {
     }
 
     async fn deliver(&self, pending: Pending, metrics: &Metrics) {
-        let status = if pending.error.is_some() {
-            "error"
-        } else {
-            "ok"
-        };
-        metrics.observe(&pending.event, &pending.version, status, pending.duration);
-        let record = pending.into_record(
-            self.extension_id.as_deref(),
-            self.extension_version.as_deref(),
-        );
+        let record = pending.into_record(self.extension_id.as_deref(), self.extension_version.as_deref());
         if let (Some(url), false) = (&self.config.url, self.config.opt_out) {
             if !self.post(url, &record).await {
                 metrics.failed_send();
             }
         }
         if let Some(hook) = &self.config.hook {
-            if tokio::time::timeout(Duration::from_secs(5), hook(record))
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout(Duration::from_secs(5), hook(record)).await.is_err() {
                 tracing::debug!("telemetry feedback hook took longer than 5 s; moved on");
             }
         }
@@ -219,22 +204,14 @@ impl Worker {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
             }
-            let mut request = self
-                .http
-                .post(url)
-                .json(record)
-                .timeout(Duration::from_secs(5));
+            let mut request = self.http.post(url).json(record).timeout(Duration::from_secs(5));
             if let Some(token) = &self.workspace_token {
                 request = request.bearer_auth(token.expose());
             }
             let sent = request.send().await;
             match sent {
                 Ok(response) if response.status().is_success() => return true,
-                Ok(response)
-                    if response.status().is_client_error() && response.status().as_u16() != 429 =>
-                {
-                    break
-                }
+                Ok(response) if response.status().is_client_error() && response.status().as_u16() != 429 => break,
                 Ok(response) => {
                     tracing::debug!(status = %response.status(), "telemetry endpoint refused a record")
                 }

@@ -54,11 +54,7 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    pub(crate) fn into_record(
-        self,
-        extension_id: Option<&str>,
-        extension_version: Option<&str>,
-    ) -> TelemetryRecord {
+    pub(crate) fn into_record(self, extension_id: Option<&str>, extension_version: Option<&str>) -> TelemetryRecord {
         let (error_message, error_class) = match self.error {
             Some((message, class)) => (Some(message), Some(class.to_owned())),
             None => (None, None),
@@ -66,11 +62,7 @@ impl Pending {
         TelemetryRecord {
             event: self.event,
             version: self.version,
-            status: if error_class.is_some() {
-                TelemetryStatus::Error
-            } else {
-                TelemetryStatus::Ok
-            },
+            status: if error_class.is_some() { TelemetryStatus::Error } else { TelemetryStatus::Ok },
             duration_ms: self.duration.as_secs_f64() * 1000.0,
             timestamp: rfc3339(self.finished_at),
             extension_id: extension_id.map(str::to_owned),
@@ -118,13 +110,7 @@ mod tests {
     #[test]
     fn formats_rfc3339_utc() {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-        assert_eq!(
-            rfc3339(UNIX_EPOCH + Duration::from_millis(1_700_000_000_123)),
-            "2023-11-14T22:13:20.123Z"
-        );
-        assert_eq!(
-            rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)),
-            "2000-02-29T00:00:00.000Z"
-        );
+        assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_millis(1_700_000_000_123)), "2023-11-14T22:13:20.123Z");
+        assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00.000Z");
     }
 }

@@ -30,10 +30,7 @@ pub struct TestClient {
 impl TestClient {
     /// A client for `router` (e.g. `extension.into_router()`).
     pub fn new(router: axum::Router) -> Self {
-        Self {
-            router,
-            prefix: String::new(),
-        }
+        Self { router, prefix: String::new() }
     }
 
     /// Prefixes every path (when the extension is nested under `prefix`).
@@ -44,46 +41,28 @@ impl TestClient {
 
     /// Sends a signed request and reads the whole answer.
     pub async fn send(&self, request: &SignedRequest) -> TestResponse {
-        let response = match self
-            .router
-            .clone()
-            .oneshot(request.to_http_request_at(&self.prefix))
-            .await
-        {
+        let response = match self.router.clone().oneshot(request.to_http_request_at(&self.prefix)).await {
             Ok(response) => response,
             Err(never) => match never {},
         };
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap_or_default();
-        TestResponse {
-            status,
-            headers,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        }
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
+        TestResponse { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
     }
 
     /// `GET /health`.
     pub async fn health(&self) -> TestResponse {
-        let request = axum::http::Request::get(format!("{}/health", self.prefix))
-            .body(Body::empty())
-            .unwrap_or_default();
+        let request =
+            axum::http::Request::get(format!("{}/health", self.prefix)).body(Body::empty()).unwrap_or_default();
         let response = match self.router.clone().oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
         };
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap_or_default();
-        TestResponse {
-            status,
-            headers,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        }
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
+        TestResponse { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
     }
 
     /// Replays a captured payload file as `event`@`version`, signed with `secret` now.
@@ -91,15 +70,8 @@ impl TestClient {
     /// A captured `authentication.runtime_token` was issued by the platform for another
     /// moment and cannot verify here, so it is removed; use [`Self::replay_with_token`] to
     /// attach a token from [`TestKeys`](super::TestKeys).
-    pub async fn replay(
-        &self,
-        file: &Path,
-        event: &str,
-        version: &str,
-        secret: &str,
-    ) -> std::io::Result<TestResponse> {
-        self.replay_with_token(file, event, version, secret, None)
-            .await
+    pub async fn replay(&self, file: &Path, event: &str, version: &str, secret: &str) -> std::io::Result<TestResponse> {
+        self.replay_with_token(file, event, version, secret, None).await
     }
 
     /// [`Self::replay`], attaching `token` as the runtime token.
@@ -112,8 +84,8 @@ impl TestClient {
         token: Option<String>,
     ) -> std::io::Result<TestResponse> {
         let bytes = std::fs::read(file)?;
-        let mut payload: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let mut payload: Value =
+            serde_json::from_slice(&bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         if let Some(object) = payload.as_object_mut() {
             object.remove("authentication");
         }
@@ -132,7 +104,6 @@ pub fn sample(event: &str, version: &str) -> Option<Value> {
 
 /// Loads a JSON fixture file and decodes it as `T` (a payload type or `Value`).
 pub fn load_fixture<T: serde::de::DeserializeOwned>(file: &Path) -> Result<T, String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} does not decode: {e}", file.display()))
 }

@@ -23,9 +23,7 @@ pub struct TestKeys {
 
 impl std::fmt::Debug for TestKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestKeys")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        f.debug_struct("TestKeys").field("kid", &self.kid).finish_non_exhaustive()
     }
 }
 
@@ -37,10 +35,7 @@ impl TestKeys {
         let coordinate = |c: Option<&p256::FieldBytes>| {
             URL_SAFE_NO_PAD.encode(c.map(|b| -> &[u8] { b.as_ref() }).unwrap_or_default())
         };
-        let der = secret
-            .to_pkcs8_der()
-            .map(|d| d.as_bytes().to_vec())
-            .unwrap_or_default();
+        let der = secret.to_pkcs8_der().map(|d| d.as_bytes().to_vec()).unwrap_or_default();
         Self {
             kid: kid.to_owned(),
             x: coordinate(point.x()),
@@ -95,12 +90,7 @@ impl TestKeys {
 /// (`alg: none`, HS256 over the public key, tampered claims, …).
 pub fn forge_token(header: &Value, claims: &Value, signature: &[u8]) -> String {
     let part = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
-    format!(
-        "{}.{}.{}",
-        part(header),
-        part(claims),
-        URL_SAFE_NO_PAD.encode(signature)
-    )
+    format!("{}.{}.{}", part(header), part(claims), URL_SAFE_NO_PAD.encode(signature))
 }
 
 /// An in-memory [`JwksSource`] that counts fetches and can be switched off.
@@ -113,27 +103,18 @@ pub struct StaticJwks {
 impl StaticJwks {
     /// Serves `document`.
     pub fn new(document: Value) -> Self {
-        Self {
-            document: Arc::new(Mutex::new(Some(document.to_string().into_bytes()))),
-            fetches: Arc::default(),
-        }
+        Self { document: Arc::new(Mutex::new(Some(document.to_string().into_bytes()))), fetches: Arc::default() }
     }
 
     /// Serves `document` from now on.
     pub fn set(&self, document: Value) {
-        *self
-            .document
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+        *self.document.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some(document.to_string().into_bytes());
     }
 
     /// Fails every fetch from now on, as an unreachable endpoint would.
     pub fn set_unavailable(&self) {
-        *self
-            .document
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        *self.document.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// How many times the key set was fetched.
@@ -145,11 +126,7 @@ impl StaticJwks {
 impl JwksSource for StaticJwks {
     fn fetch(&self) -> Pin<Box<dyn Future<Output = Result<Jwks, String>> + Send + '_>> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
-        let document = self
-            .document
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
+        let document = self.document.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         Box::pin(async move {
             let document = document.ok_or_else(|| "test JWKS is switched off".to_owned())?;
             Jwks::parse(&document).map_err(|e| e.to_string())

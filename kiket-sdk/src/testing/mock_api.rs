@@ -36,10 +36,7 @@ pub struct RecordedCall {
 impl RecordedCall {
     /// A query parameter's value.
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// A header's value as text.
@@ -52,74 +49,26 @@ impl RecordedCall {
 const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/ext/rate_limit", "get_rate_limit"),
     ("GET", "/api/v1/ext/custom_data/{}/{}", "list_custom_data"),
-    (
-        "POST",
-        "/api/v1/ext/custom_data/{}/{}",
-        "create_custom_data_record",
-    ),
-    (
-        "GET",
-        "/api/v1/ext/custom_data/{}/{}/{}",
-        "get_custom_data_record",
-    ),
-    (
-        "PATCH",
-        "/api/v1/ext/custom_data/{}/{}/{}",
-        "update_custom_data_record",
-    ),
-    (
-        "DELETE",
-        "/api/v1/ext/custom_data/{}/{}/{}",
-        "delete_custom_data_record",
-    ),
+    ("POST", "/api/v1/ext/custom_data/{}/{}", "create_custom_data_record"),
+    ("GET", "/api/v1/ext/custom_data/{}/{}/{}", "get_custom_data_record"),
+    ("PATCH", "/api/v1/ext/custom_data/{}/{}/{}", "update_custom_data_record"),
+    ("DELETE", "/api/v1/ext/custom_data/{}/{}/{}", "delete_custom_data_record"),
     ("GET", "/api/v1/ext/sla/events", "list_sla_events"),
     ("GET", "/api/v1/ext/intake_forms", "list_intake_forms"),
     ("GET", "/api/v1/ext/intake_forms/{}", "get_intake_form"),
-    (
-        "GET",
-        "/api/v1/ext/intake_forms/{}/submissions",
-        "list_intake_submissions",
-    ),
-    (
-        "POST",
-        "/api/v1/ext/intake_forms/{}/submissions",
-        "create_intake_submission",
-    ),
-    (
-        "GET",
-        "/api/v1/ext/intake_forms/{}/submissions/{}",
-        "get_intake_submission",
-    ),
-    (
-        "POST",
-        "/api/v1/ext/intake_forms/{}/submissions/{}/approve",
-        "approve_intake_submission",
-    ),
-    (
-        "POST",
-        "/api/v1/ext/intake_forms/{}/submissions/{}/reject",
-        "reject_intake_submission",
-    ),
-    (
-        "GET",
-        "/api/v1/ext/intake_forms/{}/stats",
-        "get_intake_form_stats",
-    ),
+    ("GET", "/api/v1/ext/intake_forms/{}/submissions", "list_intake_submissions"),
+    ("POST", "/api/v1/ext/intake_forms/{}/submissions", "create_intake_submission"),
+    ("GET", "/api/v1/ext/intake_forms/{}/submissions/{}", "get_intake_submission"),
+    ("POST", "/api/v1/ext/intake_forms/{}/submissions/{}/approve", "approve_intake_submission"),
+    ("POST", "/api/v1/ext/intake_forms/{}/submissions/{}/reject", "reject_intake_submission"),
+    ("GET", "/api/v1/ext/intake_forms/{}/stats", "get_intake_form_stats"),
     ("GET", "/api/v1/extensions/{}/secrets", "list_secrets"),
     ("POST", "/api/v1/extensions/{}/secrets", "set_secret"),
     ("GET", "/api/v1/extensions/{}/secrets/{}", "get_secret"),
-    (
-        "DELETE",
-        "/api/v1/extensions/{}/secrets/{}",
-        "delete_secret",
-    ),
+    ("DELETE", "/api/v1/extensions/{}/secrets/{}", "delete_secret"),
     ("POST", "/api/v1/extensions/logs", "log_event"),
     ("POST", "/api/v1/extensions/metrics", "record_metric"),
-    (
-        "POST",
-        "/api/v1/extensions/notifications",
-        "send_notification",
-    ),
+    ("POST", "/api/v1/extensions/notifications", "send_notification"),
     ("GET", "/api/v1/extensions/{}", "get_extension"),
     ("GET", "/api/v1/audit/anchors", "list_audit_anchors"),
     ("GET", "/api/v1/audit/anchors/{}", "get_audit_anchor"),
@@ -179,9 +128,7 @@ pub struct MockKiketApi {
 
 impl std::fmt::Debug for MockKiketApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockKiketApi")
-            .field("address", &self.address)
-            .finish_non_exhaustive()
+        f.debug_struct("MockKiketApi").field("address", &self.address).finish_non_exhaustive()
     }
 }
 
@@ -198,19 +145,13 @@ impl MockKiketApi {
             rate_limit: json!({"limit": 1000, "remaining": 999, "window_seconds": 60, "reset_in": 60}),
             ..MockState::default()
         }));
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(state.clone());
+        let app = axum::Router::new().fallback(handle).with_state(state.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Self {
-            address,
-            state,
-            task,
-        })
+        Ok(Self { address, state, task })
     }
 
     /// `http://127.0.0.1:<port>`: use it as the configuration's API base URL.
@@ -219,9 +160,7 @@ impl MockKiketApi {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, MockState> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Serves `jwks` at `/.well-known/jwks.json` (e.g. `TestKeys::jwks()`).
@@ -233,11 +172,7 @@ impl MockKiketApi {
     /// The next call of `operation` answers `status` with `body` (queue several to script a
     /// sequence; unprogrammed calls get the default answer).
     pub fn respond(&self, operation: &'static str, status: u16, body: Value) -> &Self {
-        self.lock()
-            .programmed
-            .entry(operation)
-            .or_default()
-            .push_back((status, body));
+        self.lock().programmed.entry(operation).or_default().push_back((status, body));
         self
     }
 
@@ -253,14 +188,9 @@ impl MockKiketApi {
     }
 
     /// The rate-limit window `get_rate_limit` reports.
-    pub fn set_rate_limit(
-        &self,
-        limit: i64,
-        remaining: i64,
-        window_seconds: i64,
-        reset_in: i64,
-    ) -> &Self {
-        self.lock().rate_limit = json!({"limit": limit, "remaining": remaining, "window_seconds": window_seconds, "reset_in": reset_in});
+    pub fn set_rate_limit(&self, limit: i64, remaining: i64, window_seconds: i64, reset_in: i64) -> &Self {
+        self.lock().rate_limit =
+            json!({"limit": limit, "remaining": remaining, "window_seconds": window_seconds, "reset_in": reset_in});
         self
     }
 
@@ -271,12 +201,7 @@ impl MockKiketApi {
 
     /// The calls of one operation.
     pub fn calls_to(&self, operation: &str) -> Vec<RecordedCall> {
-        self.lock()
-            .calls
-            .iter()
-            .filter(|c| c.operation == operation)
-            .cloned()
-            .collect()
+        self.lock().calls.iter().filter(|c| c.operation == operation).cloned().collect()
     }
 
     /// Messages of `log_event` calls.
@@ -284,12 +209,7 @@ impl MockKiketApi {
         self.calls_to("log_event")
             .into_iter()
             .filter_map(|c| c.body)
-            .map(|b| {
-                (
-                    b["message"].as_str().unwrap_or_default().to_owned(),
-                    b["metadata"].clone(),
-                )
-            })
+            .map(|b| (b["message"].as_str().unwrap_or_default().to_owned(), b["metadata"].clone()))
             .collect()
     }
 
@@ -298,10 +218,7 @@ impl MockKiketApi {
         let logged = self.logged();
         match logged.iter().find(|(m, _)| m == message) {
             Some((_, metadata)) => metadata.clone(),
-            None => panic!(
-                "no log_event {message:?}; logged: {:?}",
-                logged.iter().map(|(m, _)| m).collect::<Vec<_>>()
-            ),
+            None => panic!("no log_event {message:?}; logged: {:?}", logged.iter().map(|(m, _)| m).collect::<Vec<_>>()),
         }
     }
 
@@ -319,10 +236,7 @@ impl MockKiketApi {
 
     /// Bodies of `send_notification` calls.
     pub fn notifications(&self) -> Vec<Value> {
-        self.calls_to("send_notification")
-            .into_iter()
-            .filter_map(|c| c.body)
-            .collect()
+        self.calls_to("send_notification").into_iter().filter_map(|c| c.body).collect()
     }
 
     /// Panics unless a notification titled `title` was sent; returns it.
@@ -354,27 +268,13 @@ async fn handle(
 ) -> Response {
     let path = uri.path().to_owned();
     let (operation, params) = route(&method, &path).unwrap_or(("unknown", Vec::new()));
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+    let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     let json_body = serde_json::from_slice::<Value>(&body).ok();
-    let call = RecordedCall {
-        operation,
-        method,
-        path,
-        params,
-        query,
-        body: json_body,
-        headers,
-    };
-    let mut state = state
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let programmed = state
-        .programmed
-        .get_mut(operation)
-        .and_then(VecDeque::pop_front);
+    let call = RecordedCall { operation, method, path, params, query, body: json_body, headers };
+    let mut state = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let programmed = state.programmed.get_mut(operation).and_then(VecDeque::pop_front);
     let (status, reply) = match programmed {
         Some(answer) => answer,
         None => default_answer(&mut state, &call),
@@ -390,48 +290,26 @@ async fn handle(
 }
 
 fn default_answer(state: &mut MockState, call: &RecordedCall) -> (u16, Value) {
-    let project = call
-        .query_param("project_id")
-        .unwrap_or_default()
-        .to_owned();
+    let project = call.query_param("project_id").unwrap_or_default().to_owned();
     let p = |i: usize| call.params.get(i).cloned().unwrap_or_default();
     match call.operation {
         "get_rate_limit" => (200, json!({ "rate_limit": state.rate_limit })),
         "list_custom_data" => {
-            let records = state
-                .records
-                .get(&(p(0), p(1), project))
-                .cloned()
-                .unwrap_or_default();
-            let limit = call
-                .query_param("limit")
-                .and_then(|l| l.parse().ok())
-                .unwrap_or(usize::MAX);
-            (
-                200,
-                json!({ "data": records.into_iter().take(limit).collect::<Vec<_>>() }),
-            )
+            let records = state.records.get(&(p(0), p(1), project)).cloned().unwrap_or_default();
+            let limit = call.query_param("limit").and_then(|l| l.parse().ok()).unwrap_or(usize::MAX);
+            (200, json!({ "data": records.into_iter().take(limit).collect::<Vec<_>>() }))
         }
         "create_custom_data_record" => {
-            let mut record = call
-                .body
-                .as_ref()
-                .and_then(|b| b["record"].as_object().cloned())
-                .unwrap_or_default();
+            let mut record = call.body.as_ref().and_then(|b| b["record"].as_object().cloned()).unwrap_or_default();
             state.next_id += 1;
             record.entry("id").or_insert(json!(state.next_id));
-            state
-                .records
-                .entry((p(0), p(1), project))
-                .or_default()
-                .push(record.clone());
+            state.records.entry((p(0), p(1), project)).or_default().push(record.clone());
             (200, json!({ "data": record }))
         }
         "get_custom_data_record" | "update_custom_data_record" | "delete_custom_data_record" => {
             let records = state.records.entry((p(0), p(1), project)).or_default();
-            let Some(index) = records
-                .iter()
-                .position(|r| r.get("id").map(value_text).as_deref() == Some(p(2).as_str()))
+            let Some(index) =
+                records.iter().position(|r| r.get("id").map(value_text).as_deref() == Some(p(2).as_str()))
             else {
                 return (404, json!({"error": "record not found"}));
             };
@@ -441,8 +319,7 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> (u16, Value) {
                     (204, Value::Null)
                 }
                 "update_custom_data_record" => {
-                    if let Some(changes) = call.body.as_ref().and_then(|b| b["record"].as_object())
-                    {
+                    if let Some(changes) = call.body.as_ref().and_then(|b| b["record"].as_object()) {
                         records[index].extend(changes.clone());
                     }
                     (200, json!({ "data": records[index] }))
@@ -455,12 +332,8 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> (u16, Value) {
                 Some(expected) => event.get(field).map(value_text).as_deref() == Some(expected),
                 None => true,
             };
-            let mut events: Vec<Value> = state
-                .sla_events
-                .iter()
-                .filter(|e| wanted("state", e) && wanted("issue_id", e))
-                .cloned()
-                .collect();
+            let mut events: Vec<Value> =
+                state.sla_events.iter().filter(|e| wanted("state", e) && wanted("issue_id", e)).cloned().collect();
             if let Some(limit) = call.query_param("limit").and_then(|l| l.parse().ok()) {
                 events.truncate(limit);
             }
@@ -469,30 +342,15 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> (u16, Value) {
         "list_intake_forms" | "list_intake_submissions" => (200, json!({ "data": [] })),
         "get_intake_form" => (200, json!({"key": p(0), "name": p(0), "active": true})),
         "get_intake_submission" => (200, json!({"id": p(1), "status": "pending"})),
-        "create_intake_submission" => (
-            200,
-            json!({"id": "sub_1", "status": "pending", "data": call.body.as_ref().map(|b| b["data"].clone())}),
-        ),
+        "create_intake_submission" => {
+            (200, json!({"id": "sub_1", "status": "pending", "data": call.body.as_ref().map(|b| b["data"].clone())}))
+        }
         "approve_intake_submission" => (200, json!({"id": p(1), "status": "approved"})),
         "reject_intake_submission" => (200, json!({"id": p(1), "status": "rejected"})),
-        "get_intake_form_stats" => (
-            200,
-            json!({"period": call.query_param("period").unwrap_or("week"), "total": 0}),
-        ),
-        "list_secrets" => (
-            200,
-            json!(state
-                .secrets
-                .keys()
-                .map(|k| json!({"key": k}))
-                .collect::<Vec<_>>()),
-        ),
+        "get_intake_form_stats" => (200, json!({"period": call.query_param("period").unwrap_or("week"), "total": 0})),
+        "list_secrets" => (200, json!(state.secrets.keys().map(|k| json!({"key": k})).collect::<Vec<_>>())),
         "set_secret" => {
-            let secret = call
-                .body
-                .as_ref()
-                .map(|b| b["secret"].clone())
-                .unwrap_or_default();
+            let secret = call.body.as_ref().map(|b| b["secret"].clone()).unwrap_or_default();
             if let (Some(key), Some(value)) = (secret["key"].as_str(), secret["value"].as_str()) {
                 state.secrets.insert(key.to_owned(), value.to_owned());
             }
@@ -506,28 +364,17 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> (u16, Value) {
             state.secrets.remove(&p(1));
             (204, Value::Null)
         }
-        "log_event" | "record_metric" | "send_notification" | "send_telemetry" => {
-            (202, Value::Null)
-        }
+        "log_event" | "record_metric" | "send_notification" | "send_telemetry" => (202, Value::Null),
         "get_extension" => (200, json!({"id": p(0)})),
-        "list_audit_anchors" => (
-            200,
-            json!({"anchors": [], "pagination": {"page": 1, "per_page": 25, "total": 0}}),
-        ),
+        "list_audit_anchors" => (200, json!({"anchors": [], "pagination": {"page": 1, "per_page": 25, "total": 0}})),
         "get_audit_anchor" => (200, json!({"merkle_root": p(0), "status": "confirmed"})),
-        "get_record_proof" => (
-            200,
-            json!({"record_id": p(0), "proof": [], "leaf_index": 0}),
-        ),
+        "get_record_proof" => (200, json!({"record_id": p(0), "proof": [], "leaf_index": 0})),
         "verify_audit_proof" => (200, json!({"valid": true})),
         "jwks" => match &state.jwks {
             Some(jwks) => (200, jwks.clone()),
             None => (404, json!({"error": "no JWKS configured on the mock"})),
         },
-        _ => (
-            404,
-            json!({"error": format!("the mock does not know {} {}", call.method, call.path)}),
-        ),
+        _ => (404, json!({"error": format!("the mock does not know {} {}", call.method, call.path)})),
     }
 }
 

@@ -101,14 +101,9 @@ impl SignedRequest {
         }
         let mut payload = self.payload.clone();
         if let (Some(token), Some(object)) = (&self.runtime_token, payload.as_object_mut()) {
-            let auth = object
-                .entry("authentication")
-                .or_insert_with(|| serde_json::json!({}));
+            let auth = object.entry("authentication").or_insert_with(|| serde_json::json!({}));
             if let Some(auth) = auth.as_object_mut() {
-                auth.insert(
-                    "runtime_token".into(),
-                    serde_json::Value::String(token.clone()),
-                );
+                auth.insert("runtime_token".into(), serde_json::Value::String(token.clone()));
             }
         }
         serde_json::to_vec(&payload).unwrap_or_default()
@@ -146,29 +141,17 @@ impl SignedRequest {
     /// The request for in-process use, with the extension nested under `prefix`.
     pub fn to_http_request_at(&self, prefix: &str) -> Request<Body> {
         let body = self.body();
-        let mut builder = Request::builder()
-            .method(Method::POST)
-            .uri(format!("{prefix}{}", self.path_and_query()));
+        let mut builder = Request::builder().method(Method::POST).uri(format!("{prefix}{}", self.path_and_query()));
         for (name, value) in self.header_pairs(&body) {
             builder = builder.header(name, value);
         }
-        builder
-            .body(Body::from(body))
-            .unwrap_or_else(|_| Request::new(Body::empty()))
+        builder.body(Body::from(body)).unwrap_or_else(|_| Request::new(Body::empty()))
     }
 
     /// Sends the request to `base_url` (e.g. a [`TestServer`](super::TestServer)'s URL).
-    pub async fn send(
-        &self,
-        client: &reqwest::Client,
-        base_url: &str,
-    ) -> reqwest::Result<reqwest::Response> {
+    pub async fn send(&self, client: &reqwest::Client, base_url: &str) -> reqwest::Result<reqwest::Response> {
         let body = self.body();
-        let mut request = client.post(format!(
-            "{}{}",
-            base_url.trim_end_matches('/'),
-            self.path_and_query()
-        ));
+        let mut request = client.post(format!("{}{}", base_url.trim_end_matches('/'), self.path_and_query()));
         for (name, value) in self.header_pairs(&body) {
             request = request.header(name, value);
         }

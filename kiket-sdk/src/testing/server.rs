@@ -27,11 +27,7 @@ impl TestServer {
                 tracing::error!(%error, "test server failed");
             }
         });
-        Ok(Self {
-            address,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        Ok(Self { address, stop: Some(stop), task: Some(task) })
     }
 
     /// `http://127.0.0.1:<port>`.

@@ -26,9 +26,7 @@ pub struct Jwks {
 
 impl std::fmt::Debug for Jwks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Jwks")
-            .field("kids", &self.keys.keys().collect::<Vec<_>>())
-            .finish()
+        f.debug_struct("Jwks").field("kids", &self.keys.keys().collect::<Vec<_>>()).finish()
     }
 }
 
@@ -75,11 +73,7 @@ impl Jwks {
                 keys.insert(kid, decoding);
             }
         }
-        let single = if usable.len() == 1 {
-            usable.pop()
-        } else {
-            None
-        };
+        let single = if usable.len() == 1 { usable.pop() } else { None };
         Ok(Self { keys, single })
     }
 
@@ -128,10 +122,7 @@ impl JwksSource for HttpJwks {
             if !response.status().is_success() {
                 return Err(format!("JWKS endpoint answered {}", response.status()));
             }
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| format!("JWKS body unreadable: {e}"))?;
+            let body = response.bytes().await.map_err(|e| format!("JWKS body unreadable: {e}"))?;
             Jwks::parse(&body).map_err(|e| format!("JWKS is not valid JSON: {e}"))
         })
     }
@@ -154,13 +145,7 @@ pub(crate) struct JwksCache {
 
 impl JwksCache {
     pub(crate) fn new(source: Box<dyn JwksSource>, ttl: Duration, cooldown: Duration) -> Self {
-        Self {
-            source,
-            ttl,
-            cooldown,
-            cached: RwLock::new(None),
-            last_attempt: Mutex::new(None),
-        }
+        Self { source, ttl, cooldown, cached: RwLock::new(None), last_attempt: Mutex::new(None) }
     }
 
     /// The key for `kid`: from the cache when fresh, else after one (rate-limited) fetch.
@@ -177,10 +162,7 @@ impl JwksCache {
         }
         self.refresh().await?;
         let cached = self.cached.read().await;
-        cached
-            .as_ref()
-            .and_then(|c| c.jwks.key(kid))
-            .ok_or(VerifyError::InvalidRuntimeToken("unknown signing key"))
+        cached.as_ref().and_then(|c| c.jwks.key(kid)).ok_or(VerifyError::InvalidRuntimeToken("unknown signing key"))
     }
 
     async fn refresh(&self) -> Result<(), VerifyError> {
@@ -189,19 +171,12 @@ impl JwksCache {
         if last_attempt.is_some_and(|t| t.elapsed() < self.cooldown) {
             // Fetched (or tried) moments ago: an unknown kid, a stale cache or a dead endpoint
             // does not cause another request before the cooldown ends.
-            return if have_cache {
-                Ok(())
-            } else {
-                Err(VerifyError::KeysUnavailable)
-            };
+            return if have_cache { Ok(()) } else { Err(VerifyError::KeysUnavailable) };
         }
         *last_attempt = Some(Instant::now());
         match self.source.fetch().await {
             Ok(jwks) => {
-                *self.cached.write().await = Some(Cached {
-                    jwks,
-                    fetched_at: Instant::now(),
-                });
+                *self.cached.write().await = Some(Cached { jwks, fetched_at: Instant::now() });
                 Ok(())
             }
             Err(reason) => {

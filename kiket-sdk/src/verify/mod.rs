@@ -13,8 +13,8 @@ mod token;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use jwks::{Jwks, JwksSource};
 pub use signature::{
-    parse_signatures, parse_unix_timestamp, sign, sign_legacy, SignatureScheme, SignatureVerifier,
-    SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    parse_signatures, parse_unix_timestamp, sign, sign_legacy, SignatureScheme, SignatureVerifier, SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
 };
 pub use token::{RuntimeClaims, TokenVerifier, TOKEN_ISSUER};
 
@@ -22,10 +22,7 @@ pub use token::{RuntimeClaims, TokenVerifier, TOKEN_ISSUER};
 pub(crate) fn jwks_cache(config: &crate::config::Config) -> jwks::JwksCache {
     let source: Box<dyn JwksSource> = match &config.jwks_source {
         Some(source) => Box::new(SharedSource(source.clone())),
-        None => Box::new(jwks::HttpJwks {
-            client: config.http.clone(),
-            url: config.jwks_url.clone(),
-        }),
+        None => Box::new(jwks::HttpJwks { client: config.http.clone(), url: config.jwks_url.clone() }),
     };
     jwks::JwksCache::new(source, config.jwks_cache_ttl, config.jwks_refetch_cooldown)
 }
@@ -33,10 +30,7 @@ pub(crate) fn jwks_cache(config: &crate::config::Config) -> jwks::JwksCache {
 struct SharedSource(std::sync::Arc<dyn JwksSource>);
 
 impl JwksSource for SharedSource {
-    fn fetch(
-        &self,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Jwks, String>> + Send + '_>>
-    {
+    fn fetch(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Jwks, String>> + Send + '_>> {
         self.0.fetch()
     }
 }
@@ -61,9 +55,7 @@ pub enum VerifyError {
     #[error("X-Kiket-Timestamp is outside the allowed window")]
     TimestampOutOfWindow,
     /// The signature header is not hex MACs (optionally `sha256=`-prefixed).
-    #[error(
-        "invalid X-Kiket-Signature header: expected 64 hex digits, optionally prefixed by sha256="
-    )]
+    #[error("invalid X-Kiket-Signature header: expected 64 hex digits, optionally prefixed by sha256=")]
     InvalidSignature,
     /// No signature matches the body and any configured secret.
     #[error("signature does not match the request body")]

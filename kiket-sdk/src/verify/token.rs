@@ -85,9 +85,7 @@ pub struct TokenVerifier {
 
 impl std::fmt::Debug for TokenVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenVerifier")
-            .field("leeway_secs", &self.leeway_secs)
-            .finish_non_exhaustive()
+        f.debug_struct("TokenVerifier").field("leeway_secs", &self.leeway_secs).finish_non_exhaustive()
     }
 }
 
@@ -96,11 +94,7 @@ impl TokenVerifier {
         // Leeway is seconds of clock skew; f64 holds any sensible value exactly.
         #[allow(clippy::cast_precision_loss)]
         let leeway_secs = leeway_secs as f64;
-        Self {
-            keys,
-            leeway_secs,
-            clock,
-        }
+        Self { keys, leeway_secs, clock }
     }
 
     /// Verifies `token` and returns its claims.
@@ -108,8 +102,8 @@ impl TokenVerifier {
         if token.len() > MAX_TOKEN_LEN {
             return Err(VerifyError::InvalidRuntimeToken("token too long"));
         }
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|_| VerifyError::InvalidRuntimeToken("malformed token"))?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| VerifyError::InvalidRuntimeToken("malformed token"))?;
         if header.alg != Algorithm::ES256 {
             return Err(VerifyError::InvalidRuntimeToken("algorithm must be ES256"));
         }
@@ -134,19 +128,13 @@ impl TokenVerifier {
         // Unix seconds as f64 are exact far beyond any realistic date.
         #[allow(clippy::cast_precision_loss)]
         let now = self.clock.now_unix() as f64;
-        let exp = claims
-            .exp
-            .ok_or(VerifyError::InvalidRuntimeToken("exp claim missing"))?;
-        let iat = claims
-            .iat
-            .ok_or(VerifyError::InvalidRuntimeToken("iat claim missing"))?;
+        let exp = claims.exp.ok_or(VerifyError::InvalidRuntimeToken("exp claim missing"))?;
+        let iat = claims.iat.ok_or(VerifyError::InvalidRuntimeToken("iat claim missing"))?;
         if now > exp + self.leeway_secs {
             return Err(VerifyError::InvalidRuntimeToken("token expired"));
         }
         if iat > now + self.leeway_secs {
-            return Err(VerifyError::InvalidRuntimeToken(
-                "token issued in the future",
-            ));
+            return Err(VerifyError::InvalidRuntimeToken("token issued in the future"));
         }
         if claims.nbf.is_some_and(|nbf| nbf > now + self.leeway_secs) {
             return Err(VerifyError::InvalidRuntimeToken("token not yet valid"));

@@ -37,18 +37,13 @@ pub const SCHEMA_BUNDLE: &str = include_str!(concat!(env!("OUT_DIR"), "/schema_b
 
 /// Looks up an event and version exactly as catalogued.
 pub fn find(event: &str, version: &str) -> Option<&'static EventSchema> {
-    EVENTS
-        .iter()
-        .find(|e| e.event == event && e.version == version)
+    EVENTS.iter().find(|e| e.event == event && e.version == version)
 }
 
 impl EventSchema {
     /// The schema of this event (bundled form), or `Null` if the bundle lacks it.
     pub fn schema(&self) -> serde_json::Value {
-        bundle()["definitions"]
-            .get(self.type_name)
-            .cloned()
-            .unwrap_or_default()
+        bundle()["definitions"].get(self.type_name).cloned().unwrap_or_default()
     }
 
     /// A payload that is valid for this event: every property filled with a plausible
@@ -90,20 +85,10 @@ mod tests {
             let sample = entry.sample();
             assert!(sample.is_object(), "{}@{}", entry.event, entry.version);
             assert!(sample.get("authentication").is_none() && sample.get("secrets").is_none());
-            let named = sample
-                .get("event")
-                .or_else(|| sample.get("type"))
-                .and_then(|v| v.as_str());
-            assert_eq!(
-                named,
-                Some(entry.event),
-                "{}@{}",
-                entry.event,
-                entry.version
-            );
+            let named = sample.get("event").or_else(|| sample.get("type")).and_then(|v| v.as_str());
+            assert_eq!(named, Some(entry.event), "{}@{}", entry.event, entry.version);
         }
-        let v2: crate::IssueCreatedV2 =
-            serde_json::from_value(find("issue.created", "v2").unwrap().sample()).unwrap();
+        let v2: crate::IssueCreatedV2 = serde_json::from_value(find("issue.created", "v2").unwrap().sample()).unwrap();
         assert_eq!(v2.data.issue.title.as_deref(), Some("Example title"));
     }
 }

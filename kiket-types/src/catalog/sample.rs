@@ -12,23 +12,13 @@ pub(super) fn example(schema: &Value, definitions: &Value, name: &str, depth: us
     }
     if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
         let title = target.rsplit('/').next().unwrap_or_default();
-        return definitions
-            .get(title)
-            .map_or(Value::Null, |s| example(s, definitions, name, depth + 1));
+        return definitions.get(title).map_or(Value::Null, |s| example(s, definitions, name, depth + 1));
     }
-    if let Some(first) = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .and_then(|v| v.first())
-    {
+    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|v| v.first()) {
         return first.clone();
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(first) = schema
-            .get(key)
-            .and_then(Value::as_array)
-            .and_then(|v| v.first())
-        {
+        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|v| v.first()) {
             return example(first, definitions, name, depth + 1);
         }
     }

@@ -1,6 +1,7 @@
 //! [`Id`]: identifiers that arrive as JSON numbers or strings.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -17,13 +18,52 @@ use std::fmt;
 /// assert_eq!(serde_json::to_string(&numeric).unwrap(), "42");
 /// assert_eq!(numeric.as_u64(), Some(42));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum Id {
     /// Sent as a JSON number.
     Number(serde_json::Number),
     /// Sent as a JSON string.
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for Id {
+    /// Reads a number or a string directly (no buffering, unlike an untagged enum).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+
+        impl Visitor<'_> for IdVisitor {
+            type Value = Id;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an identifier (a number or a string)")
+            }
+
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Id, E> {
+                Ok(Id::Number(value.into()))
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Id, E> {
+                Ok(Id::Number(value.into()))
+            }
+
+            fn visit_f64<E: de::Error>(self, value: f64) -> Result<Id, E> {
+                serde_json::Number::from_f64(value)
+                    .map(Id::Number)
+                    .ok_or_else(|| E::custom("an identifier must be a finite number"))
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Id, E> {
+                Ok(Id::Text(value.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, value: String) -> Result<Id, E> {
+                Ok(Id::Text(value))
+            }
+        }
+
+        deserializer.deserialize_any(IdVisitor)
+    }
 }
 
 impl Id {

@@ -24,9 +24,7 @@ impl Args {
             let (name, value) = match name.split_once('=') {
                 Some((name, value)) => (name.to_owned(), value.to_owned()),
                 None => {
-                    let value = words
-                        .next()
-                        .ok_or_else(|| Failure::Usage(format!("--{name} needs a value")))?;
+                    let value = words.next().ok_or_else(|| Failure::Usage(format!("--{name} needs a value")))?;
                     (name.to_owned(), value.clone())
                 }
             };
@@ -35,10 +33,7 @@ impl Args {
             }
             options.insert(name, value);
         }
-        Ok(Self {
-            positional,
-            options,
-        })
+        Ok(Self { positional, options })
     }
 
     /// Positional word `index`.

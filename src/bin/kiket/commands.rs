@@ -23,13 +23,7 @@ pub async fn run(argv: Vec<String>) -> Result<(), Failure> {
         return Err(Failure::Usage("no command given".into()));
     };
     match command.as_str() {
-        "send" => {
-            send(&Args::parse(
-                rest,
-                &["version", "file", "url", "secret", "token"],
-            )?)
-            .await
-        }
+        "send" => send(&Args::parse(rest, &["version", "file", "url", "secret", "token"])?).await,
         "sample" => sample(&Args::parse(rest, &["version"])?),
         "sign" => sign_body(&Args::parse(rest, &["secret", "timestamp", "file"])?),
         "manifest" => manifest(&Args::parse(rest, &[])?),
@@ -45,14 +39,8 @@ pub async fn run(argv: Vec<String>) -> Result<(), Failure> {
 fn secret_of(args: &Args) -> Result<String, Failure> {
     args.option("secret")
         .map(str::to_owned)
-        .or_else(|| {
-            std::env::var("KIKET_WEBHOOK_SECRET")
-                .ok()
-                .filter(|s| !s.trim().is_empty())
-        })
-        .ok_or_else(|| {
-            Failure::Usage("no secret: pass --secret or set KIKET_WEBHOOK_SECRET".into())
-        })
+        .or_else(|| std::env::var("KIKET_WEBHOOK_SECRET").ok().filter(|s| !s.trim().is_empty()))
+        .ok_or_else(|| Failure::Usage("no secret: pass --secret or set KIKET_WEBHOOK_SECRET".into()))
 }
 
 fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
@@ -61,19 +49,16 @@ fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
 
 fn sample_of(event: &str, version: &str) -> Result<serde_json::Value, Failure> {
     catalog::find(event, version).map(catalog::EventSchema::sample).ok_or_else(|| {
-        Failure::Usage(format!("{event}@{version} is not in the catalog (see `kiket events`); pass --file for other events"))
+        Failure::Usage(format!(
+            "{event}@{version} is not in the catalog (see `kiket events`); pass --file for other events"
+        ))
     })
 }
 
 async fn send(args: &Args) -> Result<(), Failure> {
-    let event = args
-        .positional(0)
-        .ok_or_else(|| Failure::Usage("send needs an event name".into()))?;
+    let event = args.positional(0).ok_or_else(|| Failure::Usage("send needs an event name".into()))?;
     let version = args.option("version").unwrap_or("v1");
-    let url = args
-        .option("url")
-        .unwrap_or("http://127.0.0.1:8080")
-        .trim_end_matches('/');
+    let url = args.option("url").unwrap_or("http://127.0.0.1:8080").trim_end_matches('/');
     let secret = secret_of(args)?;
     let mut body = match args.option("file") {
         Some(path) => {
@@ -84,10 +69,7 @@ async fn send(args: &Args) -> Result<(), Failure> {
         None => sample_of(event, version)?,
     };
     if let (Some(token), Some(object)) = (args.option("token"), body.as_object_mut()) {
-        object.insert(
-            "authentication".into(),
-            serde_json::json!({ "runtime_token": token }),
-        );
+        object.insert("authentication".into(), serde_json::json!({ "runtime_token": token }));
     }
     let bytes = serde_json::to_vec(&body).map_err(|e| Failure::Io(e.to_string()))?;
     let timestamp = SystemClock.now_unix();
@@ -110,39 +92,30 @@ async fn send(args: &Args) -> Result<(), Failure> {
     if status.is_success() {
         Ok(())
     } else {
-        Err(Failure::Rejected(format!(
-            "the extension answered {status}"
-        )))
+        Err(Failure::Rejected(format!("the extension answered {status}")))
     }
 }
 
 fn sample(args: &Args) -> Result<(), Failure> {
-    let event = args
-        .positional(0)
-        .ok_or_else(|| Failure::Usage("sample needs an event name".into()))?;
+    let event = args.positional(0).ok_or_else(|| Failure::Usage("sample needs an event name".into()))?;
     let sample = sample_of(event, args.option("version").unwrap_or("v1"))?;
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&sample).unwrap_or_default()
-    );
+    println!("{}", serde_json::to_string_pretty(&sample).unwrap_or_default());
     Ok(())
 }
 
 fn sign_body(args: &Args) -> Result<(), Failure> {
     let secret = secret_of(args)?;
     let timestamp = match args.option("timestamp") {
-        Some(text) => text.parse::<i64>().map_err(|_| {
-            Failure::Usage(format!("--timestamp must be unix seconds, got {text:?}"))
-        })?,
+        Some(text) => text
+            .parse::<i64>()
+            .map_err(|_| Failure::Usage(format!("--timestamp must be unix seconds, got {text:?}")))?,
         None => SystemClock.now_unix(),
     };
     let body = match args.option("file") {
         Some(path) => read_file(path)?,
         None => {
             let mut buffer = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buffer)
-                .map_err(|e| Failure::Io(format!("cannot read stdin: {e}")))?;
+            std::io::stdin().read_to_end(&mut buffer).map_err(|e| Failure::Io(format!("cannot read stdin: {e}")))?;
             buffer
         }
     };
@@ -153,9 +126,7 @@ fn sign_body(args: &Args) -> Result<(), Failure> {
 
 fn manifest(args: &Args) -> Result<(), Failure> {
     if args.positional(0) != Some("check") || args.positional_count() > 2 {
-        return Err(Failure::Usage(
-            "expected `kiket manifest check [path]`".into(),
-        ));
+        return Err(Failure::Usage("expected `kiket manifest check [path]`".into()));
     }
     let builder = Config::builder().with_env();
     let builder = match args.positional(1) {
@@ -171,23 +142,15 @@ fn manifest(args: &Args) -> Result<(), Failure> {
             builder.discover_manifest(cwd)
         }
     };
-    let config = builder
-        .build()
-        .map_err(|e| Failure::Rejected(format!("manifest check failed: {e}")))?;
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&config.describe()).unwrap_or_default()
-    );
+    let config = builder.build().map_err(|e| Failure::Rejected(format!("manifest check failed: {e}")))?;
+    println!("{}", serde_json::to_string_pretty(&config.describe()).unwrap_or_default());
     eprintln!("manifest OK");
     Ok(())
 }
 
 fn events() -> Result<(), Failure> {
     for entry in catalog::EVENTS {
-        println!(
-            "{:<34} {:<4} {}",
-            entry.event, entry.version, entry.type_name
-        );
+        println!("{:<34} {:<4} {}", entry.event, entry.version, entry.type_name);
     }
     Ok(())
 }

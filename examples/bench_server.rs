@@ -1,0 +1,26 @@
+//! The SDK as benchmarked: a typed `IssueCreatedV1Handler` answering
+//! `{"ok":true,"title":<issue.title>}`, HMAC verification as in production, telemetry on (no
+//! URL), configured only from `HOST`, `PORT` and `KIKET_WEBHOOK_SECRET`.
+//!
+//! `cargo run --release --example bench_server`
+
+use kiket::prelude::*;
+
+struct Title;
+
+#[async_trait::async_trait]
+impl IssueCreatedV1Handler for Title {
+    async fn handle(&self, payload: IssueCreatedV1, _ctx: HandlerContext) -> HandlerResult {
+        #[derive(serde::Serialize)]
+        struct Answer {
+            ok: bool,
+            title: Option<String>,
+        }
+        Ok(Reply::json(Answer { ok: true, title: payload.issue.title }))
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), kiket::sdk::StartupError> {
+    kiket::run(Router::new().issue_created_v1(Title)).await
+}

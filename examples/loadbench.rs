@@ -1,0 +1,232 @@
+//! Load benchmark: the SDK (`bench_server`) against bare axum (`bench_baseline`), plus the
+//! quickstart's startup time and idle memory. One command, release mode, loopback only:
+//!
+//! ```text
+//! cargo run --release --example loadbench          # needs `wrk` (apt-get install wrk)
+//! BENCH_SECONDS=60 BENCH_CONNECTIONS=64 cargo run --release --example loadbench
+//! ```
+//!
+//! Both servers get the same ~1 KB signed `issue.created` v1 delivery at the same number of
+//! connections for the same time. Printed: throughput, p50/p99 latency, errors, RSS at start
+//! and peak, and the SDK / baseline ratios; then peak RSS at 256 connections, startup time
+//! (process start → `/health` answers, median of 5) and idle RSS of the quickstart.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "whsec_loadbench";
+
+struct Load {
+    requests_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+    rss_start_kb: u64,
+    rss_peak_kb: u64,
+}
+
+fn env_number(key: &str, default: u64) -> u64 {
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"), PathBuf::from)
+}
+
+fn build_examples() {
+    let status = Command::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "--example",
+            "bench_server",
+            "--example",
+            "bench_baseline",
+            "--example",
+            "quickstart",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building the benchmark servers failed");
+}
+
+fn spawn(example: &str, port: u16, extra_env: &[(&str, &str)]) -> Child {
+    let binary = target_dir().join("release/examples").join(example);
+    let mut command = Command::new(&binary);
+    command
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("KIKET_WEBHOOK_SECRET", SECRET)
+        .env("RUST_LOG", "warn");
+    for (key, value) in extra_env {
+        command.env(key, value);
+    }
+    command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()))
+}
+
+fn status_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn wait_until_listening(port: u16, deadline: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < deadline {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ = stream.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.1 404") {
+                return Some(started.elapsed());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    None
+}
+
+/// A wrk script posting the signed delivery (signed now: valid for the 300 s window).
+fn wrk_script(dir: &Path) -> PathBuf {
+    let body = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/issue.created/v1.json"))
+        .expect("fixture");
+    let body: serde_json::Value = serde_json::from_slice(&body).expect("fixture is JSON");
+    let mut body = body;
+    if let Some(object) = body.as_object_mut() {
+        object.remove("authentication");
+    }
+    let bytes = serde_json::to_vec_pretty(&body).expect("serialises");
+    let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let signature = kiket::sdk::verify::sign(SECRET, i64::try_from(timestamp).unwrap_or_default(), &bytes);
+    let body_file = dir.join("body.json");
+    std::fs::write(&body_file, &bytes).expect("write body");
+    let script = dir.join("post.lua");
+    std::fs::write(
+        &script,
+        format!(
+            r#"local f = io.open("{}", "rb")
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Kiket-Event-Version"] = "v1"
+wrk.headers["X-Kiket-Timestamp"] = "{timestamp}"
+wrk.headers["X-Kiket-Signature"] = "{signature}"
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %f %f\n", summary.requests, summary.duration, e.status + e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+"#,
+            body_file.display()
+        ),
+    )
+    .expect("write script");
+    println!("payload: {} bytes, signed issue.created v1", bytes.len());
+    script
+}
+
+fn run_wrk(script: &Path, port: u16, connections: u64, seconds: u64, pid: u32) -> Load {
+    let rss_start_kb = status_kb(pid, "VmRSS:");
+    let output = Command::new("wrk")
+        .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "-s"])
+        .arg(script)
+        .arg(format!("http://127.0.0.1:{port}/webhooks/issue.created"))
+        .output()
+        .expect("wrk runs (apt-get install wrk)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line =
+        stdout.lines().find(|l| l.starts_with("RESULT")).unwrap_or_else(|| panic!("wrk printed no result:\n{stdout}"));
+    let fields: Vec<f64> = line.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+    let [requests, duration_us, errors, p50_us, p99_us] = fields[..] else { panic!("unexpected wrk result {line}") };
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Load {
+        requests_per_sec: requests / (duration_us / 1e6),
+        p50_ms: p50_us / 1000.0,
+        p99_ms: p99_us / 1000.0,
+        errors: errors as u64,
+        rss_start_kb,
+        rss_peak_kb: status_kb(pid, "VmHWM:"),
+    }
+}
+
+fn measure(example: &str, port: u16, script: &Path, connections: u64, seconds: u64) -> Load {
+    let mut child = spawn(example, port, &[]);
+    wait_until_listening(port, Duration::from_secs(10)).unwrap_or_else(|| panic!("{example} did not start"));
+    // Warm-up, then the measured run.
+    let _ = run_wrk(script, port, connections, 2, child.id());
+    let load = run_wrk(script, port, connections, seconds, child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    load
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn main() {
+    let seconds = env_number("BENCH_SECONDS", 20);
+    let connections = env_number("BENCH_CONNECTIONS", 64);
+    build_examples();
+    let dir = std::env::temp_dir().join(format!("kiket-loadbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = wrk_script(&dir);
+
+    let sdk = measure("bench_server", 18090, &script, connections, seconds);
+    let base = measure("bench_baseline", 18091, &script, connections, seconds);
+    println!("\n{connections} connections, {seconds} s, wrk -t2, loopback, release build\n");
+    println!("| | requests/s | p50 ms | p99 ms | errors | RSS start | RSS peak |");
+    println!("|---|---|---|---|---|---|---|");
+    for (name, load) in [("kiket-rs SDK", &sdk), ("bare axum", &base)] {
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {} | {:.1} MB | {:.1} MB |",
+            load.requests_per_sec,
+            load.p50_ms,
+            load.p99_ms,
+            load.errors,
+            load.rss_start_kb as f64 / 1024.0,
+            load.rss_peak_kb as f64 / 1024.0
+        );
+    }
+    println!(
+        "| SDK / baseline | {:.2} | {:.2} | {:.2} | | | |",
+        sdk.requests_per_sec / base.requests_per_sec,
+        sdk.p50_ms / base.p50_ms,
+        sdk.p99_ms / base.p99_ms
+    );
+
+    let heavy = measure("bench_server", 18092, &script, 256, seconds.min(10));
+    println!(
+        "\nSDK at 256 connections: {:.0} requests/s, {} errors, peak RSS {:.1} MB",
+        heavy.requests_per_sec,
+        heavy.errors,
+        heavy.rss_peak_kb as f64 / 1024.0
+    );
+
+    let mut startups = Vec::new();
+    let mut idle_rss = 0;
+    for attempt in 0..5u16 {
+        let port = 18093 + attempt;
+        let started = Instant::now();
+        let mut child = spawn("quickstart", port, &[("KIKET_BASE_URL", "http://127.0.0.1:9")]);
+        let ready = wait_until_listening(port, Duration::from_secs(10)).map(|_| started.elapsed());
+        std::thread::sleep(Duration::from_millis(200));
+        idle_rss = status_kb(child.id(), "VmRSS:");
+        let _ = child.kill();
+        let _ = child.wait();
+        startups.push(ready.expect("quickstart answered /health"));
+    }
+    startups.sort();
+    println!(
+        "quickstart: startup to ready (median of 5) {:.1} ms, idle RSS {:.1} MB",
+        startups[2].as_secs_f64() * 1000.0,
+        idle_rss as f64 / 1024.0
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
