@@ -5,6 +5,11 @@
 //! `HooksMode::Expected` makes the crate's `ClientHooks` impl mandatory: every request passes
 //! through it (authentication and per-invocation headers). Nothing generated is edited by hand.
 
+#[path = "build/rust_surface.rs"]
+mod rust_surface;
+#[path = "build/surface.rs"]
+mod surface;
+
 use std::path::PathBuf;
 
 const SPEC: &str = "openapi/kiket-extension-api.yaml";
@@ -33,9 +38,13 @@ fn main() {
     let tokens = generator.generate_tokens(&spec).unwrap_or_else(|e| fail(&format!("progenitor rejected {SPEC}: {e}")));
     let file: syn::File =
         syn::parse2(tokens).unwrap_or_else(|e| fail(&format!("generated client does not parse: {e}")));
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("client.rs");
-    std::fs::write(&out, prettyplease::unparse(&file))
-        .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let code = prettyplease::unparse(&file);
+    let surface = surface::render(&spec, &code).unwrap_or_else(|e| fail(&e));
+    for (name, contents) in [("client.rs", &code), ("GENERATED.md", &surface)] {
+        let out = out_dir.join(name);
+        std::fs::write(&out, contents).unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
+    }
 }
 
 fn fail(message: &str) -> ! {

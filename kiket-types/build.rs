@@ -18,6 +18,10 @@ mod bundle;
 mod catalog;
 #[path = "build/open_enum.rs"]
 mod open_enum;
+#[path = "build/rust_surface.rs"]
+mod rust_surface;
+#[path = "build/surface.rs"]
+mod surface;
 #[path = "build/typegen.rs"]
 mod typegen;
 
@@ -36,6 +40,7 @@ fn main() {
     let open_enums = open_enum::generate(&bundle).unwrap_or_else(|e| fail(&e));
     let types = typegen::generate(&bundle, &open_enums).unwrap_or_else(|e| fail(&e));
     write(&out_dir.join("types.rs"), &types);
+    write(&out_dir.join("GENERATED.md"), &surface::render(&bundle, &types).unwrap_or_else(|e| fail(&e)));
     write(&out_dir.join("catalog.rs"), &catalog::generate(&bundle));
     write(&out_dir.join("for_each_event.rs"), &catalog::for_each_event(&bundle));
     write(&out_dir.join("schema_bundle.json"), &catalog::schema_bundle(&bundle));

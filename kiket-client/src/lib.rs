@@ -41,5 +41,9 @@ pub use progenitor_client::{Error as ProgenitorError, ResponseValue};
 pub use retry::RetryPolicy;
 pub use standalone::{http_client, ClientConfigError, KiketClient, KiketClientBuilder};
 
+/// The readable surface of the generated client (`kiket-client/GENERATED.md`): operations,
+/// parameters, bodies, responses and types.
+pub const GENERATED_SURFACE: &str = include_str!(concat!(env!("OUT_DIR"), "/GENERATED.md"));
+
 /// Version of this crate, sent in `User-Agent: kiket-sdk-rust/<version>`.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -41,4 +41,8 @@ pub use generated::*;
 
 pub mod catalog;
 
+/// The readable surface of everything this build generated (`kiket-types/GENERATED.md`):
+/// events, types, fields and their Rust types, enum values.
+pub const GENERATED_SURFACE: &str = include_str!(concat!(env!("OUT_DIR"), "/GENERATED.md"));
+
 include!(concat!(env!("OUT_DIR"), "/for_each_event.rs"));

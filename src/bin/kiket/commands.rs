@@ -14,6 +14,7 @@ pub const USAGE: &str = "usage:
   kiket sign [--secret S] [--timestamp UNIX] [--file payload.json]   (reads the body from stdin without --file)
   kiket manifest check [path]
   kiket events
+  kiket spec diff <old> <new>     (two schema directories, or two OpenAPI files; exit 1 on breaking changes)
 
 --secret defaults to $KIKET_WEBHOOK_SECRET.";
 
@@ -28,6 +29,7 @@ pub async fn run(argv: Vec<String>) -> Result<(), Failure> {
         "sign" => sign_body(&Args::parse(rest, &["secret", "timestamp", "file"])?),
         "manifest" => manifest(&Args::parse(rest, &[])?),
         "events" => events(),
+        "spec" => spec(&Args::parse(rest, &[])?),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -151,6 +153,25 @@ fn manifest(args: &Args) -> Result<(), Failure> {
 fn events() -> Result<(), Failure> {
     for entry in catalog::EVENTS {
         println!("{:<34} {:<4} {}", entry.event, entry.version, entry.type_name);
+    }
+    Ok(())
+}
+
+fn spec(args: &Args) -> Result<(), Failure> {
+    let (Some("diff"), Some(old), Some(new), 3) =
+        (args.positional(0), args.positional(1), args.positional(2), args.positional_count())
+    else {
+        return Err(Failure::Usage("expected `kiket spec diff <old> <new>`".into()));
+    };
+    let changes =
+        kiket::spec_diff::diff_paths(std::path::Path::new(old), std::path::Path::new(new)).map_err(Failure::Io)?;
+    for change in &changes {
+        println!("{change}");
+    }
+    let breaking = changes.iter().filter(|c| c.impact == kiket::spec_diff::Impact::Breaking).count();
+    println!("{} changes: {breaking} breaking, {} additive", changes.len(), changes.len() - breaking);
+    if breaking > 0 {
+        return Err(Failure::Rejected(format!("{breaking} breaking change(s) for extension authors")));
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! kiket sign [--secret S] [--timestamp UNIX] [--file payload.json]   (body from stdin without --file)
 //! kiket manifest check [path]
 //! kiket events
+//! kiket spec diff <old> <new>
 //! ```
 //!
 //! Exit codes: 0 success; 1 the server or check said no (non-2xx, invalid manifest);

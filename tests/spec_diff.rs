@@ -1,0 +1,130 @@
+//! A realistic platform change applied to copies of `schemas/` and the OpenAPI spec: the
+//! spec-diff report lists each change with the right classification, and the CLI fails on
+//! breaking changes.
+
+use kiket::spec_diff::{diff_paths, Change, Impact};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn edit(path: &Path, change: impl FnOnce(&mut Value)) {
+    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    change(&mut value);
+    std::fs::write(path, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = root().join("target/spec-diff-test").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn has(changes: &[Change], impact: Impact, location: &str, description: &str) -> bool {
+    changes.iter().any(|c| c.impact == impact && c.location == location && c.description == description)
+}
+
+#[test]
+fn schema_changes_are_listed_and_classified() {
+    let dir = scratch("schemas");
+    let (old, new) = (dir.join("old"), dir.join("new"));
+    copy_dir(&root().join("schemas"), &old);
+    copy_dir(&root().join("schemas"), &new);
+
+    // New optional field, new open-enum value, new event version, removed field, new required field.
+    edit(&new.join("common/issue.json"), |s| s["properties"]["escalation_level"] = json!({"type": "integer"}));
+    edit(&new.join("common/sla_state.json"), |s| s["enum"].as_array_mut().unwrap().push(json!("paused")));
+    let mut v2 = std::fs::read_to_string(new.join("events/issue.updated/v1.json")).unwrap();
+    v2 = v2.replace("\"v1\"", "\"v2\"").replace("IssueUpdatedV1", "IssueUpdatedV2");
+    std::fs::write(new.join("events/issue.updated/v2.json"), v2).unwrap();
+    edit(&new.join("events/issue.closed/v1.json"), |s| {
+        s["allOf"][1]["properties"].as_object_mut().unwrap().remove("resolution");
+    });
+    edit(&new.join("events/comment.created/v1.json"), |s| {
+        s["allOf"][1]["properties"]["thread_id"] = json!({"type": "string"});
+        s["allOf"][1]["required"].as_array_mut().unwrap().push(json!("thread_id"));
+    });
+
+    let changes = diff_paths(&old, &new).unwrap();
+    let report: Vec<String> = changes.iter().map(ToString::to_string).collect();
+    assert_eq!(changes.len(), 5, "{report:#?}");
+    assert!(
+        has(&changes, Impact::Additive, "common/issue.json: escalation_level", "optional field added (integer)"),
+        "{report:#?}"
+    );
+    assert!(has(
+        &changes,
+        Impact::Additive,
+        "common/sla_state.json",
+        "enum value `paused` added (open enum: it decoded as Unknown before)"
+    ));
+    assert!(has(&changes, Impact::Additive, "events/issue.updated/v2.json", "event issue.updated@v2 added"));
+    assert!(has(&changes, Impact::Breaking, "events/issue.closed/v1.json: resolution", "field removed"));
+    assert!(has(&changes, Impact::Breaking, "events/comment.created/v1.json: thread_id", "required field added"));
+    assert!(report[0].starts_with("BREAKING "), "breaking changes come first: {report:#?}");
+
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_kiket"))
+        .args(["spec", "diff"])
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&cli.stdout);
+    assert!(stdout.contains("5 changes: 2 breaking, 3 additive"), "{stdout}");
+    assert!(String::from_utf8_lossy(&cli.stderr).contains("2 breaking change(s)"));
+
+    // Only additive changes: exit 0.
+    std::fs::copy(old.join("events/issue.closed/v1.json"), new.join("events/issue.closed/v1.json")).unwrap();
+    std::fs::copy(old.join("events/comment.created/v1.json"), new.join("events/comment.created/v1.json")).unwrap();
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_kiket"))
+        .args(["spec", "diff"])
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(0), "{}", String::from_utf8_lossy(&cli.stdout));
+}
+
+#[test]
+fn openapi_changes_are_listed_and_classified() {
+    let dir = scratch("openapi");
+    std::fs::create_dir_all(&dir).unwrap();
+    let original = std::fs::read_to_string(root().join("openapi/kiket-extension-api.yaml")).unwrap();
+    let mut spec: Value = serde_norway::from_str(&original).unwrap();
+    let old = dir.join("old.yaml");
+    std::fs::write(&old, &original).unwrap();
+
+    spec["paths"]["/api/v1/ext/sla/events"]["get"]["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "since", "in": "query", "schema": {"type": "string"}}));
+    spec["paths"]["/api/v1/audit/verify"].as_object_mut().unwrap().remove("post");
+    spec["components"]["schemas"]["RateLimit"]["properties"]["burst"] = json!({"type": "integer"});
+    let new = dir.join("new.yaml");
+    std::fs::write(&new, serde_norway::to_string(&spec).unwrap()).unwrap();
+
+    let changes = diff_paths(&old, &new).unwrap();
+    let report: Vec<String> = changes.iter().map(ToString::to_string).collect();
+    assert_eq!(changes.len(), 3, "{report:#?}");
+    assert!(
+        has(&changes, Impact::Additive, "operation listSlaEvents", "optional parameter `since` added"),
+        "{report:#?}"
+    );
+    assert!(has(&changes, Impact::Breaking, "operation verifyAuditProof", "removed (was POST /api/v1/audit/verify)"));
+    assert!(has(&changes, Impact::Additive, "schema RateLimit: burst", "optional field added (integer)"));
+}
