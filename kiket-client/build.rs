@@ -24,6 +24,7 @@ fn main() {
     let spec: openapiv3::OpenAPI =
         serde_norway::from_str(&text).unwrap_or_else(|e| fail(&format!("{SPEC} is not an OpenAPI 3.0 document: {e}")));
 
+    println!("cargo:rustc-env=KIKET_API_SPEC_VERSION={}", spec.info.version);
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)

@@ -42,6 +42,7 @@ fn main() {
     write(&out_dir.join("types.rs"), &types);
     write(&out_dir.join("GENERATED.md"), &surface::render(&bundle, &types).unwrap_or_else(|e| fail(&e)));
     write(&out_dir.join("catalog.rs"), &catalog::generate(&bundle));
+    write(&out_dir.join("spec_version.rs"), &catalog::spec_version(&schema_dir, &bundle).unwrap_or_else(|e| fail(&e)));
     write(&out_dir.join("for_each_event.rs"), &catalog::for_each_event(&bundle));
     write(&out_dir.join("schema_bundle.json"), &catalog::schema_bundle(&bundle));
 }

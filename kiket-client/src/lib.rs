@@ -45,5 +45,9 @@ pub use standalone::{http_client, ClientConfigError, KiketClient, KiketClientBui
 /// parameters, bodies, responses and types.
 pub const GENERATED_SURFACE: &str = include_str!(concat!(env!("OUT_DIR"), "/GENERATED.md"));
 
+/// `info.version` of the OpenAPI spec this client was generated from (also sent as the
+/// `api-version` header).
+pub const API_SPEC_VERSION: &str = env!("KIKET_API_SPEC_VERSION");
+
 /// Version of this crate, sent in `User-Agent: kiket-sdk-rust/<version>`.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");

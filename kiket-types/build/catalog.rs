@@ -46,3 +46,25 @@ pub fn schema_bundle(bundle: &Bundle) -> String {
         bundle.files.iter().map(|f| (f.title.clone(), f.schema.clone())).collect();
     serde_json::to_string(&serde_json::json!({ "definitions": definitions })).expect("JSON values serialise")
 }
+
+/// Writes `spec_version.rs`: the label in `schemas/VERSION` and a SHA-256 digest of every
+/// bundled schema, so a build says exactly which schemas its types come from.
+pub fn spec_version(schema_dir: &std::path::Path, bundle: &Bundle) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    let path = schema_dir.join("VERSION");
+    println!("cargo:rerun-if-changed={}", path.display());
+    let label = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut hasher = Sha256::new();
+    for file in &bundle.files {
+        hasher.update(file.relative.as_bytes());
+        hasher.update(file.schema.to_string().as_bytes());
+    }
+    let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!(
+        "/// Label of the platform schemas these types were generated from (`schemas/VERSION`).\n\
+         pub const SPEC_VERSION: &str = {:?};\n\
+         /// SHA-256 over every bundled schema (path and content): changes with any schema edit.\n\
+         pub const SPEC_DIGEST: &str = {digest:?};\n",
+        label.trim()
+    ))
+}

@@ -25,6 +25,9 @@
 //! assert_eq!(serde_json::to_value(&payload).unwrap()["issue"]["status"], "todo");
 //! ```
 //!
+//! [`SPEC_VERSION`] and [`SPEC_DIGEST`] name the schemas these types were generated from;
+//! `GENERATED.md` (also [`GENERATED_SURFACE`]) lists every generated type and field.
+//!
 //! This crate has no HTTP or async dependencies; the webhook runtime lives in `kiket-sdk`.
 #![deny(missing_docs)]
 
@@ -40,6 +43,8 @@ mod generated {
 pub use generated::*;
 
 pub mod catalog;
+
+include!(concat!(env!("OUT_DIR"), "/spec_version.rs"));
 
 /// The readable surface of everything this build generated (`kiket-types/GENERATED.md`):
 /// events, types, fields and their Rust types, enum values.
