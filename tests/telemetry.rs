@@ -107,8 +107,9 @@ async fn a_hanging_telemetry_endpoint_adds_no_latency() {
         assert_eq!(status, 200);
         slowest = slowest.max(took);
     }
-    // The endpoint's answer would take at least the 5 s request timeout.
-    assert!(slowest < Duration::from_millis(500), "slowest webhook answer {slowest:?}");
+    // Waiting for the endpoint would take at least its 5 s request timeout; the bound leaves
+    // room for a loaded CI machine.
+    assert!(slowest < Duration::from_secs(2), "slowest webhook answer {slowest:?}");
     assert!(!held.lock().unwrap().is_empty(), "telemetry was attempted");
 }
 

@@ -464,3 +464,13 @@ async fn errors_name_the_operation_status_and_platform_message_without_tokens() 
     let err = no_id.secrets().list().await.unwrap_err();
     assert!(err.to_string().contains("extension id is not configured"), "{err}");
 }
+
+#[tokio::test]
+async fn telemetry_operation_of_the_generated_client() {
+    let server = MockServer::start().await;
+    let api = endpoints(&server.uri(), RetryPolicy::none());
+    let record = json!({"event": "issue.created", "version": "v1", "status": "ok", "duration_ms": 1.5, "timestamp": "2026-11-26T00:00:00.000Z", "extension_id": "com.example.ext"});
+    expect(&server, "POST", "/api/v1/ext/telemetry", &[], Some(record.clone()), 202, Value::Null).await;
+    let body: kiket_client::types::TelemetryRecord = serde_json::from_value(record).unwrap();
+    api.client().send_telemetry().idempotency_key("k-1").body(body).send().await.unwrap();
+}
