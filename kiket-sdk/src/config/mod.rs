@@ -95,6 +95,7 @@ pub struct Config {
     pub(crate) settings: Arc<Settings>,
     pub(crate) manifest: Option<Arc<Manifest>>,
     pub(crate) telemetry: TelemetryConfig,
+    pub(crate) replay_store: Option<Arc<dyn crate::server::ReplayStore>>,
 }
 
 impl std::fmt::Debug for Config {
@@ -241,6 +242,7 @@ pub struct ConfigBuilder {
     telemetry_opt_out: Option<bool>,
     feedback_hook: Option<FeedbackHook>,
     env: Option<VarSource>,
+    replay_store: Option<Arc<dyn crate::server::ReplayStore>>,
 }
 
 impl std::fmt::Debug for ConfigBuilder {
@@ -420,6 +422,19 @@ impl ConfigBuilder {
         self
     }
 
+    /// Turns on the replay guard with `store`: a delivery seen again within the signature
+    /// window is answered with its first answer, and its handler does not run twice.
+    pub fn replay_guard(mut self, store: impl crate::server::ReplayStore) -> Self {
+        self.replay_store = Some(Arc::new(store));
+        self
+    }
+
+    /// [`Self::replay_guard`] with an in-memory store (one process; use a shared store for
+    /// several replicas).
+    pub fn replay_guard_in_memory(self) -> Self {
+        self.replay_guard(crate::server::InMemoryReplayStore::default())
+    }
+
     /// Receives every telemetry record, off the response path.
     pub fn feedback_hook(mut self, hook: FeedbackHook) -> Self {
         self.feedback_hook = Some(hook);
@@ -529,6 +544,7 @@ impl ConfigBuilder {
             settings: Arc::new(settings),
             manifest: manifest.map(Arc::new),
             telemetry: TelemetryConfig { url: telemetry_url, opt_out, hook: self.feedback_hook, queue_capacity: 1024 },
+            replay_store: self.replay_store,
         })
     }
 }

@@ -6,6 +6,7 @@
 
 use super::panic_guard::Guarded;
 use super::rejection::DeliveryError;
+use super::replay::{Claim, ReplayStore};
 use crate::config::{origin_of, Config};
 use crate::handler::{AuthContext, ContextParts, ContextShared, HandlerContext};
 use crate::payload::PayloadError;
@@ -36,6 +37,21 @@ pub(crate) struct Pipeline {
     pub(crate) shared: Arc<ContextShared>,
     pub(crate) permits: Arc<Semaphore>,
     pub(crate) telemetry: Arc<Telemetry>,
+}
+
+/// Claims a delivery in the replay store, waiting while another copy is being handled.
+/// Returns the stored answer when the delivery was already handled.
+async fn claim(store: &dyn ReplayStore, key: &str, ttl: std::time::Duration) -> Option<(u16, Bytes)> {
+    loop {
+        match store.claim(key, ttl).await {
+            Claim::New => return None,
+            Claim::Done { status, body } => return Some((status, body)),
+            // Re-check at least every 100 ms, so a wake-up that raced the wait is never lost.
+            Claim::InFlight(notify) => {
+                let _ = tokio::time::timeout(std::time::Duration::from_millis(100), notify.notified()).await;
+            }
+        }
+    }
 }
 
 /// The fields of a delivery the runtime reads itself; everything else is skipped here and
@@ -77,7 +93,9 @@ impl Pipeline {
             Ok(body) => ok_response(body),
             Err(error) => {
                 let status = error.status();
-                if status.is_server_error() {
+                if matches!(error, DeliveryError::Replayed { .. }) {
+                    span.in_scope(|| tracing::debug!(%status, "delivery replayed; first answer repeated"));
+                } else if status.is_server_error() {
                     span.in_scope(|| tracing::warn!(%status, error = %error, "delivery failed"));
                 } else {
                     span.in_scope(|| tracing::info!(%status, error = %error, "delivery rejected"));
@@ -98,6 +116,7 @@ impl Pipeline {
     ) -> Result<Bytes, DeliveryError> {
         let _permit = self.permits.clone().try_acquire_owned().map_err(|_| DeliveryError::Overloaded)?;
         let (parts, body) = request.into_parts();
+        let mut replay_key: Option<String> = None;
         let body = self.read_body(&parts.headers, body).await?;
 
         if self.config.insecure_skip_verification {
@@ -108,6 +127,10 @@ impl Pipeline {
             let signature = single_header(&parts.headers, SIGNATURE_HEADER, "X-Kiket-Signature")?;
             let timestamp = single_header(&parts.headers, TIMESTAMP_HEADER, "X-Kiket-Timestamp")?;
             signatures.verify(signature, timestamp, &body, self.config.clock.now_unix())?;
+            if self.config.replay_store.is_some() {
+                let text = |v: Option<&[u8]>| String::from_utf8_lossy(v.unwrap_or_default()).into_owned();
+                replay_key = Some(format!("sig:{}:{}", text(timestamp), text(signature)));
+            }
         }
 
         let requested = version::resolve(path_version.as_deref(), &parts.headers, parts.uri.query())
@@ -131,6 +154,15 @@ impl Pipeline {
             ContextParts { event, version, headers: parts.headers, auth, payload_secrets, api_base_url_override },
             self.shared.clone(),
         );
+        if replay_key.is_none() && self.config.replay_store.is_some() {
+            replay_key = context.auth().claims().and_then(|c| c.jti.as_ref()).map(|jti| format!("jti:{jti}"));
+        }
+        let replay = self.config.replay_store.as_deref().zip(replay_key.as_deref());
+        if let Some((store, key)) = replay {
+            if let Some((status, body)) = claim(store, key, self.config.signature_tolerance * 2).await {
+                return Err(DeliveryError::Replayed { status, body });
+            }
+        }
         let handler = route.handler.clone();
         let call = Guarded(Box::pin(async move { handler.call(body, context).await }));
         let started = Instant::now();
@@ -145,6 +177,13 @@ impl Pipeline {
                 DeliveryError::ReplyEncoding
             }),
         };
+        if let Some((store, key)) = replay {
+            match &result {
+                Ok(body) => store.complete(key, 200, body.clone()).await,
+                Err(error) if error.status().is_server_error() => store.release(key).await,
+                Err(error) => store.complete(key, error.status().as_u16(), error.body_bytes()).await,
+            }
+        }
         let duration = started.elapsed();
         if let Some(counters) = &route.counters {
             self.telemetry.count(counters, result.is_ok(), duration);

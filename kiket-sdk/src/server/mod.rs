@@ -8,8 +8,10 @@
 mod dispatch;
 mod panic_guard;
 mod rejection;
+mod replay;
 
 pub use rejection::DeliveryError;
+pub use replay::{Claim, InMemoryReplayStore, ReplayStore};
 
 use crate::config::Config;
 use crate::handler::ContextShared;

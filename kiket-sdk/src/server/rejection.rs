@@ -57,6 +57,14 @@ pub enum DeliveryError {
     /// The handler's reply could not be encoded (500).
     #[error("Handler response could not be encoded")]
     ReplyEncoding,
+    /// The same delivery was already handled (replay guard): its first answer is repeated.
+    #[error("Delivery already handled; repeating its answer")]
+    Replayed {
+        /// Status of the first answer.
+        status: u16,
+        /// Body of the first answer.
+        body: bytes::Bytes,
+    },
 }
 
 impl DeliveryError {
@@ -72,6 +80,7 @@ impl DeliveryError {
             Self::Scopes(_) => 403,
             Self::Handler(e) => e.status(),
             Self::Panicked | Self::ReplyEncoding => 500,
+            Self::Replayed { status, .. } => *status,
         };
         StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
@@ -90,6 +99,7 @@ impl DeliveryError {
             Self::Panicked => "Panic",
             Self::TimedOut => "Timeout",
             Self::ReplyEncoding => "ReplyEncoding",
+            Self::Replayed { .. } => "Replayed",
         }
     }
 
@@ -118,8 +128,20 @@ impl DeliveryError {
     }
 }
 
+impl DeliveryError {
+    /// The JSON body this error is answered with.
+    pub(crate) fn body_bytes(&self) -> bytes::Bytes {
+        self.body().to_string().into()
+    }
+}
+
 impl IntoResponse for DeliveryError {
     fn into_response(self) -> Response {
+        if let Self::Replayed { status, body } = self {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body)
+                .into_response();
+        }
         json_error(self.status(), &self.body(), self.retry_after())
     }
 }
