@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example loadbench          # needs `wrk` (apt-get install wrk)
 //! BENCH_SECONDS=60 BENCH_CONNECTIONS=64 cargo run --release --example loadbench
+//! BENCH_SOAK_SECONDS=60 cargo run --release --example loadbench   # soak: 256 connections, memory stability
 //! ```
 //!
 //! Both servers get the same ~1 KB signed `issue.created` v1 delivery at the same number of
@@ -169,6 +170,28 @@ fn measure(example: &str, port: u16, script: &Path, connections: u64, seconds: u
     load
 }
 
+/// Soak: the SDK at 256 connections for `seconds`, RSS after a 5 s warm-up and at the end.
+#[allow(clippy::cast_precision_loss)]
+fn soak(script: &Path, seconds: u64) {
+    let mut child = spawn("bench_server", 18099, &[]);
+    wait_until_listening(18099, Duration::from_secs(10)).expect("bench_server started");
+    let _ = run_wrk(script, 18099, 256, 5, child.id());
+    let rss_warm_kb = status_kb(child.id(), "VmRSS:");
+    let load = run_wrk(script, 18099, 256, seconds, child.id());
+    let rss_end_kb = status_kb(child.id(), "VmRSS:");
+    let _ = child.kill();
+    let _ = child.wait();
+    println!(
+        "soak: {seconds} s at 256 connections: {:.0} requests/s, {} errors, p99 {:.2} ms; RSS after warm-up {:.1} MB, at the end {:.1} MB, peak {:.1} MB",
+        load.requests_per_sec,
+        load.errors,
+        load.p99_ms,
+        rss_warm_kb as f64 / 1024.0,
+        rss_end_kb as f64 / 1024.0,
+        load.rss_peak_kb as f64 / 1024.0
+    );
+}
+
 #[allow(clippy::cast_precision_loss)]
 fn main() {
     let seconds = env_number("BENCH_SECONDS", 20);
@@ -177,6 +200,11 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("kiket-loadbench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let script = wrk_script(&dir);
+    if let Some(soak_seconds) = std::env::var("BENCH_SOAK_SECONDS").ok().and_then(|v| v.parse().ok()) {
+        soak(&script, soak_seconds);
+        let _ = std::fs::remove_dir_all(dir);
+        return;
+    }
 
     let sdk = measure("bench_server", 18090, &script, connections, seconds);
     let base = measure("bench_baseline", 18091, &script, connections, seconds);
