@@ -8,6 +8,23 @@ use crate::generated::types::{
 use crate::retry::new_idempotency_key;
 use serde_json::{Map, Value};
 
+/// Approve and reject are the same call on two generated builders.
+macro_rules! decide {
+    ($self:ident, $operation:ident, $form_key:ident, $id:ident, $notes:ident) => {{
+        let response = $self
+            .endpoints
+            .client
+            .$operation()
+            .form_key($form_key)
+            .id($id.to_string())
+            .idempotency_key(new_idempotency_key())
+            .body($self.decision($notes))
+            .send()
+            .await;
+        Ok(response.map_err(|e| ApiError::from_generated(stringify!($operation), e))?.into_inner())
+    }};
+}
+
 /// Filters of [`IntakeForms::submissions`].
 #[derive(Debug, Clone, Default)]
 pub struct SubmissionQuery {
@@ -133,18 +150,7 @@ impl IntakeForms {
         id: impl std::fmt::Display,
         notes: Option<&str>,
     ) -> Result<IntakeSubmission, ApiError> {
-        const OP: &str = "approve_intake_submission";
-        let response = self
-            .endpoints
-            .client
-            .approve_intake_submission()
-            .form_key(form_key)
-            .id(id.to_string())
-            .idempotency_key(new_idempotency_key())
-            .body(self.decision(notes))
-            .send()
-            .await;
-        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
+        decide!(self, approve_intake_submission, form_key, id, notes)
     }
 
     /// Rejects a submission.
@@ -154,18 +160,7 @@ impl IntakeForms {
         id: impl std::fmt::Display,
         notes: Option<&str>,
     ) -> Result<IntakeSubmission, ApiError> {
-        const OP: &str = "reject_intake_submission";
-        let response = self
-            .endpoints
-            .client
-            .reject_intake_submission()
-            .form_key(form_key)
-            .id(id.to_string())
-            .idempotency_key(new_idempotency_key())
-            .body(self.decision(notes))
-            .send()
-            .await;
-        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
+        decide!(self, reject_intake_submission, form_key, id, notes)
     }
 
     /// Submission counts of a form over `period` (`day`, `week` or `month`).

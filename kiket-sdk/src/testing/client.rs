@@ -41,20 +41,18 @@ impl TestClient {
 
     /// Sends a signed request and reads the whole answer.
     pub async fn send(&self, request: &SignedRequest) -> TestResponse {
-        let response = match self.router.clone().oneshot(request.to_http_request_at(&self.prefix)).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        };
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
-        TestResponse { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+        self.call(request.to_http_request_at(&self.prefix)).await
     }
 
     /// `GET /health`.
     pub async fn health(&self) -> TestResponse {
         let request =
             axum::http::Request::get(format!("{}/health", self.prefix)).body(Body::empty()).unwrap_or_default();
+        self.call(request).await
+    }
+
+    /// Runs any request through the router and reads the whole answer.
+    pub async fn call(&self, request: axum::http::Request<Body>) -> TestResponse {
         let response = match self.router.clone().oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
