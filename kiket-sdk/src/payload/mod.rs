@@ -138,3 +138,20 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod roundtrip_regressions {
+    use super::decode;
+    use kiket_types::AutomationDispatchV1;
+
+    /// Found by the `payload_decode` fuzz target: a long number in an unknown field must
+    /// decode, re-encode and decode to the same value (correctly rounded float parsing).
+    #[test]
+    fn long_numbers_in_unknown_fields_roundtrip() {
+        let body = br#"{"5e-":4000005400000500000000000002851744011630002851744011633518619}"#;
+        let first: AutomationDispatchV1 = decode("automation.dispatch", "v1", body).unwrap();
+        let encoded = serde_json::to_vec(&first).unwrap();
+        let second: AutomationDispatchV1 = decode("automation.dispatch", "v1", &encoded).unwrap();
+        assert_eq!(first, second);
+    }
+}
