@@ -5,7 +5,7 @@
 //! handler runs twice for one request.
 
 use super::panic_guard::Guarded;
-use super::rejection::DeliveryError;
+use super::rejection::{json_response, DeliveryError};
 use super::replay::{Claim, ReplayStore};
 use crate::config::{origin_of, Config};
 use crate::handler::{AuthContext, ContextParts, ContextShared, HandlerContext};
@@ -90,7 +90,7 @@ impl Pipeline {
         let span = tracing::info_span!("kiket.delivery", event = %event, version = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
         let outcome = self.run(event, path_version, request).instrument(span.clone()).await;
         let response = match outcome {
-            Ok(body) => ok_response(body),
+            Ok(body) => json_response(StatusCode::OK, body),
             Err(error) => {
                 let status = error.status();
                 if matches!(error, DeliveryError::Replayed { .. }) {
@@ -292,11 +292,4 @@ fn parse_envelope<'a>(event: &str, version: &str, body: &'a [u8]) -> Result<Enve
         }
         .into()
     })
-}
-
-fn ok_response(body: Bytes) -> Response {
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = StatusCode::OK;
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
 }

@@ -20,8 +20,8 @@ use crate::telemetry::{Metrics, Reporter, Telemetry};
 use crate::verify::{jwks_cache, SignatureVerifier, TokenVerifier};
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, Request, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{Request, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use bytes::Bytes;
 use dispatch::Pipeline;
@@ -163,7 +163,7 @@ impl Extension {
         let router = axum::Router::new()
             .route("/webhooks/{event}", post(deliver))
             .route("/v/{version}/webhooks/{event}", post(deliver_versioned))
-            .route("/health", get(move || std::future::ready(json_ok(health.clone()))))
+            .route("/health", get(move || std::future::ready(rejection::json_response(StatusCode::OK, health.clone()))))
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found);
         (router.with_state(self.pipeline), TelemetryHandle(telemetry))
@@ -244,10 +244,6 @@ async fn deliver_versioned(
     request: Request<Body>,
 ) -> Response {
     pipeline.deliver(event, Some(version), request).await
-}
-
-fn json_ok(body: Bytes) -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 async fn not_found() -> Response {

@@ -138,9 +138,7 @@ impl DeliveryError {
 impl IntoResponse for DeliveryError {
     fn into_response(self) -> Response {
         if let Self::Replayed { status, body } = self {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            return (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body)
-                .into_response();
+            return json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body);
         }
         json_error(self.status(), &self.body(), self.retry_after())
     }
@@ -148,11 +146,17 @@ impl IntoResponse for DeliveryError {
 
 /// A JSON error response.
 pub(crate) fn json_error(status: StatusCode, body: &serde_json::Value, retry_after: Option<u64>) -> Response {
-    let mut response =
-        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string())
-            .into_response();
+    let mut response = json_response(status, body.to_string().into());
     if let Some(seconds) = retry_after {
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
+    response
+}
+
+/// Every answer of the server: `body` (already JSON) with `Content-Type: application/json`.
+pub(crate) fn json_response(status: StatusCode, body: bytes::Bytes) -> Response {
+    let mut response = Response::new(axum::body::Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
