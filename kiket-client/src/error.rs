@@ -66,7 +66,9 @@ impl ApiError {
     /// Whether trying again later may succeed (429, 5xx, transport failures).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Status { status, .. } => *status == 429 || *status >= 500,
+            Self::Status { status, .. } => {
+                reqwest::StatusCode::from_u16(*status).is_ok_and(crate::retry::is_retryable_status)
+            }
             Self::Transport { .. } => true,
             Self::InvalidResponse { .. } | Self::InvalidInput { .. } => false,
         }

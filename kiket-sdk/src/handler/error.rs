@@ -120,9 +120,9 @@ impl<E: std::fmt::Debug> From<kiket_client::ProgenitorError<E>> for HandlerError
     /// Extension-API failures: 429, 5xx and connection problems are retryable; other answers
     /// (400, 403, 404, …) are permanent. The message names the status, never credentials.
     fn from(error: kiket_client::ProgenitorError<E>) -> Self {
-        let status = error.status().map(|s| s.as_u16());
+        let status = error.status();
         let retryable = match status {
-            Some(code) => code == 429 || code >= 500,
+            Some(status) => kiket_client::retry::is_retryable_status(status),
             None => matches!(
                 error,
                 kiket_client::ProgenitorError::CommunicationError(_)
@@ -130,7 +130,7 @@ impl<E: std::fmt::Debug> From<kiket_client::ProgenitorError<E>> for HandlerError
             ),
         };
         let message = match status {
-            Some(code) => format!("Kiket API call failed with status {code}"),
+            Some(status) => format!("Kiket API call failed with status {}", status.as_u16()),
             None => "Kiket API call failed before a response arrived".to_owned(),
         };
         if retryable {
