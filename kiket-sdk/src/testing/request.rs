@@ -1,6 +1,6 @@
 //! [`SignedRequest`]: a delivery exactly as the platform sends it.
 
-use crate::verify::{sign, Clock, SystemClock};
+use crate::verify::{signature_headers, Clock, SystemClock};
 use axum::body::Body;
 use axum::http::{Method, Request};
 use serde::Serialize;
@@ -126,8 +126,7 @@ impl SignedRequest {
         }
         if let Some(secret) = &self.secret {
             let timestamp = self.timestamp.unwrap_or_else(|| SystemClock.now_unix());
-            headers.push(("x-kiket-timestamp".into(), timestamp.to_string()));
-            headers.push(("x-kiket-signature".into(), sign(secret, timestamp, body)));
+            headers.extend(signature_headers(secret, timestamp, body).map(|(name, value)| (name.to_owned(), value)));
         }
         headers.extend(self.headers.iter().cloned());
         headers

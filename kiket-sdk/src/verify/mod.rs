@@ -13,8 +13,8 @@ mod token;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use jwks::{Jwks, JwksSource};
 pub use signature::{
-    parse_signatures, parse_unix_timestamp, sign, sign_legacy, SignatureScheme, SignatureVerifier, SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
+    parse_signatures, parse_unix_timestamp, sign, sign_legacy, signature_headers, SignatureScheme, SignatureVerifier,
+    SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 pub use token::{RuntimeClaims, TokenVerifier, TOKEN_ISSUER};
 

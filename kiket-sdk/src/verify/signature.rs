@@ -51,6 +51,18 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// The two headers of a signed delivery, as the platform sends them:
+/// `[(x-kiket-timestamp, <timestamp>), (x-kiket-signature, <hex MAC>)]`.
+///
+/// ```
+/// let [(ts_name, ts), (sig_name, sig)] = kiket_sdk::verify::signature_headers("whsec_test", 1_700_000_000, b"{}");
+/// assert_eq!((ts_name, ts.as_str()), ("x-kiket-timestamp", "1700000000"));
+/// assert_eq!((sig_name, sig.len()), ("x-kiket-signature", 64));
+/// ```
+pub fn signature_headers(secret: &str, timestamp: i64, body: &[u8]) -> [(&'static str, String); 2] {
+    [(TIMESTAMP_HEADER, timestamp.to_string()), (SIGNATURE_HEADER, sign(secret, timestamp, body))]
+}
+
 /// Signs with the legacy scheme (body only). For tests of [`SignatureScheme::LegacyBodyOnly`].
 pub fn sign_legacy(secret: &str, body: &[u8]) -> String {
     let mut mac = new_mac(secret.as_bytes());

@@ -3,7 +3,7 @@
 use crate::args::Args;
 use crate::Failure;
 use kiket::sdk::config::Config;
-use kiket::sdk::verify::{sign, Clock, SystemClock};
+use kiket::sdk::verify::{sign, signature_headers, Clock, SystemClock};
 use kiket::types::catalog;
 use std::io::Read;
 
@@ -77,16 +77,15 @@ async fn send(args: &Args) -> Result<(), Failure> {
     let timestamp = SystemClock.now_unix();
     let target = format!("{url}/webhooks/{event}");
     eprintln!("POST {target} ({version}, {} bytes, signed)", bytes.len());
-    let response = reqwest::Client::new()
+    let mut request = reqwest::Client::new()
         .post(&target)
         .header("content-type", "application/json")
-        .header("x-kiket-event-version", version)
-        .header("x-kiket-timestamp", timestamp.to_string())
-        .header("x-kiket-signature", sign(&secret, timestamp, &bytes))
-        .body(bytes)
-        .send()
-        .await
-        .map_err(|e| Failure::Io(format!("could not reach {target}: {e}")))?;
+        .header("x-kiket-event-version", version);
+    for (name, value) in signature_headers(&secret, timestamp, &bytes) {
+        request = request.header(name, value);
+    }
+    let response =
+        request.body(bytes).send().await.map_err(|e| Failure::Io(format!("could not reach {target}: {e}")))?;
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     println!("{}", status.as_u16());
