@@ -175,6 +175,38 @@ fn corpus(keys: &TestKeys, evil_url: &str) -> Vec<Case> {
             422,
             0,
         ),
+        // The typed payload is decoded before the token is verified (to read the token from
+        // it), so these pin that a forged token still wins over what decoding found.
+        case(
+            "schema violation carrying a forged token",
+            SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": {"no": "object"}}}))
+                .secret(SECRET)
+                .timestamp(NOW)
+                .runtime_token(tampered.join(".")),
+            401,
+            0,
+        ),
+        case(
+            "unknown event carrying a forged token",
+            SignedRequest::new("issue.vanished", "v1", &payload())
+                .secret(SECRET)
+                .timestamp(NOW)
+                .runtime_token(tampered.join(".")),
+            401,
+            0,
+        ),
+        case(
+            "runtime token that is not a string",
+            SignedRequest::new(
+                "issue.created",
+                "v1",
+                &json!({"issue": {"id": 1}, "authentication": {"runtime_token": 7}}),
+            )
+            .secret(SECRET)
+            .timestamp(NOW),
+            422,
+            0,
+        ),
         case("token alg=none", signed().runtime_token(forge_token(&json!({"alg": "none"}), &claims, b"")), 401, 0),
         case("token HS256 over the public key", signed().runtime_token(hs256), 401, 0),
         case(

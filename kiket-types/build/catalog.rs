@@ -15,14 +15,60 @@ pub fn generate(bundle: &Bundle) -> String {
         );
     }
     out.push_str("];\n");
+    let runtime_block = runtime_block_types(bundle);
     for (file, event, version) in bundle.events() {
+        let runtime_fields = if runtime_block && carries_runtime_block(&file.schema) { RUNTIME_FIELDS } else { "" };
         let _ = writeln!(
             out,
-            "impl EventPayload for crate::{} {{ const EVENT: &'static str = {event:?}; const VERSION: &'static str = {version:?}; }}",
+            "impl EventPayload for crate::{} {{ const EVENT: &'static str = {event:?}; const VERSION: &'static str = {version:?};{runtime_fields} }}",
             file.title
         );
     }
     out
+}
+
+/// The `runtime_fields` body for a payload with the common runtime block.
+const RUNTIME_FIELDS: &str = " fn runtime_fields(&self) -> Option<RuntimeFields<'_>> { \
+    Some(RuntimeFields::new(\
+    self.authentication.as_ref().and_then(|a| a.runtime_token.as_ref()), \
+    self.secrets.as_ref(), \
+    self.api.as_ref().and_then(|a| a.base_url.as_deref()))) }";
+
+/// `true` when the common runtime types have the shape [`RUNTIME_FIELDS`] reads:
+/// `Authentication.runtime_token` a `SecretString`, `ApiInfo.base_url` a string, and
+/// `Secrets` present. Any other shape leaves `runtime_fields` at its default (`None`).
+fn runtime_block_types(bundle: &Bundle) -> bool {
+    let schema = |title: &str| bundle.files.iter().find(|f| f.title == title).map(|f| &f.schema);
+    let optional_property = |title: &str, name: &str| {
+        let schema = schema(title)?;
+        let required = schema.get("required").and_then(|r| r.as_array()).is_some_and(|r| r.iter().any(|n| n == name));
+        if required {
+            None
+        } else {
+            schema.get("properties")?.get(name)
+        }
+    };
+    let token_is_secret = optional_property("Authentication", "runtime_token")
+        .and_then(|p| p.get("$ref"))
+        .is_some_and(|r| r == "#/definitions/SecretString");
+    let base_url_is_string =
+        optional_property("ApiInfo", "base_url").and_then(|p| p.get("type")).is_some_and(|t| t == "string");
+    token_is_secret && base_url_is_string && schema("Secrets").is_some()
+}
+
+/// `true` when an event schema has optional `authentication`, `api` and `secrets` properties
+/// referring to the common `Authentication`, `ApiInfo` and `Secrets` types.
+fn carries_runtime_block(schema: &serde_json::Value) -> bool {
+    let required =
+        |name: &str| schema.get("required").and_then(|r| r.as_array()).is_some_and(|r| r.iter().any(|n| n == name));
+    [("authentication", "Authentication"), ("api", "ApiInfo"), ("secrets", "Secrets")].iter().all(|(name, title)| {
+        !required(name)
+            && schema
+                .get("properties")
+                .and_then(|p| p.get(*name))
+                .and_then(|p| p.get("$ref"))
+                .is_some_and(|r| *r == format!("#/definitions/{title}"))
+    })
 }
 
 /// Writes `for_each_event.rs`: a macro calling `$m!(Type, "event", "version")` per event, so

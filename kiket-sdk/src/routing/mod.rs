@@ -10,8 +10,7 @@ pub mod version;
 
 use crate::handler::{Handler, HandlerContext, HandlerError, Reply};
 use crate::payload::{self, PayloadError};
-use bytes::Bytes;
-use kiket_types::catalog::EventPayload;
+use kiket_types::catalog::{EventPayload, RuntimeFields};
 use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -20,16 +19,21 @@ use std::sync::Arc;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Why a routed call failed before or inside the handler.
-#[derive(Debug)]
-pub(crate) enum CallError {
-    Payload(PayloadError),
-    Handler(HandlerError),
+/// A handler with its payload type erased: decodes a body into a call that is ready to run.
+pub(crate) trait ErasedHandler: Send + Sync + 'static {
+    /// Decodes `body` for this handler (`event`@`version` name the delivery in errors).
+    fn decode<'a>(&'a self, event: &str, version: &str, body: &[u8])
+        -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError>;
 }
 
-/// A handler with its payload type erased: decodes the body, then calls.
-pub(crate) trait ErasedHandler: Send + Sync + 'static {
-    fn call(&self, body: Bytes, context: HandlerContext) -> BoxFuture<'_, Result<Reply, CallError>>;
+/// A decoded delivery, waiting for its context.
+pub(crate) trait Decoded<'a>: Send + Sync {
+    /// The runtime fields read by the typed decode, or `None` when the payload type does not
+    /// carry them (raw and ignored handlers, schemas without the runtime block).
+    fn runtime_fields(&self) -> Option<RuntimeFields<'_>>;
+
+    /// Runs the handler with the decoded payload.
+    fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>>;
 }
 
 struct Typed<P, H> {
@@ -37,33 +41,81 @@ struct Typed<P, H> {
     _payload: PhantomData<fn() -> P>,
 }
 
+/// A typed payload and the handler it is for.
+struct Call<'a, P, H> {
+    handler: &'a H,
+    payload: P,
+}
+
 impl<P: EventPayload, H: Handler<P>> ErasedHandler for Typed<P, H> {
-    fn call(&self, body: Bytes, context: HandlerContext) -> BoxFuture<'_, Result<Reply, CallError>> {
-        let decoded = payload::decode::<P>(P::EVENT, P::VERSION, &body);
-        Box::pin(async move {
-            let payload = decoded.map_err(CallError::Payload)?;
-            self.handler.call(payload, context).await.map_err(CallError::Handler)
-        })
+    fn decode<'a>(
+        &'a self,
+        event: &str,
+        version: &str,
+        body: &[u8],
+    ) -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError> {
+        let payload = payload::decode::<P>(event, version, body)?;
+        Ok(Box::new(Call { handler: &self.handler, payload }))
+    }
+}
+
+impl<'a, P: EventPayload, H: Handler<P>> Decoded<'a> for Call<'a, P, H> {
+    fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {
+        self.payload.runtime_fields()
+    }
+
+    fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
+        let Call { handler, payload } = *self;
+        handler.call(payload, context)
     }
 }
 
 struct Raw<H>(H);
 
 impl<H: Handler<serde_json::Value>> ErasedHandler for Raw<H> {
-    fn call(&self, body: Bytes, context: HandlerContext) -> BoxFuture<'_, Result<Reply, CallError>> {
-        let decoded = payload::decode::<serde_json::Value>(context.event(), context.version(), &body);
-        Box::pin(async move {
-            let payload = decoded.map_err(CallError::Payload)?;
-            self.0.call(payload, context).await.map_err(CallError::Handler)
-        })
+    fn decode<'a>(
+        &'a self,
+        event: &str,
+        version: &str,
+        body: &[u8],
+    ) -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError> {
+        let payload = payload::decode::<serde_json::Value>(event, version, body)?;
+        Ok(Box::new(RawCall { handler: &self.0, payload }))
+    }
+}
+
+/// A raw payload and the handler it is for.
+struct RawCall<'a, H> {
+    handler: &'a H,
+    payload: serde_json::Value,
+}
+
+impl<'a, H: Handler<serde_json::Value>> Decoded<'a> for RawCall<'a, H> {
+    fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {
+        None
+    }
+
+    fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
+        let RawCall { handler, payload } = *self;
+        handler.call(payload, context)
     }
 }
 
 struct Ignored;
 
 impl ErasedHandler for Ignored {
-    fn call(&self, _body: Bytes, _context: HandlerContext) -> BoxFuture<'_, Result<Reply, CallError>> {
-        Box::pin(async { Ok(Reply::ok()) })
+    fn decode<'a>(&'a self, _: &str, _: &str, _body: &[u8]) -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError> {
+        Ok(Box::new(Ignored))
+    }
+}
+
+impl<'a> Decoded<'a> for Ignored {
+    fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {
+        None
+    }
+
+    fn call(self: Box<Self>, _context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
+        Box::pin(std::future::ready(Ok(Reply::ok())))
     }
 }
 

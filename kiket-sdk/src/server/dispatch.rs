@@ -1,16 +1,21 @@
-//! The delivery pipeline: limit → read → verify → route → authorise → decode → handle.
+//! The delivery pipeline: limit → read → verify → route → decode → authorise → handle.
 //!
 //! Each step either passes the delivery on or answers with the one status its
 //! [`DeliveryError`] maps to. Nothing after verification runs for a forged request, and no
 //! handler runs twice for one request.
+//!
+//! The body is parsed once: the typed decode also yields the runtime token, secrets and API
+//! address. A decode error is held until the token and scopes are checked, so a forged token is
+//! still 401 and missing scopes 403 whatever is wrong with the payload's schema. Only a body whose signature verified is decoded before
+//! its token; otherwise the runtime fields are scanned first and the decode follows the check.
 
-use super::panic_guard::Guarded;
+use super::panic_guard::{self, Guarded};
 use super::rejection::{json_response, DeliveryError};
 use super::replay::{Claim, ReplayStore};
 use crate::config::{origin_of, Config};
 use crate::handler::{AuthContext, ContextParts, ContextShared, HandlerContext};
 use crate::payload::PayloadError;
-use crate::routing::{version, CallError, Router};
+use crate::routing::{version, Decoded, Route, Router};
 use crate::telemetry::{Pending, Telemetry};
 use crate::verify::{SignatureVerifier, TokenVerifier, VerifyError, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use axum::body::Body;
@@ -19,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::FutureExt;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use kiket_types::catalog::RuntimeFields;
 use kiket_types::{SecretString, Secrets};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -58,18 +64,28 @@ async fn claim(store: &dyn ReplayStore, key: &str, ttl: std::time::Duration) -> 
 /// decoded by the handler's payload type.
 #[derive(Deserialize)]
 struct Envelope<'a> {
-    #[serde(default, borrow)]
-    authentication: Option<AuthenticationBlock<'a>>,
+    #[serde(default)]
+    authentication: Option<AuthenticationBlock>,
     #[serde(default)]
     secrets: Option<Secrets>,
     #[serde(default, borrow)]
     api: Option<ApiBlock<'a>>,
 }
 
+impl Envelope<'_> {
+    fn fields(&self) -> RuntimeFields<'_> {
+        RuntimeFields::new(
+            self.authentication.as_ref().and_then(|a| a.runtime_token.as_ref()),
+            self.secrets.as_ref(),
+            self.api.as_ref().and_then(|a| a.base_url.as_deref()),
+        )
+    }
+}
+
 #[derive(Deserialize)]
-struct AuthenticationBlock<'a> {
-    #[serde(default, borrow)]
-    runtime_token: Option<Cow<'a, str>>,
+struct AuthenticationBlock {
+    #[serde(default)]
+    runtime_token: Option<SecretString>,
 }
 
 #[derive(Deserialize)]
@@ -119,6 +135,7 @@ impl Pipeline {
         let mut replay_key: Option<String> = None;
         let body = self.read_body(&parts.headers, body).await?;
 
+        let mut signature_verified = false;
         if self.config.insecure_skip_verification {
             tracing::warn!(
                 "delivery accepted WITHOUT verification (insecure_skip_verification is on; never use it in production)"
@@ -127,6 +144,7 @@ impl Pipeline {
             let signature = single_header(&parts.headers, SIGNATURE_HEADER, "X-Kiket-Signature")?;
             let timestamp = single_header(&parts.headers, TIMESTAMP_HEADER, "X-Kiket-Timestamp")?;
             signatures.verify(signature, timestamp, &body, self.config.clock.now_unix())?;
+            signature_verified = true;
             if self.config.replay_store.is_some() {
                 let text = |v: Option<&[u8]>| String::from_utf8_lossy(v.unwrap_or_default()).into_owned();
                 replay_key = Some(format!("sig:{}:{}", text(timestamp), text(signature)));
@@ -135,10 +153,32 @@ impl Pipeline {
 
         let requested = version::resolve(path_version.as_deref(), &parts.headers, parts.uri.query())
             .ok_or(DeliveryError::VersionMissing)?;
-        let envelope = parse_envelope(&event, &requested, &body)?;
-        let auth = self.authenticate(&envelope).await?;
+        let route = self.router.find(&event, &requested);
+        // A body whose signature verified is the platform's own: decode it now, and read the
+        // runtime fields from the typed payload rather than scanning the body a second time.
+        // Without a verified signature, nothing is decoded before the runtime token is.
+        let mut decoded = match route {
+            Some(route) if signature_verified => Some(decode(route, &body)),
+            _ => None,
+        };
+        let (auth, payload_secrets, api_base_url_override) = {
+            let from_payload = match &decoded {
+                Some(Ok(call)) => call.runtime_fields(),
+                _ => None,
+            };
+            let envelope;
+            let fields = match from_payload {
+                Some(fields) => fields,
+                None => {
+                    envelope = parse_envelope(&event, &requested, &body)?;
+                    envelope.fields()
+                }
+            };
+            let auth = self.authenticate(fields.runtime_token).await?;
+            (auth, fields.secrets.cloned(), self.trusted_base_url(fields.api_base_url))
+        };
 
-        let route = self.router.find(&event, &requested).ok_or_else(|| DeliveryError::NoHandler {
+        let route = route.ok_or_else(|| DeliveryError::NoHandler {
             event: event.clone(),
             version: requested.clone().into_owned(),
         })?;
@@ -146,8 +186,6 @@ impl Pipeline {
         tracing::Span::current().record("version", tracing::field::display(&version));
         crate::handler::check_scopes_for(&auth, &route.required_scopes)?;
 
-        let api_base_url_override = self.trusted_base_url(&envelope);
-        let payload_secrets = envelope.secrets;
         // Names for a telemetry record, only when a hook or URL will read it.
         let names = self.telemetry.wants_records().then(|| (event.to_string(), version.to_string()));
         let context = HandlerContext::new(
@@ -163,19 +201,10 @@ impl Pipeline {
                 return Err(DeliveryError::Replayed { status, body });
             }
         }
-        let handler = route.handler.clone();
-        let call = Guarded(Box::pin(async move { handler.call(body, context).await }));
         let started = Instant::now();
-        let outcome = tokio::time::timeout(self.config.handler_timeout, AssertUnwindSafe(call).catch_unwind()).await;
-        let result = match outcome {
-            Err(_elapsed) => Err(DeliveryError::TimedOut),
-            Ok(Err(_panic)) => Err(DeliveryError::Panicked),
-            Ok(Ok(Err(CallError::Payload(e)))) => Err(DeliveryError::Payload(e)),
-            Ok(Ok(Err(CallError::Handler(e)))) => Err(DeliveryError::Handler(e)),
-            Ok(Ok(Ok(reply))) => reply.into_bytes().map_err(|reason| {
-                tracing::error!(%reason, "handler reply could not be encoded as JSON");
-                DeliveryError::ReplyEncoding
-            }),
+        let result = match decoded.take().unwrap_or_else(|| decode(route, &body)) {
+            Ok(call) => self.invoke(call, context).await,
+            Err(error) => Err(error),
         };
         if let Some((store, key)) = replay {
             match &result {
@@ -217,16 +246,29 @@ impl Pipeline {
         }
     }
 
-    async fn authenticate(&self, envelope: &Envelope<'_>) -> Result<AuthContext, DeliveryError> {
-        let token =
-            envelope.authentication.as_ref().and_then(|a| a.runtime_token.as_deref()).filter(|t| !t.trim().is_empty());
+    /// Runs the decoded handler under the panic guard and the handler timeout.
+    async fn invoke(&self, call: Box<dyn Decoded<'_> + '_>, context: HandlerContext) -> Result<Bytes, DeliveryError> {
+        let call = Guarded(call.call(context));
+        match tokio::time::timeout(self.config.handler_timeout, AssertUnwindSafe(call).catch_unwind()).await {
+            Err(_elapsed) => Err(DeliveryError::TimedOut),
+            Ok(Err(_panic)) => Err(DeliveryError::Panicked),
+            Ok(Ok(Err(error))) => Err(DeliveryError::Handler(error)),
+            Ok(Ok(Ok(reply))) => reply.into_bytes().map_err(|reason| {
+                tracing::error!(%reason, "handler reply could not be encoded as JSON");
+                DeliveryError::ReplyEncoding
+            }),
+        }
+    }
+
+    async fn authenticate(&self, token: Option<&SecretString>) -> Result<AuthContext, DeliveryError> {
+        let token = token.filter(|t| !t.is_blank());
         if self.config.insecure_skip_verification {
             return Ok(AuthContext::default());
         }
         match token {
             Some(token) => {
-                let claims = self.tokens.verify(token).await?;
-                Ok(AuthContext::verified(SecretString::new(token), claims))
+                let claims = self.tokens.verify(token.expose()).await?;
+                Ok(AuthContext::verified(token.clone(), claims))
             }
             None if self.config.runtime_token_required => Err(VerifyError::MissingRuntimeToken.into()),
             None => Ok(AuthContext::default()),
@@ -234,8 +276,12 @@ impl Pipeline {
     }
 
     /// The payload's `api.base_url`, only when its origin is allow-listed in configuration.
-    fn trusted_base_url(&self, envelope: &Envelope<'_>) -> Option<String> {
-        let claimed = envelope.api.as_ref()?.base_url.as_deref()?;
+    fn trusted_base_url(&self, claimed: Option<&str>) -> Option<String> {
+        let claimed = claimed?;
+        if self.config.allowed_api_origins.is_empty() {
+            tracing::debug!("ignoring api.base_url from the payload: no API origin is allow-listed");
+            return None;
+        }
         let origin = origin_of(claimed)?;
         if self.config.allowed_api_origins.contains(&origin) {
             Some(claimed.trim().trim_end_matches('/').to_owned())
@@ -243,6 +289,16 @@ impl Pipeline {
             tracing::debug!("ignoring api.base_url from the payload: its origin is not allow-listed");
             None
         }
+    }
+}
+
+/// Decodes the body for `route`'s handler; a panic while decoding is answered like a
+/// handler's (500, message withheld).
+fn decode<'a>(route: &'a Route, body: &[u8]) -> Result<Box<dyn Decoded<'a> + 'a>, DeliveryError> {
+    match panic_guard::catch(|| route.handler.decode(&route.event, &route.version, body)) {
+        Some(Ok(call)) => Ok(call),
+        Some(Err(error)) => Err(DeliveryError::Payload(error)),
+        None => Err(DeliveryError::Panicked),
     }
 }
 

@@ -32,10 +32,18 @@ pub(crate) fn install() {
     });
 }
 
-/// Marks the thread as "inside a handler" while the inner future is polled.
-pub(crate) struct Guarded<F>(pub(crate) Pin<Box<F>>);
+/// Runs `work` as if inside a handler: a panic is caught (`None`) and its message withheld.
+pub(crate) fn catch<T>(work: impl FnOnce() -> T) -> Option<T> {
+    let previous = IN_HANDLER.with(|flag| flag.replace(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    IN_HANDLER.with(|flag| flag.set(previous));
+    outcome.ok()
+}
 
-impl<F: Future> Future for Guarded<F> {
+/// Marks the thread as "inside a handler" while the inner future is polled.
+pub(crate) struct Guarded<F: ?Sized>(pub(crate) Pin<Box<F>>);
+
+impl<F: Future + ?Sized> Future for Guarded<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

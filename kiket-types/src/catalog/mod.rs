@@ -27,6 +27,54 @@ pub trait EventPayload:
     const EVENT: &'static str;
     /// Version label (`v1`).
     const VERSION: &'static str;
+
+    /// The runtime fields of this payload (`authentication.runtime_token`, `secrets`,
+    /// `api.base_url`), when its schema declares them in the shape of `schemas/common/`.
+    ///
+    /// The build script implements this for every event whose schema includes the common
+    /// runtime block; for any other it stays `None`, and a runtime that needs the fields reads
+    /// them from the raw body instead.
+    ///
+    /// ```
+    /// use kiket_types::catalog::EventPayload;
+    /// use kiket_types::IssueCreatedV1;
+    ///
+    /// let payload: IssueCreatedV1 = serde_json::from_str(
+    ///     r#"{"issue": {"id": 1}, "authentication": {"runtime_token": "eyJ..."}, "api": {"base_url": "https://kiket.dev"}}"#,
+    /// ).unwrap();
+    /// let fields = payload.runtime_fields().expect("issue.created v1 carries the runtime block");
+    /// assert_eq!(fields.runtime_token.map(|t| t.expose()), Some("eyJ..."));
+    /// assert_eq!(fields.api_base_url, Some("https://kiket.dev"));
+    /// assert!(fields.secrets.is_none());
+    /// ```
+    fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {
+        None
+    }
+}
+
+/// The fields of a delivery that the webhook runtime reads itself, borrowed from a payload.
+///
+/// `Debug` shows the token and secret values as `[redacted]`.
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub struct RuntimeFields<'a> {
+    /// `authentication.runtime_token`: the per-invocation token to verify.
+    pub runtime_token: Option<&'a crate::SecretString>,
+    /// `secrets`: per-organisation secrets delivered with the event.
+    pub secrets: Option<&'a crate::Secrets>,
+    /// `api.base_url`: the API address the sender claims (unverified input).
+    pub api_base_url: Option<&'a str>,
+}
+
+impl<'a> RuntimeFields<'a> {
+    /// Runtime fields from their parts (for payload types written by hand).
+    pub fn new(
+        runtime_token: Option<&'a crate::SecretString>,
+        secrets: Option<&'a crate::Secrets>,
+        api_base_url: Option<&'a str>,
+    ) -> Self {
+        Self { runtime_token, secrets, api_base_url }
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
