@@ -87,24 +87,41 @@ pub fn parse_unix_timestamp(value: &[u8]) -> Result<i64, VerifyError> {
 /// Parses the signature header into raw MACs. Items are separated by spaces or commas and may
 /// carry a `sha256=` prefix; each must be 64 hex digits.
 pub fn parse_signatures(value: &[u8]) -> Result<Vec<[u8; 32]>, VerifyError> {
-    let text = std::str::from_utf8(value).map_err(|_| VerifyError::InvalidSignature)?;
-    let mut out = Vec::new();
-    for item in text.split([' ', ',']).filter(|s| !s.is_empty()) {
-        if out.len() == MAX_SIGNATURES {
-            return Err(VerifyError::InvalidSignature);
-        }
-        let hex_part = item.strip_prefix("sha256=").unwrap_or(item);
+    let mut macs = [[0u8; 32]; MAX_SIGNATURES];
+    let count = parse_signatures_into(value, &mut macs)?;
+    Ok(macs[..count].to_vec())
+}
+
+/// [`parse_signatures`] into a fixed array, so verification allocates nothing. Returns how many
+/// MACs were found (at least one).
+fn parse_signatures_into(value: &[u8], macs: &mut [[u8; 32]; MAX_SIGNATURES]) -> Result<usize, VerifyError> {
+    let mut count = 0;
+    // Splitting bytes on ASCII separators is the same as splitting text: any non-ASCII byte
+    // lands inside an item, which then fails the hex check.
+    for item in value.split(|b| *b == b' ' || *b == b',').filter(|s| !s.is_empty()) {
+        let mac = macs.get_mut(count).ok_or(VerifyError::InvalidSignature)?;
+        let hex_part = item.strip_prefix(b"sha256=").unwrap_or(item);
         if hex_part.len() != HEX_MAC_LEN {
             return Err(VerifyError::InvalidSignature);
         }
-        let mut mac = [0u8; 32];
-        hex::decode_to_slice(hex_part, &mut mac).map_err(|_| VerifyError::InvalidSignature)?;
-        out.push(mac);
+        for (byte, pair) in mac.iter_mut().zip(hex_part.chunks_exact(2)) {
+            *byte = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
+        }
+        count += 1;
     }
-    if out.is_empty() {
+    if count == 0 {
         return Err(VerifyError::InvalidSignature);
     }
-    Ok(out)
+    Ok(count)
+}
+
+fn hex_value(digit: u8) -> Result<u8, VerifyError> {
+    match digit {
+        b'0'..=b'9' => Ok(digit - b'0'),
+        b'a'..=b'f' => Ok(digit - b'a' + 10),
+        b'A'..=b'F' => Ok(digit - b'A' + 10),
+        _ => Err(VerifyError::InvalidSignature),
+    }
 }
 
 /// Verifies signatures of deliveries against one or more secrets.
@@ -144,7 +161,9 @@ impl SignatureVerifier {
         now: i64,
     ) -> Result<(), VerifyError> {
         let signature = signature.ok_or(VerifyError::MissingSignature)?;
-        let candidates = parse_signatures(signature)?;
+        let mut macs = [[0u8; 32]; MAX_SIGNATURES];
+        let count = parse_signatures_into(signature, &mut macs)?;
+        let candidates = &macs[..count];
         let timestamp_text = match (self.scheme, timestamp) {
             (SignatureScheme::TimestampedBody, None) => return Err(VerifyError::MissingTimestamp),
             (SignatureScheme::TimestampedBody, Some(raw)) => {
@@ -168,7 +187,7 @@ impl SignatureVerifier {
             }
             mac.update(body);
             let expected = mac.finalize().into_bytes();
-            for candidate in &candidates {
+            for candidate in candidates {
                 matched |= AsRef::<[u8]>::as_ref(&expected).ct_eq(candidate.as_slice());
             }
         }
@@ -328,9 +347,13 @@ mod tests {
             &format!("sha1={sig}"),
             &format!("sha256:{sig}"),
             &"g".repeat(64),
+            &"é".repeat(32),
         ] {
             assert_eq!(check(&v, bad, "1700000000"), Err(VerifyError::InvalidSignature), "{bad:?}");
         }
+        assert_eq!(parse_signatures(&[0xff; 64]), Err(VerifyError::InvalidSignature), "not UTF-8");
+        let eight = [sig.as_str(); 8].join(",");
+        assert_eq!(parse_signatures(eight.as_bytes()).map(|m| m.len()), Ok(8));
         let many = [sig.as_str(); 9].join(" ");
         assert_eq!(check(&v, &many, "1700000000"), Err(VerifyError::InvalidSignature));
     }
