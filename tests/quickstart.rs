@@ -6,7 +6,7 @@
 mod handlers;
 
 use kiket::prelude::*;
-use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestClient, TestKeys};
+use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestClient, TestContext, TestKeys};
 use serde_json::{json, Value};
 
 const SECRET: &str = "whsec_quickstart_test";
@@ -162,4 +162,15 @@ async fn replaying_a_captured_fixture_through_the_router() {
     let response = client.replay(&file, "issue.created", "v1", SECRET).await.unwrap();
     assert_eq!(response.status.as_u16(), 200);
     assert_eq!(mock.assert_logged("issue.created"), json!({"summary": "Import leads from the spring fair"}));
+}
+
+#[tokio::test]
+async fn a_handler_called_directly_with_a_test_context_reaches_the_mock_api() {
+    let mock = MockKiketApi::start().await.unwrap();
+    let payload: IssueCreatedV2 =
+        serde_json::from_value(json!({"data": {"issue": {"id": 7, "title": "Direct call"}}})).unwrap();
+    let ctx = TestContext::for_payload::<IssueCreatedV2>().api_base_url(mock.url()).build();
+    let reply = handlers::issue_created_v2(payload, ctx).await.unwrap();
+    assert_eq!(reply.body(), Some(&br#"{"ok":true,"version":"v2"}"#[..]));
+    assert_eq!(mock.logged(), [("issue.created".to_owned(), json!({"summary": "Direct call", "schema": "v2"}))]);
 }

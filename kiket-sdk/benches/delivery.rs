@@ -1,10 +1,11 @@
 //! Micro-benchmarks of the delivery path: signature verification, typed decoding of every
-//! event, route lookup, and full in-process dispatch of a 1 KB signed delivery.
+//! event, route lookup, handler-context construction, and full in-process dispatch of a 1 KB
+//! signed delivery.
 //!
 //! `cargo bench -p kiket-sdk --features testing`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use kiket_sdk::testing::{sample, SignedRequest};
+use kiket_sdk::testing::{sample, SignedRequest, TestContext};
 use kiket_sdk::verify::{sign, SignatureScheme, SignatureVerifier};
 use kiket_sdk::{Config, Extension, HandlerContext, Reply, Router};
 use kiket_types::{IssueCreatedV1, SecretString};
@@ -101,5 +102,20 @@ fn dispatch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, verification, decoding, routing, dispatch);
+/// What a handler's context costs to build: event, version, headers, payload secrets and the
+/// shared API state. Built with the test kit's `TestContext`, which allocates the event and
+/// version names the server shares from its routes, so this is an upper bound.
+fn context(c: &mut Criterion) {
+    c.bench_function("context/construction (2 headers, 1 payload secret)", |b| {
+        b.iter(|| {
+            TestContext::for_payload::<IssueCreatedV1>()
+                .header("content-type", "application/json")
+                .header("x-kiket-event-version", "v1")
+                .payload_secret("CRM_API_KEY", "crm-123")
+                .build()
+        });
+    });
+}
+
+criterion_group!(benches, verification, decoding, routing, context, dispatch);
 criterion_main!(benches);

@@ -5,7 +5,8 @@
 //! - [`TestClient`]: the router in-process, no socket; [`TestServer`]: the real server on a
 //!   free loopback port;
 //! - [`MockKiketApi`]: every extension-API operation, recorded, with programmable answers;
-//! - [`sample`] / [`load_fixture`] / [`TestClient::replay`]: payloads for every event.
+//! - [`sample`] / [`load_fixture`] / [`TestClient::replay`]: payloads for every event;
+//! - [`TestContext`]: the context a handler receives, to call a handler directly.
 //!
 //! ```
 //! use kiket_sdk::testing::{SignedRequest, TestKeys};
@@ -23,12 +24,14 @@
 //! ```
 
 mod client;
+mod context;
 mod keys;
 mod mock_api;
 mod request;
 mod server;
 
 pub use client::{load_fixture, sample, TestClient, TestResponse};
+pub use context::{TestContext, UNREACHABLE_API};
 pub use keys::{forge_token, StaticJwks, TestKeys};
 pub use mock_api::{MockKiketApi, RecordedCall};
 pub use request::{SignedRequest, VersionIn};

@@ -1,0 +1,151 @@
+//! [`TestContext`]: a [`HandlerContext`] for calling a handler directly, without HTTP.
+
+use crate::config::Settings;
+use crate::handler::{AuthContext, ContextParts, ContextShared, HandlerContext};
+use crate::verify::RuntimeClaims;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use kiket_client::ApiState;
+use kiket_types::catalog::EventPayload;
+use kiket_types::{SecretString, Secrets};
+use std::sync::{Arc, OnceLock};
+
+/// Where a test context's API calls go unless told otherwise: a loopback port nothing listens
+/// on, so a handler under test can never reach the real platform by accident.
+pub const UNREACHABLE_API: &str = "http://127.0.0.1:9";
+
+/// Builds the [`HandlerContext`] a handler receives, for unit tests that call the handler
+/// directly (no server, no signature, no token verification).
+///
+/// ```
+/// use kiket_sdk::testing::TestContext;
+/// use kiket_types::IssueCreatedV1;
+///
+/// let ctx = TestContext::for_payload::<IssueCreatedV1>()
+///     .header("x-request-id", "req-1")
+///     .payload_secret("CRM_API_KEY", "crm-test")
+///     .build();
+/// assert_eq!((ctx.event(), ctx.version()), ("issue.created", "v1"));
+/// assert_eq!(ctx.secret("CRM_API_KEY").map(|s| s.expose().to_owned()), Some("crm-test".into()));
+/// assert_eq!(ctx.headers()["x-request-id"], "req-1");
+/// assert_eq!(ctx.api_base_url(), kiket_sdk::testing::UNREACHABLE_API);
+/// ```
+#[derive(Debug)]
+pub struct TestContext {
+    event: Arc<str>,
+    version: Arc<str>,
+    headers: HeaderMap,
+    secrets: Option<Secrets>,
+    api_base_url: String,
+    auth: AuthContext,
+    settings: Settings,
+}
+
+impl TestContext {
+    /// A context for `event`@`version`.
+    pub fn new(event: &str, version: &str) -> Self {
+        Self {
+            event: Arc::from(event),
+            version: Arc::from(version),
+            headers: HeaderMap::new(),
+            secrets: None,
+            api_base_url: UNREACHABLE_API.to_owned(),
+            auth: AuthContext::default(),
+            settings: Settings::default(),
+        }
+    }
+
+    /// A context for the event and version of payload type `P`.
+    pub fn for_payload<P: EventPayload>() -> Self {
+        Self::new(P::EVENT, P::VERSION)
+    }
+
+    /// Adds a request header.
+    ///
+    /// # Panics
+    /// When `name` or `value` is not a valid HTTP header (a mistake in the test itself).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let name = HeaderName::try_from(name).unwrap_or_else(|_| panic!("{name:?} is not a valid header name"));
+        let value =
+            HeaderValue::try_from(value).unwrap_or_else(|_| panic!("the value of {name} is not a valid header"));
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Adds a secret as if the delivery's payload carried it (`ctx.secret(key)`).
+    pub fn payload_secret(mut self, key: &str, value: &str) -> Self {
+        self.secrets
+            .get_or_insert_with(|| Secrets(Default::default()))
+            .0
+            .insert(key.to_owned(), SecretString::new(value));
+        self
+    }
+
+    /// Sends the context's API calls to `url` (e.g. [`MockKiketApi::url`](super::MockKiketApi::url)).
+    pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
+        self.api_base_url = url.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Marks the invocation as carrying a verified runtime token with `claims` (scopes,
+    /// organisation, project), forwarded on API calls as a real one would be.
+    pub fn runtime_token(mut self, token: &str, claims: RuntimeClaims) -> Self {
+        self.auth = AuthContext::verified(SecretString::new(token), claims);
+        self
+    }
+
+    /// Extension settings the handler reads with `ctx.settings()`.
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The context.
+    pub fn build(self) -> HandlerContext {
+        let shared = Arc::new(ContextShared {
+            http: shared_http_client().clone(),
+            api_base_url: Arc::from(self.api_base_url.as_str()),
+            api_state: ApiState::new(),
+            extension_id: None,
+            extension_version: None,
+            settings: Arc::new(self.settings),
+        });
+        let parts = ContextParts {
+            event: self.event,
+            version: self.version,
+            headers: self.headers,
+            auth: self.auth,
+            payload_secrets: self.secrets,
+            api_base_url_override: None,
+        };
+        HandlerContext::new(parts, shared)
+    }
+}
+
+/// One HTTP client (one connection pool) for every test context of the process.
+fn shared_http_client() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| kiket_client::http_client().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_token_marks_the_invocation_authenticated_with_its_scopes() {
+        let claims: RuntimeClaims =
+            serde_json::from_value(serde_json::json!({"scopes": ["custom_data.write"]})).unwrap();
+        let ctx = TestContext::new("issue.created", "v1").runtime_token("eyJ.test", claims).build();
+        assert_eq!(ctx.auth().runtime_token().map(SecretString::expose), Some("eyJ.test"));
+        assert!(ctx.require_scopes(["custom_data.write"]).is_ok());
+        assert!(ctx.require_scopes(["secrets.read"]).is_err());
+        assert!(!format!("{ctx:?}").contains("eyJ.test"));
+    }
+
+    #[test]
+    fn without_a_token_scoped_calls_are_refused() {
+        let ctx = TestContext::new("issue.created", "v1").build();
+        assert!(ctx.auth().runtime_token().is_none());
+        assert!(ctx.require_scopes(["custom_data.write"]).is_err());
+    }
+}
