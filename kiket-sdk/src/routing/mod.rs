@@ -11,6 +11,7 @@ pub mod version;
 use crate::handler::{Handler, HandlerContext, HandlerError, Reply};
 use crate::payload::{self, PayloadError};
 use kiket_types::catalog::{EventPayload, RuntimeFields};
+use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -36,18 +37,54 @@ pub(crate) trait Decoded<'a>: Send + Sync {
     fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>>;
 }
 
-struct Typed<P, H> {
-    handler: H,
-    _payload: PhantomData<fn() -> P>,
+/// Where the runtime fields of a payload type come from.
+trait RuntimeSource<P>: Send + Sync + 'static {
+    fn fields(payload: &P) -> Option<RuntimeFields<'_>>;
 }
 
-/// A typed payload and the handler it is for.
-struct Call<'a, P, H> {
+/// Catalogued payloads hand them over (`EventPayload::runtime_fields`).
+struct FromPayload;
+
+impl<P: EventPayload> RuntimeSource<P> for FromPayload {
+    fn fields(payload: &P) -> Option<RuntimeFields<'_>> {
+        payload.runtime_fields()
+    }
+}
+
+/// Raw payloads do not: the runtime scans the body for them.
+struct FromBody;
+
+impl<P> RuntimeSource<P> for FromBody {
+    fn fields(_: &P) -> Option<RuntimeFields<'_>> {
+        None
+    }
+}
+
+/// A handler of payload type `P`, whose runtime fields come from `S`.
+struct Typed<P, H, S> {
+    handler: H,
+    _payload: PhantomData<fn() -> (P, S)>,
+}
+
+impl<P, H, S> Typed<P, H, S> {
+    fn new(handler: H) -> Self {
+        Self { handler, _payload: PhantomData }
+    }
+}
+
+/// A decoded payload and the handler it is for.
+struct Call<'a, P, H, S> {
     handler: &'a H,
     payload: P,
+    _source: PhantomData<fn() -> S>,
 }
 
-impl<P: EventPayload, H: Handler<P>> ErasedHandler for Typed<P, H> {
+impl<P, H, S> ErasedHandler for Typed<P, H, S>
+where
+    P: DeserializeOwned + Send + Sync + 'static,
+    H: Handler<P>,
+    S: RuntimeSource<P>,
+{
     fn decode<'a>(
         &'a self,
         event: &str,
@@ -55,48 +92,22 @@ impl<P: EventPayload, H: Handler<P>> ErasedHandler for Typed<P, H> {
         body: &[u8],
     ) -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError> {
         let payload = payload::decode::<P>(event, version, body)?;
-        Ok(Box::new(Call { handler: &self.handler, payload }))
+        Ok(Box::new(Call::<P, H, S> { handler: &self.handler, payload, _source: PhantomData }))
     }
 }
 
-impl<'a, P: EventPayload, H: Handler<P>> Decoded<'a> for Call<'a, P, H> {
+impl<'a, P, H, S> Decoded<'a> for Call<'a, P, H, S>
+where
+    P: Send + Sync + 'static,
+    H: Handler<P>,
+    S: RuntimeSource<P>,
+{
     fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {
-        self.payload.runtime_fields()
+        S::fields(&self.payload)
     }
 
     fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
-        let Call { handler, payload } = *self;
-        handler.call(payload, context)
-    }
-}
-
-struct Raw<H>(H);
-
-impl<H: Handler<serde_json::Value>> ErasedHandler for Raw<H> {
-    fn decode<'a>(
-        &'a self,
-        event: &str,
-        version: &str,
-        body: &[u8],
-    ) -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError> {
-        let payload = payload::decode::<serde_json::Value>(event, version, body)?;
-        Ok(Box::new(RawCall { handler: &self.0, payload }))
-    }
-}
-
-/// A raw payload and the handler it is for.
-struct RawCall<'a, H> {
-    handler: &'a H,
-    payload: serde_json::Value,
-}
-
-impl<'a, H: Handler<serde_json::Value>> Decoded<'a> for RawCall<'a, H> {
-    fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {
-        None
-    }
-
-    fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
-        let RawCall { handler, payload } = *self;
+        let Call { handler, payload, .. } = *self;
         handler.call(payload, context)
     }
 }
@@ -164,7 +175,7 @@ impl Router {
     /// ```
     pub fn on<P: EventPayload, H: Handler<P>>(self, handler: H) -> Self {
         let scopes = handler.required_scopes();
-        self.insert(P::EVENT, P::VERSION, Arc::new(Typed { handler, _payload: PhantomData }), scopes)
+        self.insert(P::EVENT, P::VERSION, Arc::new(Typed::<P, H, FromPayload>::new(handler)), scopes)
     }
 
     /// Registers a raw handler for any event and version, catalogued or not; it receives the
@@ -172,7 +183,7 @@ impl Router {
     /// registering the same pair twice is reported when the extension is built.
     pub fn raw<H: Handler<serde_json::Value>>(self, event: &str, version: &str, handler: H) -> Self {
         let scopes = handler.required_scopes();
-        self.insert(event, version, Arc::new(Raw(handler)), scopes)
+        self.insert(event, version, Arc::new(Typed::<serde_json::Value, H, FromBody>::new(handler)), scopes)
     }
 
     /// Answers `P`'s event and version with `{"ok":true}` without decoding or running anything.
