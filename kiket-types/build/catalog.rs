@@ -1,6 +1,7 @@
 //! The event catalog: which events and versions exist, and which type each decodes into.
 
 use crate::bundle::Bundle;
+use serde_json::Value;
 use std::fmt::Write;
 
 /// Writes `catalog.rs`: the `EVENTS` table and one `EventPayload` impl per event type.
@@ -39,36 +40,37 @@ const RUNTIME_FIELDS: &str = " fn runtime_fields(&self) -> Option<RuntimeFields<
 /// `Secrets` present. Any other shape leaves `runtime_fields` at its default (`None`).
 fn runtime_block_types(bundle: &Bundle) -> bool {
     let schema = |title: &str| bundle.files.iter().find(|f| f.title == title).map(|f| &f.schema);
-    let optional_property = |title: &str, name: &str| {
-        let schema = schema(title)?;
-        let required = schema.get("required").and_then(|r| r.as_array()).is_some_and(|r| r.iter().any(|n| n == name));
-        if required {
-            None
-        } else {
-            schema.get("properties")?.get(name)
-        }
-    };
-    let token_is_secret = optional_property("Authentication", "runtime_token")
-        .and_then(|p| p.get("$ref"))
-        .is_some_and(|r| r == "#/definitions/SecretString");
-    let base_url_is_string =
-        optional_property("ApiInfo", "base_url").and_then(|p| p.get("type")).is_some_and(|t| t == "string");
+    let token_is_secret = schema("Authentication")
+        .and_then(|s| optional_property(s, "runtime_token"))
+        .is_some_and(|p| refers_to(p, "SecretString"));
+    let base_url_is_string = schema("ApiInfo")
+        .and_then(|s| optional_property(s, "base_url"))
+        .and_then(|p| p.get("type"))
+        .is_some_and(|t| t == "string");
     token_is_secret && base_url_is_string && schema("Secrets").is_some()
 }
 
 /// `true` when an event schema has optional `authentication`, `api` and `secrets` properties
 /// referring to the common `Authentication`, `ApiInfo` and `Secrets` types.
-fn carries_runtime_block(schema: &serde_json::Value) -> bool {
-    let required =
-        |name: &str| schema.get("required").and_then(|r| r.as_array()).is_some_and(|r| r.iter().any(|n| n == name));
-    [("authentication", "Authentication"), ("api", "ApiInfo"), ("secrets", "Secrets")].iter().all(|(name, title)| {
-        !required(name)
-            && schema
-                .get("properties")
-                .and_then(|p| p.get(*name))
-                .and_then(|p| p.get("$ref"))
-                .is_some_and(|r| *r == format!("#/definitions/{title}"))
-    })
+fn carries_runtime_block(schema: &Value) -> bool {
+    [("authentication", "Authentication"), ("api", "ApiInfo"), ("secrets", "Secrets")]
+        .iter()
+        .all(|(name, title)| optional_property(schema, name).is_some_and(|p| refers_to(p, title)))
+}
+
+/// The schema of property `name` when it is declared and not required.
+fn optional_property<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+    let required = schema.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|n| n == name));
+    if required {
+        None
+    } else {
+        schema.get("properties")?.get(name)
+    }
+}
+
+/// `true` when `property` is a `$ref` to the bundled definition `title`.
+fn refers_to(property: &Value, title: &str) -> bool {
+    property.get("$ref").and_then(Value::as_str) == Some(&format!("#/definitions/{title}"))
 }
 
 /// Writes `for_each_event.rs`: a macro calling `$m!(Type, "event", "version")` per event, so

@@ -34,10 +34,23 @@ pub(crate) fn install() {
 
 /// Runs `work` as if inside a handler: a panic is caught (`None`) and its message withheld.
 pub(crate) fn catch<T>(work: impl FnOnce() -> T) -> Option<T> {
-    let previous = IN_HANDLER.with(|flag| flag.replace(true));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-    IN_HANDLER.with(|flag| flag.set(previous));
-    outcome.ok()
+    let _in_handler = InHandler::enter();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok()
+}
+
+/// Marks the thread as "inside a handler" until dropped, then restores the previous mark.
+struct InHandler(bool);
+
+impl InHandler {
+    fn enter() -> Self {
+        Self(IN_HANDLER.with(|flag| flag.replace(true)))
+    }
+}
+
+impl Drop for InHandler {
+    fn drop(&mut self) {
+        IN_HANDLER.with(|flag| flag.set(self.0));
+    }
 }
 
 /// Marks the thread as "inside a handler" while the inner future is polled.
@@ -47,13 +60,7 @@ impl<F: Future + ?Sized> Future for Guarded<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        struct Reset(bool);
-        impl Drop for Reset {
-            fn drop(&mut self) {
-                IN_HANDLER.with(|flag| flag.set(self.0));
-            }
-        }
-        let _reset = Reset(IN_HANDLER.with(|flag| flag.replace(true)));
+        let _in_handler = InHandler::enter();
         self.0.as_mut().poll(cx)
     }
 }
