@@ -4,13 +4,17 @@
 //! ```text
 //! cargo run --release --example loadbench          # needs `wrk` (apt-get install wrk)
 //! BENCH_SECONDS=60 BENCH_CONNECTIONS=64 cargo run --release --example loadbench
+//! BENCH_ROUNDS=5 cargo run --release --example loadbench              # alternate 5 rounds, median ratio
 //! BENCH_SOAK_SECONDS=60 cargo run --release --example loadbench   # soak: 256 connections, memory stability
 //! ```
 //!
 //! Both servers get the same ~1 KB signed `issue.created` v1 delivery at the same number of
-//! connections for the same time. Printed: throughput, p50/p99 latency, errors, RSS at start
-//! and peak, and the SDK / baseline ratios; then peak RSS at 256 connections, startup time
-//! (process start → `/health` answers, median of 5) and idle RSS of the quickstart.
+//! connections for the same time. Both stay up for the whole comparison and are measured in
+//! alternating order (SDK first in even rounds, baseline first in odd ones), so a drift in the
+//! shared machine's speed hits both alike. Printed: throughput, p50/p99 latency, errors, RSS
+//! at start and peak, and the SDK / baseline ratios (per round and their median); then peak
+//! RSS at 256 connections, startup time (process start → `/health` answers, median of 5) and
+//! idle RSS of the quickstart.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -96,8 +100,9 @@ fn wait_until_listening(port: u16, deadline: Duration) -> Option<Duration> {
     None
 }
 
-/// A wrk script posting the signed delivery (signed now: valid for the 300 s window).
-fn wrk_script(dir: &Path) -> PathBuf {
+/// A wrk script posting the signed delivery, and the body's size. Signed now, so valid for the
+/// 300 s window: write it again before each run.
+fn wrk_script(dir: &Path) -> (PathBuf, usize) {
     let body = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/issue.created/v1.json"))
         .expect("fixture");
     let body: serde_json::Value = serde_json::from_slice(&body).expect("fixture is JSON");
@@ -131,8 +136,7 @@ end
         ),
     )
     .expect("write script");
-    println!("payload: {} bytes, signed issue.created v1", bytes.len());
-    script
+    (script, bytes.len())
 }
 
 fn run_wrk(script: &Path, port: u16, connections: u64, seconds: u64, pid: u32) -> Load {
@@ -159,59 +163,132 @@ fn run_wrk(script: &Path, port: u16, connections: u64, seconds: u64, pid: u32) -
     }
 }
 
-fn measure(example: &str, port: u16, script: &Path, connections: u64, seconds: u64) -> Load {
-    let mut child = spawn(example, port, &[]);
-    wait_until_listening(port, Duration::from_secs(10)).unwrap_or_else(|| panic!("{example} did not start"));
-    // Warm-up, then the measured run.
-    let _ = run_wrk(script, port, connections, 2, child.id());
-    let load = run_wrk(script, port, connections, seconds, child.id());
-    let _ = child.kill();
-    let _ = child.wait();
-    load
+/// A benchmark server process, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
 }
 
-/// Soak: the SDK at 256 connections for `seconds`, RSS after a 5 s warm-up and at the end.
+impl Server {
+    /// Starts `example` on `port` and waits for it to answer.
+    fn start(example: &str, port: u16) -> Self {
+        let child = spawn(example, port, &[]);
+        let server = Self { child, port };
+        wait_until_listening(port, Duration::from_secs(10)).unwrap_or_else(|| panic!("{example} did not start"));
+        server
+    }
+
+    /// One wrk run against this server, with a freshly signed delivery.
+    fn load(&self, dir: &Path, connections: u64, seconds: u64) -> Load {
+        let (script, _) = wrk_script(dir);
+        run_wrk(&script, self.port, connections, seconds, self.child.id())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The SDK against the baseline, `rounds` times in alternating order on the same two warm
+/// processes. Returns (SDK, baseline) per round.
+fn compare(dir: &Path, connections: u64, seconds: u64, rounds: u64) -> Vec<(Load, Load)> {
+    let sdk = Server::start("bench_server", 18090);
+    let base = Server::start("bench_baseline", 18091);
+    let _ = sdk.load(dir, connections, 2);
+    let _ = base.load(dir, connections, 2);
+    (0..rounds)
+        .map(|round| {
+            if round % 2 == 0 {
+                let s = sdk.load(dir, connections, seconds);
+                (s, base.load(dir, connections, seconds))
+            } else {
+                let b = base.load(dir, connections, seconds);
+                (sdk.load(dir, connections, seconds), b)
+            }
+        })
+        .collect()
+}
+
+/// The median of `values` (the upper one of the middle two for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Longest single wrk run: a delivery is signed when its run starts and must stay inside the
+/// platform's 300 s signature window until the run ends.
+const LONGEST_RUN_SECONDS: u64 = 240;
+
+/// Soak: the SDK at 256 connections for `seconds` (in back-to-back runs of at most
+/// [`LONGEST_RUN_SECONDS`], each freshly signed), RSS after a 5 s warm-up and at the end.
 #[allow(clippy::cast_precision_loss)]
-fn soak(script: &Path, seconds: u64) {
-    let mut child = spawn("bench_server", 18099, &[]);
-    wait_until_listening(18099, Duration::from_secs(10)).expect("bench_server started");
-    let _ = run_wrk(script, 18099, 256, 5, child.id());
-    let rss_warm_kb = status_kb(child.id(), "VmRSS:");
-    let load = run_wrk(script, 18099, 256, seconds, child.id());
-    let rss_end_kb = status_kb(child.id(), "VmRSS:");
-    let _ = child.kill();
-    let _ = child.wait();
+fn soak(dir: &Path, seconds: u64) {
+    let server = Server::start("bench_server", 18099);
+    let _ = server.load(dir, 256, 5);
+    let rss_warm_kb = status_kb(server.child.id(), "VmRSS:");
+    let (mut requests, mut errors, mut worst_p99_ms, mut rss_peak_kb) = (0.0, 0, 0.0_f64, 0);
+    let mut remaining = seconds.max(1);
+    while remaining > 0 {
+        let run = remaining.min(LONGEST_RUN_SECONDS);
+        let load = server.load(dir, 256, run);
+        requests += load.requests_per_sec * run as f64;
+        errors += load.errors;
+        worst_p99_ms = worst_p99_ms.max(load.p99_ms);
+        rss_peak_kb = load.rss_peak_kb;
+        remaining -= run;
+    }
+    let rss_end_kb = status_kb(server.child.id(), "VmRSS:");
     println!(
-        "soak: {seconds} s at 256 connections: {:.0} requests/s, {} errors, p99 {:.2} ms; RSS after warm-up {:.1} MB, at the end {:.1} MB, peak {:.1} MB",
-        load.requests_per_sec,
-        load.errors,
-        load.p99_ms,
+        "soak: {seconds} s at 256 connections: {:.0} requests/s, {errors} errors, p99 {worst_p99_ms:.2} ms (worst run); RSS after warm-up {:.1} MB, at the end {:.1} MB, peak {:.1} MB",
+        requests / seconds.max(1) as f64,
         rss_warm_kb as f64 / 1024.0,
         rss_end_kb as f64 / 1024.0,
-        load.rss_peak_kb as f64 / 1024.0
+        rss_peak_kb as f64 / 1024.0
     );
 }
 
 #[allow(clippy::cast_precision_loss)]
 fn main() {
-    let seconds = env_number("BENCH_SECONDS", 20);
+    // One comparison run must end inside the signature window; longer soaks are split.
+    let seconds = env_number("BENCH_SECONDS", 20).clamp(1, LONGEST_RUN_SECONDS);
     let connections = env_number("BENCH_CONNECTIONS", 64);
     build_examples();
     let dir = std::env::temp_dir().join(format!("kiket-loadbench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let script = wrk_script(&dir);
+    let (_, payload_bytes) = wrk_script(&dir);
+    println!("payload: {payload_bytes} bytes, signed issue.created v1");
     if let Some(soak_seconds) = std::env::var("BENCH_SOAK_SECONDS").ok().and_then(|v| v.parse().ok()) {
-        soak(&script, soak_seconds);
+        soak(&dir, soak_seconds);
         let _ = std::fs::remove_dir_all(dir);
         return;
     }
 
-    let sdk = measure("bench_server", 18090, &script, connections, seconds);
-    let base = measure("bench_baseline", 18091, &script, connections, seconds);
-    println!("\n{connections} connections, {seconds} s, wrk -t2, loopback, release build\n");
+    let rounds = env_number("BENCH_ROUNDS", 1).max(1);
+    let results = compare(&dir, connections, seconds, rounds);
+    let ratios: Vec<f64> = results.iter().map(|(s, b)| s.requests_per_sec / b.requests_per_sec).collect();
+    if rounds > 1 {
+        println!("\nper round (SDK / baseline requests/s, p99 ratio):");
+        for (round, ((s, b), ratio)) in results.iter().zip(&ratios).enumerate() {
+            println!(
+                "  round {}: {:.0} / {:.0} = {ratio:.2}, p99 {:.2}",
+                round + 1,
+                s.requests_per_sec,
+                b.requests_per_sec,
+                s.p99_ms / b.p99_ms
+            );
+        }
+    }
+    // The table shows the round whose throughput ratio is the median.
+    let middle = median(ratios.clone());
+    let (sdk, base) = &results[ratios.iter().position(|r| *r == middle).unwrap_or(0)];
+    let run = if rounds > 1 { format!(", median of {rounds} alternating rounds") } else { String::new() };
+    println!("\n{connections} connections, {seconds} s, wrk -t2, loopback, release build{run}\n");
     println!("| | requests/s | p50 ms | p99 ms | errors | RSS start | RSS peak |");
     println!("|---|---|---|---|---|---|---|");
-    for (name, load) in [("kiket-rs SDK", &sdk), ("bare axum", &base)] {
+    for (name, load) in [("kiket-rs SDK", sdk), ("bare axum", base)] {
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {} | {:.1} MB | {:.1} MB |",
             load.requests_per_sec,
@@ -229,7 +306,11 @@ fn main() {
         sdk.p99_ms / base.p99_ms
     );
 
-    let heavy = measure("bench_server", 18092, &script, 256, seconds.min(10));
+    let heavy = {
+        let server = Server::start("bench_server", 18092);
+        let _ = server.load(&dir, 256, 2);
+        server.load(&dir, 256, seconds.min(10))
+    };
     println!(
         "\nSDK at 256 connections: {:.0} requests/s, {} errors, peak RSS {:.1} MB",
         heavy.requests_per_sec,
