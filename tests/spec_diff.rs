@@ -34,8 +34,12 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-fn has(changes: &[Change], impact: Impact, location: &str, description: &str) -> bool {
-    changes.iter().any(|c| c.impact == impact && c.location == location && c.description == description)
+/// Fails, printing the whole report, unless `changes` lists exactly this change.
+#[track_caller]
+fn assert_listed(changes: &[Change], impact: Impact, location: &str, description: &str) {
+    let listed = changes.iter().any(|c| c.impact == impact && c.location == location && c.description == description);
+    let report: Vec<String> = changes.iter().map(ToString::to_string).collect();
+    assert!(listed, "expected {impact:?} `{location}`: {description}\nreport: {report:#?}");
 }
 
 #[test]
@@ -62,19 +66,16 @@ fn schema_changes_are_listed_and_classified() {
     let changes = diff_paths(&old, &new).unwrap();
     let report: Vec<String> = changes.iter().map(ToString::to_string).collect();
     assert_eq!(changes.len(), 5, "{report:#?}");
-    assert!(
-        has(&changes, Impact::Additive, "common/issue.json: escalation_level", "optional field added (integer)"),
-        "{report:#?}"
-    );
-    assert!(has(
+    assert_listed(&changes, Impact::Additive, "common/issue.json: escalation_level", "optional field added (integer)");
+    assert_listed(
         &changes,
         Impact::Additive,
         "common/sla_state.json",
-        "enum value `paused` added (open enum: it decoded as Unknown before)"
-    ));
-    assert!(has(&changes, Impact::Additive, "events/issue.updated/v2.json", "event issue.updated@v2 added"));
-    assert!(has(&changes, Impact::Breaking, "events/issue.closed/v1.json: resolution", "field removed"));
-    assert!(has(&changes, Impact::Breaking, "events/comment.created/v1.json: thread_id", "required field added"));
+        "enum value `paused` added (open enum: it decoded as Unknown before)",
+    );
+    assert_listed(&changes, Impact::Additive, "events/issue.updated/v2.json", "event issue.updated@v2 added");
+    assert_listed(&changes, Impact::Breaking, "events/issue.closed/v1.json: resolution", "field removed");
+    assert_listed(&changes, Impact::Breaking, "events/comment.created/v1.json: thread_id", "required field added");
     assert!(report[0].starts_with("BREAKING "), "breaking changes come first: {report:#?}");
 
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_kiket"))
@@ -121,10 +122,7 @@ fn openapi_changes_are_listed_and_classified() {
     let changes = diff_paths(&old, &new).unwrap();
     let report: Vec<String> = changes.iter().map(ToString::to_string).collect();
     assert_eq!(changes.len(), 3, "{report:#?}");
-    assert!(
-        has(&changes, Impact::Additive, "operation listSlaEvents", "optional parameter `since` added"),
-        "{report:#?}"
-    );
-    assert!(has(&changes, Impact::Breaking, "operation verifyAuditProof", "removed (was POST /api/v1/audit/verify)"));
-    assert!(has(&changes, Impact::Additive, "schema RateLimit: burst", "optional field added (integer)"));
+    assert_listed(&changes, Impact::Additive, "operation listSlaEvents", "optional parameter `since` added");
+    assert_listed(&changes, Impact::Breaking, "operation verifyAuditProof", "removed (was POST /api/v1/audit/verify)");
+    assert_listed(&changes, Impact::Additive, "schema RateLimit: burst", "optional field added (integer)");
 }
