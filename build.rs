@@ -14,13 +14,21 @@
 //! The output is formatted with prettyplease. Nothing here is edited by hand: add, change or
 //! delete a schema file and `cargo build` regenerates it.
 
+#[path = "build/events.rs"]
+mod events;
+#[path = "build/rust_surface.rs"]
+mod rust_surface;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::fmt::Write;
+use std::path::PathBuf;
 
 /// One event schema file.
 struct EventEntry {
+    /// The schema file, relative to the package (`schemas/events/issue.created/v1.json`).
+    schema_file: String,
     event: String,
     version: String,
     type_name: String,
@@ -29,14 +37,24 @@ struct EventEntry {
 
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let events_dir = root.join("schemas").join("events");
-    println!("cargo:rerun-if-changed={}", events_dir.display());
-    let entries = read_events(&events_dir).unwrap_or_else(|e| fail(&e));
+    let entries: Vec<EventEntry> = events::read(&root.join("schemas").join("events"))
+        .unwrap_or_else(|e| fail(&e))
+        .into_iter()
+        .map(|f| EventEntry {
+            schema_file: f.path.strip_prefix(&root).unwrap_or(&f.path).display().to_string().replace('\\', "/"),
+            description: f.schema.get("description").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned(),
+            event: f.event,
+            version: f.version,
+            type_name: f.title,
+        })
+        .collect();
     let file: syn::File =
         syn::parse2(generate(&entries)).unwrap_or_else(|e| fail(&format!("generated code does not parse: {e}")));
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalog.rs");
-    std::fs::write(&out, prettyplease::unparse(&file))
-        .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    for (name, contents) in [("catalog.rs", prettyplease::unparse(&file)), ("GENERATED.md", surface(&entries, &file))] {
+        let out = out_dir.join(name);
+        std::fs::write(&out, contents).unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
+    }
 }
 
 fn fail(message: &str) -> ! {
@@ -44,39 +62,47 @@ fn fail(message: &str) -> ! {
     std::process::exit(1);
 }
 
-fn read_events(dir: &Path) -> Result<Vec<EventEntry>, String> {
-    let mut entries = Vec::new();
-    for event_dir in sorted_dir(dir)? {
-        println!("cargo:rerun-if-changed={}", event_dir.display());
-        let event = file_name(&event_dir);
-        for file in sorted_dir(&event_dir)? {
-            println!("cargo:rerun-if-changed={}", file.display());
-            let version = file_name(&file).trim_end_matches(".json").to_string();
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let schema: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
-            let text_of = |key: &str| schema.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
-            let type_name = text_of("title");
-            if type_name.is_empty() {
-                return Err(format!("{} has no `title`", file.display()));
+/// `GENERATED.md`: the handler API a user sees, read back from the generated code, so a schema
+/// change shows up in review as a diff of the traits, registration methods and `Event` variants.
+fn surface(entries: &[EventEntry], file: &syn::File) -> String {
+    let mut out = String::from(
+        "# kiket: generated handler surface\n\n\
+         Generated from `schemas/events/` by the root `build.rs`; do not edit. A test fails when this file\n\
+         and the build disagree; update it with `KIKET_UPDATE_SNAPSHOTS=1 cargo test --test generated_surface`.\n\n\
+         ## Events\n\n| Event | Version | Payload | Handler trait | `CatalogRoutes` method / `AllHandlers` field |\n|---|---|---|---|---|\n",
+    );
+    for entry in entries {
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | `kiket_types::{}` | `{}Handler` | `{}` |",
+            entry.event,
+            entry.version,
+            entry.type_name,
+            entry.type_name,
+            snake(&entry.type_name)
+        );
+    }
+    out.push_str("\n## Items\n");
+    render_traits(&file.items, &mut out);
+    rust_surface::render_items(&file.items, &mut out);
+    out
+}
+
+/// One section per public trait: its methods' signatures (bodies and attributes left out).
+fn render_traits(items: &[syn::Item], out: &mut String) {
+    for item in items {
+        let syn::Item::Trait(item) = item else { continue };
+        if !matches!(item.vis, syn::Visibility::Public(_)) {
+            continue;
+        }
+        let _ = writeln!(out, "\n### trait `{}`\n", item.ident);
+        for member in &item.items {
+            if let syn::TraitItem::Fn(method) = member {
+                let signature = quote::ToTokens::to_token_stream(&method.sig).to_string();
+                let _ = writeln!(out, "- `{signature}`");
             }
-            entries.push(EventEntry { event: event.clone(), version, type_name, description: text_of("description") });
         }
     }
-    Ok(entries)
-}
-
-fn sorted_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .collect();
-    paths.sort();
-    Ok(paths)
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// `issue.created` → `ISSUE_CREATED`.
@@ -182,8 +208,9 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
         let method = Ident::new(&snake(&entry.type_name), Span::call_site());
         let (event, version) = (&entry.event, &entry.version);
         let trait_doc = format!(
-            "Handles `{event}` {version} deliveries: {} The payload arrives decoded as [`kiket_types::{}`].",
-            entry.description, entry.type_name
+            "Handles `{event}` {version} deliveries: {} The payload arrives decoded as [`kiket_types::{}`] \
+             (generated from `{}`).",
+            entry.description, entry.type_name, entry.schema_file
         );
         let method_doc = format!("Registers the handler of `{event}` {version}.");
         let field_doc = format!("`{event}` {version}.");

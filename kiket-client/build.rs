@@ -3,8 +3,12 @@
 //!
 //! The generated `Client` carries a [`crate::hooks::ApiState`] as its inner type, and
 //! `HooksMode::Expected` makes the crate's `ClientHooks` impl mandatory: every request passes
-//! through it (authentication and per-invocation headers). Nothing generated is edited by hand.
+//! through it (authentication and per-invocation headers). `$OUT_DIR/operations.rs` is the
+//! operation table (id, method, path template) of [`operations`]. Nothing generated is edited
+//! by hand.
 
+#[path = "build/operations.rs"]
+mod operations;
 #[path = "build/rust_surface.rs"]
 mod rust_surface;
 #[path = "build/surface.rs"]
@@ -42,7 +46,8 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let code = prettyplease::unparse(&file);
     let surface = surface::render(&spec, &code).unwrap_or_else(|e| fail(&e));
-    for (name, contents) in [("client.rs", &code), ("GENERATED.md", &surface)] {
+    let operations = operations::generate(&spec).unwrap_or_else(|e| fail(&e));
+    for (name, contents) in [("client.rs", &code), ("GENERATED.md", &surface), ("operations.rs", &operations)] {
         let out = out_dir.join(name);
         std::fs::write(&out, contents).unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
     }

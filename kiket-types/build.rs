@@ -1,13 +1,15 @@
 //! Build script of `kiket-types`: turns `schemas/` into Rust types.
 //!
 //! Steps (each in its own module under `build/`):
-//! 1. [`bundle`] reads every schema file, checks titles are unique and rewrites file `$ref`s
+//! 1. [`bundle`] reads every schema file (event files through [`events`], the reader shared
+//!    with the `kiket` facade's build script), checks titles are unique and rewrites file `$ref`s
 //!    (`../common/issue.json`) to one shared namespace (`#/definitions/Issue`), because typify
 //!    resolves references by their last path segment only.
 //! 2. [`open_enum`] writes the platform-extensible string enums (`x-kiket-open-enum`) itself,
 //!    with an `Unknown(String)` variant, and tells typify to use them instead of closed enums.
 //! 3. typify generates every other type; the result is formatted with prettyplease and written
-//!    to `$OUT_DIR/types.rs`, next to `$OUT_DIR/catalog.rs` (the event catalog).
+//!    to `$OUT_DIR/types.rs`, next to `$OUT_DIR/catalog.rs` (the event catalog, with the
+//!    runtime block that [`runtime_block`] derives from `schemas/common/delivery_runtime.json`).
 //!
 //! Nothing generated is committed or edited by hand; `cargo build` after a schema change is
 //! the whole regeneration step.
@@ -16,8 +18,12 @@
 mod bundle;
 #[path = "build/catalog.rs"]
 mod catalog;
+#[path = "build/events.rs"]
+mod events;
 #[path = "build/open_enum.rs"]
 mod open_enum;
+#[path = "build/runtime_block.rs"]
+mod runtime_block;
 #[path = "build/rust_surface.rs"]
 mod rust_surface;
 #[path = "build/surface.rs"]
@@ -41,7 +47,8 @@ fn main() {
     let types = typegen::generate(&bundle, &open_enums).unwrap_or_else(|e| fail(&e));
     write(&out_dir.join("types.rs"), &types);
     write(&out_dir.join("GENERATED.md"), &surface::render(&bundle, &types).unwrap_or_else(|e| fail(&e)));
-    write(&out_dir.join("catalog.rs"), &catalog::generate(&bundle));
+    let runtime = runtime_block::RuntimeBlock::load(&bundle).unwrap_or_else(|e| fail(&e));
+    write(&out_dir.join("catalog.rs"), &catalog::generate(&bundle, &runtime));
     write(&out_dir.join("spec_version.rs"), &catalog::spec_version(&schema_dir, &bundle).unwrap_or_else(|e| fail(&e)));
     write(&out_dir.join("for_each_event.rs"), &catalog::for_each_event(&bundle));
     write(&out_dir.join("schema_bundle.json"), &catalog::schema_bundle(&bundle));

@@ -16,10 +16,11 @@ use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Header carrying the per-invocation runtime token.
-pub const RUNTIME_TOKEN_HEADER: &str = "x-kiket-runtime-token";
-/// Header carrying the resolved event version of the invocation.
-pub const EVENT_VERSION_HEADER: &str = "x-kiket-event-version";
+/// Header carrying the per-invocation runtime token (named in [`kiket_types::headers`]).
+pub const RUNTIME_TOKEN_HEADER: &str = kiket_types::headers::RUNTIME_TOKEN.name();
+/// Header carrying the resolved event version of the invocation (named in
+/// [`kiket_types::headers`]).
+pub const EVENT_VERSION_HEADER: &str = kiket_types::headers::EVENT_VERSION.name();
 
 /// What the hooks add to each request: credentials and invocation context.
 ///
@@ -87,11 +88,12 @@ impl ApiState {
         if let Some(token) = &self.runtime_token {
             headers.insert(
                 HeaderName::from_static(RUNTIME_TOKEN_HEADER),
-                sensitive(token.expose(), "X-Kiket-Runtime-Token")?,
+                sensitive(token.expose(), kiket_types::headers::RUNTIME_TOKEN.display())?,
             );
         }
         if let Some(version) = &self.event_version {
-            let value = HeaderValue::from_str(version).map_err(|_| InvalidHeader("X-Kiket-Event-Version"))?;
+            let value = HeaderValue::from_str(version)
+                .map_err(|_| InvalidHeader(kiket_types::headers::EVENT_VERSION.display()))?;
             headers.insert(HeaderName::from_static(EVENT_VERSION_HEADER), value);
         }
         Ok(())

@@ -23,6 +23,7 @@
 pub mod endpoints;
 mod error;
 pub mod hooks;
+pub mod operations;
 pub mod retry;
 mod standalone;
 pub mod url;

@@ -3,27 +3,39 @@
 //! Everything between the socket and an extension's handler, in the order a delivery meets
 //! it:
 //!
-//! | Module | Owns |
-//! |---|---|
-//! | [`server`] | the axum routes, body limit, concurrency limit, timeouts, panics, shutdown |
-//! | [`verify`] | HMAC signatures and ES256 runtime tokens (fail-closed) |
-//! | [`routing`] | event/version resolution and the handler table |
-//! | [`payload`] | decoding bodies into typed payloads, naming the failing field |
-//! | [`handler`] | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext` |
-//! | [`config`] | one configuration: verification policy, API credentials, settings, limits |
-//! | [`manifest`] | `extension.yaml`: discovery, parsing, typed model |
-//! | [`telemetry`] | per-invocation records off the response path, counters |
+//! | Module | Owns | Imports from this crate |
+//! |---|---|---|
+//! | [`verify`] | HMAC signatures, ES256 runtime tokens, `AuthContext`, scope checks, API origin allow-list | nothing (leaf) |
+//! | [`payload`] | decoding bodies (400 vs 422, field paths); the runtime-field scan | nothing (leaf) |
+//! | [`replay`] | the replay guard: `ReplayStore`, claims by canonical delivery key | nothing (leaf) |
+//! | [`telemetry`] | per-route counters (by route id), records off the response path | nothing (leaf) |
+//! | [`manifest`] | `extension.yaml`: discovery, parsing, typed model | nothing (leaf) |
+//! | `panic_guard` | keeps panic messages of extension code out of logs | nothing (leaf) |
+//! | [`settings`] | settings: manifest defaults, `KIKET_SECRET_*`, explicit values | `manifest` |
+//! | [`handler`] | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext` | `verify`, `settings`, `payload` |
+//! | [`routing`] | event/version resolution, the handler table, type erasure, the prepare stage | `handler`, `payload`, `panic_guard` |
+//! | `delivery` | the eight stages of a delivery, [`DeliveryError`] (one row per rejection) | the above, never `config` |
+//! | [`config`] | one configuration: verification policy, API credentials, settings, limits | leaves, `settings` |
+//! | [`server`] | assembles the pipeline from `Config` once; routes, serving, shutdown | everything |
+//!
+//! `tests/module_graph.rs` (workspace root) reads these imports and fails on a circle, on
+//! `delivery` importing `config`, on `routing` importing `telemetry`, and on a leaf importing
+//! anything of this crate.
 //!
 //! Extension authors normally use the `kiket` facade, which adds one named trait per event
 //! (`IssueCreatedV1Handler`) on top of [`Handler`].
 #![deny(missing_docs)]
 
 pub mod config;
+mod delivery;
 pub mod handler;
 pub mod manifest;
+mod panic_guard;
 pub mod payload;
+pub mod replay;
 pub mod routing;
 pub mod server;
+pub mod settings;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,5 +1,6 @@
 //! Loads `schemas/` into one namespace of definitions keyed by each file's `title`.
 
+use crate::events;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,9 @@ pub struct SchemaFile {
     pub event: Option<(String, String)>,
 }
 
+/// A file as read: path, title, schema, and `(event, version)` for event files.
+type Loaded = (PathBuf, String, Value, Option<(String, String)>);
+
 /// All schema files of the catalog.
 pub struct Bundle {
     /// Files sorted by relative path.
@@ -25,17 +29,15 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    /// Reads `common/` and `events/` below `root`.
+    /// Reads `common/` and (through the shared [`events`] reader) `events/` below `root`.
     pub fn load(root: &Path) -> Result<Self, String> {
         let mut file_paths = Vec::new();
         let mut directories = vec![root.to_path_buf()];
-        for sub in ["common", "events"] {
-            collect(&root.join(sub), &mut file_paths, &mut directories)?;
-        }
+        collect(&root.join("common"), &mut file_paths, &mut directories)?;
         file_paths.sort();
 
-        let mut raw = Vec::new();
-        let mut titles: BTreeMap<PathBuf, String> = BTreeMap::new();
+        // Common files, then every event file.
+        let mut loaded: Vec<Loaded> = Vec::new();
         for path in &file_paths {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let value: Value =
@@ -45,24 +47,33 @@ impl Bundle {
                 .and_then(Value::as_str)
                 .ok_or_else(|| format!("{} has no string `title` (it names the Rust type)", path.display()))?
                 .to_string();
+            loaded.push((path.clone(), title, value, None));
+        }
+        for file in events::read(&root.join("events"))? {
+            loaded.push((file.path, file.title, file.schema, Some((file.event, file.version))));
+        }
+
+        let mut raw = Vec::new();
+        let mut titles: BTreeMap<PathBuf, String> = BTreeMap::new();
+        for (path, title, value, event) in loaded {
             if !is_type_name(&title) {
                 return Err(format!("{}: title `{title}` must be a PascalCase Rust type name", path.display()));
             }
             if let Some((other, _)) = titles.iter().find(|(_, t)| **t == title) {
                 return Err(format!("{} and {} both have title `{title}`", other.display(), path.display()));
             }
-            titles.insert(canonical(path)?, title.clone());
-            raw.push((path.clone(), title, value));
+            titles.insert(canonical(&path)?, title.clone());
+            raw.push((path, title, value, event));
         }
 
-        for (path, _, value) in &mut raw {
+        for (path, _, value, _) in &mut raw {
             let dir = path.parent().expect("a file has a parent").to_path_buf();
             rewrite_refs(value, &dir, &titles).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         let by_title: BTreeMap<String, Value> =
-            raw.iter().map(|(_, title, value)| (title.clone(), value.clone())).collect();
+            raw.iter().map(|(_, title, value, _)| (title.clone(), value.clone())).collect();
         let mut files = Vec::new();
-        for (path, title, mut value) in raw {
+        for (path, title, mut value, event) in raw {
             let relative = path
                 .strip_prefix(root)
                 .expect("collected below root")
@@ -71,7 +82,6 @@ impl Bundle {
                 .collect::<Vec<_>>()
                 .join("/");
             flatten_all_of(&mut value, &by_title).map_err(|e| format!("{relative}: {e}"))?;
-            let event = event_of(&relative, &value)?;
             if let Value::Object(map) = &mut value {
                 map.remove("$schema");
                 map.remove("$id");
@@ -112,25 +122,6 @@ fn canonical(path: &Path) -> Result<PathBuf, String> {
 
 fn is_type_name(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-/// `events/<event>/<version>.json` must agree with its `x-kiket-event` / `x-kiket-version`.
-fn event_of(relative: &str, value: &Value) -> Result<Option<(String, String)>, String> {
-    let parts: Vec<&str> = relative.split('/').collect();
-    let ["events", event, file] = parts.as_slice() else {
-        if relative.starts_with("events/") {
-            return Err(format!("{relative}: event schemas live at events/<event>/<version>.json"));
-        }
-        return Ok(None);
-    };
-    let version = file.trim_end_matches(".json");
-    for (key, expected) in [("x-kiket-event", *event), ("x-kiket-version", version)] {
-        let found = value.get(key).and_then(Value::as_str);
-        if found != Some(expected) {
-            return Err(format!("{relative}: `{key}` is {found:?}, the file's location says \"{expected}\""));
-        }
-    }
-    Ok(Some((event.to_string(), version.to_string())))
 }
 
 fn rewrite_refs(value: &mut Value, dir: &Path, titles: &BTreeMap<PathBuf, String>) -> Result<(), String> {

@@ -1,11 +1,12 @@
 //! The event catalog: which events and versions exist, and which type each decodes into.
 
 use crate::bundle::Bundle;
-use serde_json::Value;
+use crate::runtime_block::RuntimeBlock;
 use std::fmt::Write;
 
-/// Writes `catalog.rs`: the `EVENTS` table and one `EventPayload` impl per event type.
-pub fn generate(bundle: &Bundle) -> String {
+/// Writes `catalog.rs`: the `EVENTS` table, the runtime block types and one `EventPayload`
+/// impl per event type.
+pub fn generate(bundle: &Bundle, runtime: &RuntimeBlock) -> String {
     let mut out = String::from("/// Every event and version in the catalog, sorted by event name then version.\n");
     out.push_str("pub const EVENTS: &[EventSchema] = &[\n");
     for (file, event, version) in bundle.events() {
@@ -15,10 +16,11 @@ pub fn generate(bundle: &Bundle) -> String {
             file.title, file.relative
         );
     }
-    out.push_str("];\n");
-    let runtime_block = runtime_block_types(bundle);
+    out.push_str("];\n\n");
+    out.push_str(&runtime.types());
+    let runtime_fields = runtime.payload_impl();
     for (file, event, version) in bundle.events() {
-        let runtime_fields = if runtime_block && carries_runtime_block(&file.schema) { RUNTIME_FIELDS } else { "" };
+        let runtime_fields = if runtime.carried_by(&file.schema) { runtime_fields.as_str() } else { "" };
         let _ = writeln!(
             out,
             "impl EventPayload for crate::{} {{ const EVENT: &'static str = {event:?}; const VERSION: &'static str = {version:?};{runtime_fields} }}",
@@ -26,51 +28,6 @@ pub fn generate(bundle: &Bundle) -> String {
         );
     }
     out
-}
-
-/// The `runtime_fields` body for a payload with the common runtime block.
-const RUNTIME_FIELDS: &str = " fn runtime_fields(&self) -> Option<RuntimeFields<'_>> { \
-    Some(RuntimeFields::new(\
-    self.authentication.as_ref().and_then(|a| a.runtime_token.as_ref()), \
-    self.secrets.as_ref(), \
-    self.api.as_ref().and_then(|a| a.base_url.as_deref()))) }";
-
-/// `true` when the common runtime types have the shape [`RUNTIME_FIELDS`] reads:
-/// `Authentication.runtime_token` a `SecretString`, `ApiInfo.base_url` a string, and
-/// `Secrets` present. Any other shape leaves `runtime_fields` at its default (`None`).
-fn runtime_block_types(bundle: &Bundle) -> bool {
-    let schema = |title: &str| bundle.files.iter().find(|f| f.title == title).map(|f| &f.schema);
-    let token_is_secret = schema("Authentication")
-        .and_then(|s| optional_property(s, "runtime_token"))
-        .is_some_and(|p| refers_to(p, "SecretString"));
-    let base_url_is_string = schema("ApiInfo")
-        .and_then(|s| optional_property(s, "base_url"))
-        .and_then(|p| p.get("type"))
-        .is_some_and(|t| t == "string");
-    token_is_secret && base_url_is_string && schema("Secrets").is_some()
-}
-
-/// `true` when an event schema has optional `authentication`, `api` and `secrets` properties
-/// referring to the common `Authentication`, `ApiInfo` and `Secrets` types.
-fn carries_runtime_block(schema: &Value) -> bool {
-    [("authentication", "Authentication"), ("api", "ApiInfo"), ("secrets", "Secrets")]
-        .iter()
-        .all(|(name, title)| optional_property(schema, name).is_some_and(|p| refers_to(p, title)))
-}
-
-/// The schema of property `name` when it is declared and not required.
-fn optional_property<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
-    let required = schema.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|n| n == name));
-    if required {
-        None
-    } else {
-        schema.get("properties")?.get(name)
-    }
-}
-
-/// `true` when `property` is a `$ref` to the bundled definition `title`.
-fn refers_to(property: &Value, title: &str) -> bool {
-    property.get("$ref").and_then(Value::as_str) == Some(&format!("#/definitions/{title}"))
 }
 
 /// Writes `for_each_event.rs`: a macro calling `$m!(Type, "event", "version")` per event, so

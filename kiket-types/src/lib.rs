@@ -43,6 +43,7 @@ mod generated {
 pub use generated::*;
 
 pub mod catalog;
+pub mod headers;
 
 include!(concat!(env!("OUT_DIR"), "/spec_version.rs"));
 

@@ -38,7 +38,7 @@ impl Audit {
 
     /// A page of anchors. `per_page` above 100 is rejected locally.
     pub async fn anchors(&self, query: &AnchorQuery) -> Result<AuditAnchorListResponse, ApiError> {
-        const OP: &str = "list_audit_anchors";
+        const OP: &str = crate::operations::LIST_AUDIT_ANCHORS.id;
         let mut request = self.endpoints.client.list_audit_anchors();
         if let Some(page) = query.page {
             request = request.page(page);
@@ -66,7 +66,7 @@ impl Audit {
 
     /// One anchor by Merkle root.
     pub async fn anchor(&self, merkle_root: &str, include_records: bool) -> Result<AuditAnchor, ApiError> {
-        const OP: &str = "get_audit_anchor";
+        const OP: &str = crate::operations::GET_AUDIT_ANCHOR.id;
         let response = self
             .endpoints
             .client
@@ -84,7 +84,7 @@ impl Audit {
         record_id: impl std::fmt::Display,
         record_type: Option<&str>,
     ) -> Result<RecordProof, ApiError> {
-        const OP: &str = "get_record_proof";
+        const OP: &str = crate::operations::GET_RECORD_PROOF.id;
         let mut request = self.endpoints.client.get_record_proof().id(record_id.to_string());
         if let Some(record_type) = record_type {
             request = request.record_type(record_type);
@@ -94,7 +94,7 @@ impl Audit {
 
     /// Asks the platform to verify a proof.
     pub async fn verify(&self, proof: VerifyProofRequest) -> Result<VerifyProofResponse, ApiError> {
-        const OP: &str = "verify_audit_proof";
+        const OP: &str = crate::operations::VERIFY_AUDIT_PROOF.id;
         let response =
             self.endpoints.client.verify_audit_proof().idempotency_key(new_idempotency_key()).body(proof).send().await;
         Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())

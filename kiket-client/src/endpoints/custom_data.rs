@@ -49,7 +49,7 @@ impl<T: DeserializeOwned> CustomData<T> {
         limit: Option<u32>,
         filters: Option<&Value>,
     ) -> Result<Vec<T>, ApiError> {
-        const OP: &str = "list_custom_data";
+        const OP: &str = crate::operations::LIST_CUSTOM_DATA.id;
         let mut request =
             self.endpoints.client.list_custom_data().module(module).table(table).project_id(&self.project_id);
         if let Some(limit) = limit {
@@ -67,7 +67,7 @@ impl<T: DeserializeOwned> CustomData<T> {
 
     /// Fetches one record.
     pub async fn get(&self, module: &str, table: &str, id: impl std::fmt::Display) -> Result<T, ApiError> {
-        const OP: &str = "get_custom_data_record";
+        const OP: &str = crate::operations::GET_CUSTOM_DATA_RECORD.id;
         let response = self
             .endpoints
             .client
@@ -84,7 +84,7 @@ impl<T: DeserializeOwned> CustomData<T> {
 
     /// Creates a record from any serialisable object; returns the stored record.
     pub async fn create(&self, module: &str, table: &str, record: &impl Serialize) -> Result<T, ApiError> {
-        const OP: &str = "create_custom_data_record";
+        const OP: &str = crate::operations::CREATE_CUSTOM_DATA_RECORD.id;
         let body = CustomDataWriteRequest { record: encode(OP, record)? };
         let response = self
             .endpoints
@@ -109,7 +109,7 @@ impl<T: DeserializeOwned> CustomData<T> {
         id: impl std::fmt::Display,
         record: &impl Serialize,
     ) -> Result<T, ApiError> {
-        const OP: &str = "update_custom_data_record";
+        const OP: &str = crate::operations::UPDATE_CUSTOM_DATA_RECORD.id;
         let body = CustomDataWriteRequest { record: encode(OP, record)? };
         let response = self
             .endpoints
@@ -128,7 +128,7 @@ impl<T: DeserializeOwned> CustomData<T> {
 
     /// Deletes a record.
     pub async fn delete(&self, module: &str, table: &str, id: impl std::fmt::Display) -> Result<(), ApiError> {
-        const OP: &str = "delete_custom_data_record";
+        const OP: &str = crate::operations::DELETE_CUSTOM_DATA_RECORD.id;
         self.endpoints
             .client
             .delete_custom_data_record()

@@ -55,7 +55,7 @@ impl IntakeForms {
         public: Option<bool>,
         limit: Option<u32>,
     ) -> Result<Vec<IntakeForm>, ApiError> {
-        const OP: &str = "list_intake_forms";
+        const OP: &str = crate::operations::LIST_INTAKE_FORMS.id;
         let mut request = self.endpoints.client.list_intake_forms().project_id(&self.project_id);
         if let Some(active) = active {
             request = request.active(active);
@@ -71,7 +71,7 @@ impl IntakeForms {
 
     /// One form.
     pub async fn get(&self, form_key: &str) -> Result<IntakeForm, ApiError> {
-        const OP: &str = "get_intake_form";
+        const OP: &str = crate::operations::GET_INTAKE_FORM.id;
         let response =
             self.endpoints.client.get_intake_form().form_key(form_key).project_id(&self.project_id).send().await;
         Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
@@ -88,7 +88,7 @@ impl IntakeForms {
         form_key: &str,
         query: &SubmissionQuery,
     ) -> Result<Vec<IntakeSubmission>, ApiError> {
-        const OP: &str = "list_intake_submissions";
+        const OP: &str = crate::operations::LIST_INTAKE_SUBMISSIONS.id;
         let mut request =
             self.endpoints.client.list_intake_submissions().form_key(form_key).project_id(&self.project_id);
         if let Some(status) = &query.status {
@@ -105,7 +105,7 @@ impl IntakeForms {
 
     /// One submission.
     pub async fn submission(&self, form_key: &str, id: impl std::fmt::Display) -> Result<IntakeSubmission, ApiError> {
-        const OP: &str = "get_intake_submission";
+        const OP: &str = crate::operations::GET_INTAKE_SUBMISSION.id;
         let response = self
             .endpoints
             .client
@@ -125,7 +125,7 @@ impl IntakeForms {
         data: Map<String, Value>,
         metadata: Option<Map<String, Value>>,
     ) -> Result<IntakeSubmission, ApiError> {
-        const OP: &str = "create_intake_submission";
+        const OP: &str = crate::operations::CREATE_INTAKE_SUBMISSION.id;
         let body = IntakeSubmissionCreateRequest {
             project_id: self.project_id.clone(),
             data,
@@ -165,7 +165,7 @@ impl IntakeForms {
 
     /// Submission counts of a form over `period` (`day`, `week` or `month`).
     pub async fn stats(&self, form_key: &str, period: Option<&str>) -> Result<IntakeFormStats, ApiError> {
-        const OP: &str = "get_intake_form_stats";
+        const OP: &str = crate::operations::GET_INTAKE_FORM_STATS.id;
         let mut request = self.endpoints.client.get_intake_form_stats().form_key(form_key).project_id(&self.project_id);
         if let Some(period) = period {
             if !matches!(period, "day" | "week" | "month") {

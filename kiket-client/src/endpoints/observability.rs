@@ -22,7 +22,7 @@ pub struct RateLimit {
 impl Endpoints {
     /// Records a structured log event: `log_event("issue.created", json!({"summary": …}))`.
     pub async fn log_event(&self, message: &str, metadata: Value) -> Result<(), ApiError> {
-        const OP: &str = "log_event";
+        const OP: &str = crate::operations::LOG_EVENT.id;
         let metadata = match metadata {
             Value::Object(map) => map,
             Value::Null => Map::new(),
@@ -41,7 +41,7 @@ impl Endpoints {
 
     /// Records a metric sample; `unit` defaults to `count`.
     pub async fn emit_metric(&self, name: &str, value: f64, unit: Option<&str>) -> Result<(), ApiError> {
-        const OP: &str = "record_metric";
+        const OP: &str = crate::operations::RECORD_METRIC.id;
         if !value.is_finite() {
             return Err(ApiError::input(OP, "a metric value must be a finite number"));
         }
@@ -58,7 +58,7 @@ impl Endpoints {
 
     /// Notifies the workspace at `level` (`NotificationLevel::Info` is the usual default).
     pub async fn notify(&self, title: &str, body: &str, level: NotificationLevel) -> Result<(), ApiError> {
-        const OP: &str = "send_notification";
+        const OP: &str = crate::operations::SEND_NOTIFICATION.id;
         let request = NotificationRequest { title: title.to_owned(), body: body.to_owned(), level };
         self.client
             .send_notification()
@@ -72,7 +72,7 @@ impl Endpoints {
 
     /// The current rate-limit window.
     pub async fn rate_limit(&self) -> Result<RateLimit, ApiError> {
-        const OP: &str = "get_rate_limit";
+        const OP: &str = crate::operations::GET_RATE_LIMIT.id;
         let window = self
             .client
             .get_rate_limit()
@@ -91,7 +91,7 @@ impl Endpoints {
 
     /// The extension's record on the platform (needs the extension id).
     pub async fn extension_info(&self) -> Result<ExtensionInfo, ApiError> {
-        const OP: &str = "get_extension";
+        const OP: &str = crate::operations::GET_EXTENSION.id;
         let id = self.require_extension_id(OP)?;
         Ok(self
             .client

@@ -36,7 +36,7 @@ impl SecretsManager {
     /// Keys of all secrets. Accepts both shapes the platform has used (an array of records,
     /// or `{"keys": [...]}` of names or records).
     pub async fn list(&self) -> Result<Vec<SecretKey>, ApiError> {
-        const OP: &str = "list_secrets";
+        const OP: &str = crate::operations::LIST_SECRETS.id;
         let id = self.endpoints.require_extension_id(OP)?;
         let response = self
             .endpoints
@@ -57,7 +57,7 @@ impl SecretsManager {
 
     /// A secret's value, or `None` when it is not set (404).
     pub async fn get(&self, key: &str) -> Result<Option<SecretString>, ApiError> {
-        const OP: &str = "get_secret";
+        const OP: &str = crate::operations::GET_SECRET.id;
         let id = self.endpoints.require_extension_id(OP)?;
         match self.endpoints.client.get_secret().ext_id(id).key(key).send().await {
             Ok(response) => Ok(Some(SecretString::new(response.into_inner().value))),
@@ -68,7 +68,7 @@ impl SecretsManager {
 
     /// Creates or overwrites a secret. Blank keys and values are rejected locally.
     pub async fn set(&self, key: &str, value: impl Into<SecretString>) -> Result<(), ApiError> {
-        const OP: &str = "set_secret";
+        const OP: &str = crate::operations::SET_SECRET.id;
         let value = value.into();
         if key.trim().is_empty() {
             return Err(ApiError::input(OP, "the secret key is blank"));
@@ -92,7 +92,7 @@ impl SecretsManager {
 
     /// Deletes a secret; deleting one that is not set (404) succeeds.
     pub async fn delete(&self, key: &str) -> Result<(), ApiError> {
-        const OP: &str = "delete_secret";
+        const OP: &str = crate::operations::DELETE_SECRET.id;
         let id = self.endpoints.require_extension_id(OP)?;
         match self.endpoints.client.delete_secret().ext_id(id).key(key).send().await {
             Ok(_) => Ok(()),

@@ -24,7 +24,7 @@ impl SlaEvents {
         limit: Option<u32>,
         issue_id: Option<&str>,
     ) -> Result<Vec<SlaEvent>, ApiError> {
-        const OP: &str = "list_sla_events";
+        const OP: &str = crate::operations::LIST_SLA_EVENTS.id;
         let mut request = self.endpoints.client.list_sla_events().project_id(&self.project_id);
         if let Some(state) = state {
             request = request.state(state);

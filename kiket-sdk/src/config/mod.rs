@@ -9,11 +9,10 @@
 //! deliveries, unless [`ConfigBuilder::insecure_skip_verification`] is called explicitly
 //! (local development only; every request then logs a warning).
 
-mod settings;
-
-pub use settings::{secret_env_name, Settings, SettingsError};
+pub use crate::settings::{secret_env_name, Settings, SettingsError};
 
 use crate::manifest::{self, Manifest, ManifestError};
+use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::telemetry::{FeedbackHook, TelemetryConfig};
 use crate::verify::{Clock, JwksSource, SignatureScheme, SystemClock};
 use kiket_client::RetryPolicy;
@@ -95,7 +94,7 @@ pub struct Config {
     pub(crate) settings: Arc<Settings>,
     pub(crate) manifest: Option<Arc<Manifest>>,
     pub(crate) telemetry: TelemetryConfig,
-    pub(crate) replay_store: Option<Arc<dyn crate::server::ReplayStore>>,
+    pub(crate) replay_store: Option<Arc<dyn ReplayStore>>,
 }
 
 impl std::fmt::Debug for Config {
@@ -242,7 +241,7 @@ pub struct ConfigBuilder {
     telemetry_opt_out: Option<bool>,
     feedback_hook: Option<FeedbackHook>,
     env: Option<VarSource>,
-    replay_store: Option<Arc<dyn crate::server::ReplayStore>>,
+    replay_store: Option<Arc<dyn ReplayStore>>,
 }
 
 impl std::fmt::Debug for ConfigBuilder {
@@ -424,7 +423,7 @@ impl ConfigBuilder {
 
     /// Turns on the replay guard with `store`: a delivery seen again within the signature
     /// window is answered with its first answer, and its handler does not run twice.
-    pub fn replay_guard(mut self, store: impl crate::server::ReplayStore) -> Self {
+    pub fn replay_guard(mut self, store: impl ReplayStore) -> Self {
         self.replay_store = Some(Arc::new(store));
         self
     }
@@ -432,7 +431,7 @@ impl ConfigBuilder {
     /// [`Self::replay_guard`] with an in-memory store (one process; use a shared store for
     /// several replicas).
     pub fn replay_guard_in_memory(self) -> Self {
-        self.replay_guard(crate::server::InMemoryReplayStore::default())
+        self.replay_guard(InMemoryReplayStore::default())
     }
 
     /// Receives every telemetry record, off the response path.

@@ -1,10 +1,11 @@
 //! [`HandlerContext`]: everything a handler knows about its invocation.
 
-use crate::verify::RuntimeClaims;
+use crate::settings::Settings;
+use crate::verify::{check_scopes, AuthContext, ScopeError};
 use axum::http::HeaderMap;
 use kiket_client::endpoints::SecretsManager;
 use kiket_client::{ApiState, Client, Endpoints};
-use kiket_types::{Id, SecretString, Secrets};
+use kiket_types::{SecretString, Secrets};
 use std::sync::Arc;
 
 /// Process-wide state shared by every context: one HTTP client (one connection pool), the
@@ -16,7 +17,7 @@ pub(crate) struct ContextShared {
     pub(crate) api_state: ApiState,
     pub(crate) extension_id: Option<Arc<str>>,
     pub(crate) extension_version: Option<Arc<str>>,
-    pub(crate) settings: Arc<crate::config::Settings>,
+    pub(crate) settings: Arc<Settings>,
 }
 
 /// The invocation a handler runs for: event, version, headers, authentication, secrets and a
@@ -102,7 +103,7 @@ impl HandlerContext {
     /// let api_key = ctx.settings().secret("crm.apiKey");
     /// # Ok(()) }
     /// ```
-    pub fn settings(&self) -> &crate::config::Settings {
+    pub fn settings(&self) -> &Settings {
         &self.0.shared.settings
     }
 
@@ -173,112 +174,5 @@ impl HandlerContext {
     /// Base URL the client of this invocation talks to.
     pub fn api_base_url(&self) -> &str {
         self.0.api_base_url_override.as_deref().unwrap_or(&self.0.shared.api_base_url)
-    }
-}
-
-/// Authentication of one invocation.
-#[derive(Clone, Default)]
-pub struct AuthContext {
-    runtime_token: Option<SecretString>,
-    claims: Option<RuntimeClaims>,
-}
-
-impl std::fmt::Debug for AuthContext {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthContext")
-            .field("runtime_token", &self.runtime_token.as_ref().map(|_| "[redacted]"))
-            .field("scopes", &self.scopes())
-            .field("org_id", &self.org_id())
-            .field("ext_id", &self.ext_id())
-            .field("proj_id", &self.proj_id())
-            .finish_non_exhaustive()
-    }
-}
-
-impl AuthContext {
-    pub(crate) fn verified(token: SecretString, claims: RuntimeClaims) -> Self {
-        Self { runtime_token: Some(token), claims: Some(claims) }
-    }
-
-    /// The verified runtime token (forwarded on API calls). Never log it.
-    pub fn runtime_token(&self) -> Option<&SecretString> {
-        self.runtime_token.as_ref()
-    }
-
-    /// `"runtime"` when the invocation carries a verified runtime token.
-    pub fn token_type(&self) -> Option<&'static str> {
-        self.runtime_token.as_ref().map(|_| "runtime")
-    }
-
-    /// Expiry of the runtime token, unix seconds.
-    pub fn expires_at(&self) -> Option<f64> {
-        self.claims.as_ref().and_then(|c| c.exp)
-    }
-
-    /// Scopes the token grants (empty without a token).
-    pub fn scopes(&self) -> &[String] {
-        self.claims.as_ref().map_or(&[], |c| c.scopes.as_slice())
-    }
-
-    /// Organisation id (`org_id` claim).
-    pub fn org_id(&self) -> Option<&Id> {
-        self.claims.as_ref().and_then(|c| c.org_id.as_ref())
-    }
-
-    /// Extension id (`ext_id` claim).
-    pub fn ext_id(&self) -> Option<&Id> {
-        self.claims.as_ref().and_then(|c| c.ext_id.as_ref())
-    }
-
-    /// Project id (`proj_id` claim).
-    pub fn proj_id(&self) -> Option<&Id> {
-        self.claims.as_ref().and_then(|c| c.proj_id.as_ref())
-    }
-
-    /// All verified claims (`sub`, `pi_id`, `src`, `jti`, …).
-    pub fn claims(&self) -> Option<&RuntimeClaims> {
-        self.claims.as_ref()
-    }
-}
-
-/// The runtime token lacks required scopes. Answered with 403 and
-/// `{"error":"Insufficient scopes","required_scopes":[…],"missing_scopes":[…]}`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Insufficient scopes")]
-pub struct ScopeError {
-    /// Every scope that was required.
-    pub required: Vec<String>,
-    /// The required scopes the token does not grant.
-    pub missing: Vec<String>,
-}
-
-/// Checks `required` against `granted`; only the literal `*` grants everything.
-pub(crate) fn check_scopes(granted: &[String], required: &[String]) -> Result<(), ScopeError> {
-    if required.is_empty() || granted.iter().any(|g| g == "*") {
-        return Ok(());
-    }
-    let missing: Vec<String> = required.iter().filter(|r| !granted.contains(r)).cloned().collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(ScopeError { required: required.to_vec(), missing })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_scopes;
-
-    fn v(items: &[&str]) -> Vec<String> {
-        items.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn only_the_literal_star_is_a_wildcard() {
-        assert!(check_scopes(&v(&["*"]), &v(&["a", "b"])).is_ok());
-        let err = check_scopes(&v(&["custom_data.*", "a"]), &v(&["a", "custom_data.write"])).unwrap_err();
-        assert_eq!(err.missing, v(&["custom_data.write"]));
-        assert_eq!(err.required, v(&["a", "custom_data.write"]));
-        assert!(check_scopes(&[], &[]).is_ok());
     }
 }

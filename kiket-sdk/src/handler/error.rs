@@ -1,6 +1,6 @@
 //! [`HandlerError`]: how a handler says it failed, and whether the platform should retry.
 
-use super::context::ScopeError;
+use crate::verify::ScopeError;
 use std::time::Duration;
 
 /// A handler failure. Its class decides the HTTP status and so whether the platform retries:
@@ -96,10 +96,10 @@ impl From<crate::payload::PayloadError> for HandlerError {
     }
 }
 
-impl From<crate::config::SettingsError> for HandlerError {
+impl From<crate::settings::SettingsError> for HandlerError {
     /// A missing or mistyped setting is an operator problem, not the event's: retryable, so
     /// the delivery succeeds once the configuration is fixed.
-    fn from(error: crate::config::SettingsError) -> Self {
+    fn from(error: crate::settings::SettingsError) -> Self {
         Self::retryable(error.to_string())
     }
 }

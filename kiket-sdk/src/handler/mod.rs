@@ -9,13 +9,9 @@ mod error;
 mod reply;
 pub mod respond;
 
-pub use context::{AuthContext, HandlerContext, ScopeError};
+pub use crate::verify::{AuthContext, ScopeError};
+pub use context::HandlerContext;
 pub(crate) use context::{ContextParts, ContextShared};
-
-/// Checks a route's required scopes against what the invocation's token grants.
-pub(crate) fn check_scopes_for(auth: &AuthContext, required: &[String]) -> Result<(), ScopeError> {
-    context::check_scopes(auth.scopes(), required)
-}
 pub use error::HandlerError;
 pub use reply::Reply;
 

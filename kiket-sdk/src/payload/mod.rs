@@ -1,8 +1,13 @@
 //! Decoding delivery bodies into typed payloads.
 //!
-//! Owns the difference between "not JSON at all" (400) and "JSON that does not match the
-//! event's schema" (422, naming the failing field path).
+//! A leaf (imports no other module of this crate). Owns the difference between "not JSON at
+//! all" (400) and "JSON that does not match the event's schema" (422, naming the failing
+//! field path), for a whole payload ([`decode`]) and for just its runtime fields
+//! ([`scan_runtime`]).
 
+mod runtime;
+
+pub use runtime::scan_runtime;
 use serde::de::DeserializeOwned;
 
 /// Deepest nesting of arrays and objects accepted in a delivery body (serde_json's own limit).

@@ -5,141 +5,33 @@
 //! outside the catalog are reachable through [`Router::raw`] with a `serde_json::Value`
 //! payload. [`Router::ignore`] answers an event with `{"ok":true}` without running anything,
 //! so exhaustive registration can say "not interested" visibly.
+//!
+//! [`prepare`] (in `erased`) makes a delivery ready for authorisation: it decodes now when
+//! the body's signature verified, or scans just the runtime fields, and holds a decoding error
+//! until the token and scopes are checked.
 
+mod erased;
 pub mod version;
 
-use crate::handler::{Handler, HandlerContext, HandlerError, Reply};
-use crate::payload::{self, PayloadError};
-use kiket_types::catalog::{EventPayload, RuntimeFields};
-use serde::de::DeserializeOwned;
+pub(crate) use erased::{prepare, DecodeError, Decoded, Prepared};
+use erased::{ErasedHandler, FromBody, FromPayload, Ignored, Typed};
+
+use crate::handler::Handler;
+use kiket_types::catalog::EventPayload;
 use std::collections::HashMap;
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
 use std::sync::Arc;
-
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// A handler with its payload type erased: decodes a body into a call that is ready to run.
-pub(crate) trait ErasedHandler: Send + Sync + 'static {
-    /// Decodes `body` for this handler (`event`@`version` name the delivery in errors).
-    fn decode<'a>(&'a self, event: &str, version: &str, body: &[u8])
-        -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError>;
-}
-
-/// A decoded delivery, waiting for its context.
-pub(crate) trait Decoded<'a>: Send + Sync {
-    /// The runtime fields read by the typed decode, or `None` when the payload type does not
-    /// carry them (raw and ignored handlers, schemas without the runtime block).
-    fn runtime_fields(&self) -> Option<RuntimeFields<'_>>;
-
-    /// Runs the handler with the decoded payload.
-    fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>>;
-}
-
-/// Where the runtime fields of a payload type come from.
-trait RuntimeSource<P>: Send + Sync + 'static {
-    fn fields(payload: &P) -> Option<RuntimeFields<'_>>;
-}
-
-/// Catalogued payloads hand them over (`EventPayload::runtime_fields`).
-struct FromPayload;
-
-impl<P: EventPayload> RuntimeSource<P> for FromPayload {
-    fn fields(payload: &P) -> Option<RuntimeFields<'_>> {
-        payload.runtime_fields()
-    }
-}
-
-/// Raw payloads do not: the runtime scans the body for them.
-struct FromBody;
-
-impl<P> RuntimeSource<P> for FromBody {
-    fn fields(_: &P) -> Option<RuntimeFields<'_>> {
-        None
-    }
-}
-
-/// A handler of payload type `P`, whose runtime fields come from `S`.
-struct Typed<P, H, S> {
-    handler: H,
-    _payload: PhantomData<fn() -> (P, S)>,
-}
-
-impl<P, H, S> Typed<P, H, S> {
-    fn new(handler: H) -> Self {
-        Self { handler, _payload: PhantomData }
-    }
-}
-
-/// A decoded payload and the handler it is for.
-struct Call<'a, P, H, S> {
-    handler: &'a H,
-    payload: P,
-    _source: PhantomData<fn() -> S>,
-}
-
-impl<P, H, S> ErasedHandler for Typed<P, H, S>
-where
-    P: DeserializeOwned + Send + Sync + 'static,
-    H: Handler<P>,
-    S: RuntimeSource<P>,
-{
-    fn decode<'a>(
-        &'a self,
-        event: &str,
-        version: &str,
-        body: &[u8],
-    ) -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError> {
-        let payload = payload::decode::<P>(event, version, body)?;
-        Ok(Box::new(Call::<P, H, S> { handler: &self.handler, payload, _source: PhantomData }))
-    }
-}
-
-impl<'a, P, H, S> Decoded<'a> for Call<'a, P, H, S>
-where
-    P: Send + Sync + 'static,
-    H: Handler<P>,
-    S: RuntimeSource<P>,
-{
-    fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {
-        S::fields(&self.payload)
-    }
-
-    fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
-        let Call { handler, payload, .. } = *self;
-        handler.call(payload, context)
-    }
-}
-
-struct Ignored;
-
-impl ErasedHandler for Ignored {
-    fn decode<'a>(&'a self, _: &str, _: &str, _body: &[u8]) -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError> {
-        Ok(Box::new(Ignored))
-    }
-}
-
-impl<'a> Decoded<'a> for Ignored {
-    fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {
-        None
-    }
-
-    fn call(self: Box<Self>, _context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
-        Box::pin(std::future::ready(Ok(Reply::ok())))
-    }
-}
 
 /// One registered route.
 #[derive(Clone)]
 pub(crate) struct Route {
+    /// Position in registration order (`0..Router::len`): what per-route state elsewhere
+    /// (telemetry counters) is indexed by.
+    pub(crate) id: usize,
     pub(crate) handler: Arc<dyn ErasedHandler>,
     pub(crate) required_scopes: Arc<[String]>,
     /// Event name and registered version, shared with every context of this route.
     pub(crate) event: Arc<str>,
     pub(crate) version: Arc<str>,
-    /// Invocation counters, attached when the extension is built.
-    pub(crate) counters: Option<Arc<crate::telemetry::RouteCounters>>,
 }
 
 /// Handlers by event and version.
@@ -147,6 +39,7 @@ pub(crate) struct Route {
 pub struct Router {
     routes: HashMap<String, HashMap<String, Route>>,
     duplicates: Vec<String>,
+    next_id: usize,
 }
 
 impl std::fmt::Debug for Router {
@@ -193,17 +86,28 @@ impl Router {
 
     fn insert(mut self, event: &str, version: &str, handler: Arc<dyn ErasedHandler>, scopes: Vec<String>) -> Self {
         let route = Route {
+            id: self.next_id,
             handler,
             required_scopes: scopes.into(),
             event: Arc::from(event),
             version: Arc::from(version),
-            counters: None,
         };
+        self.next_id += 1;
         let versions = self.routes.entry(event.to_owned()).or_default();
         if versions.insert(version.to_owned(), route).is_some() {
             self.duplicates.push(format!("{event}@{version}"));
         }
         self
+    }
+
+    /// Every route, in no particular order; ids are below [`Self::route_slots`].
+    pub(crate) fn routes(&self) -> impl Iterator<Item = &Route> {
+        self.routes.values().flat_map(HashMap::values)
+    }
+
+    /// One more than the highest route id.
+    pub(crate) fn route_slots(&self) -> usize {
+        self.next_id
     }
 
     /// Every registered `event@version`, sorted.
@@ -220,15 +124,6 @@ impl Router {
     /// `true` when some version of `event` has a handler.
     pub fn handles_event(&self, event: &str) -> bool {
         self.routes.get(event).is_some_and(|v| !v.is_empty())
-    }
-
-    /// Gives every route its counters in `metrics`.
-    pub(crate) fn attach_counters(&mut self, metrics: &crate::telemetry::Metrics) {
-        for (event, versions) in &mut self.routes {
-            for (version, route) in versions.iter_mut() {
-                route.counters = Some(metrics.route(event, version));
-            }
-        }
     }
 
     /// Pairs registered more than once (an error when the extension is built).

@@ -5,30 +5,25 @@
 //! returns a plain `axum::Router` to nest under any prefix of an existing app, or to test
 //! in-process with `tower::ServiceExt::oneshot`.
 
-mod dispatch;
-mod panic_guard;
-mod rejection;
-mod replay;
+mod assemble;
+mod listen;
 
-pub use rejection::DeliveryError;
-pub use replay::{Claim, InMemoryReplayStore, ReplayStore};
+pub use crate::delivery::DeliveryError;
+pub use crate::replay::{Claim, InMemoryReplayStore, ReplayStore};
+pub use listen::{listen_address, shutdown_signal};
 
 use crate::config::Config;
-use crate::handler::ContextShared;
+use crate::delivery::{json_response, Pipeline, Target};
 use crate::routing::Router;
-use crate::telemetry::{Metrics, Reporter, Telemetry};
-use crate::verify::{jwks_cache, SignatureVerifier, TokenVerifier};
+use crate::telemetry::{Metrics, Telemetry};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{Request, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use bytes::Bytes;
-use dispatch::Pipeline;
-use kiket_client::ApiState;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// Why an extension could not start.
 #[derive(Debug, thiserror::Error)]
@@ -54,55 +49,23 @@ pub enum StartupError {
 /// A configured extension: handlers, verification and limits.
 pub struct Extension {
     pipeline: Arc<Pipeline>,
+    config: Config,
     health: Bytes,
 }
 
 impl std::fmt::Debug for Extension {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Extension")
-            .field("router", &self.pipeline.router)
-            .field("config", &self.pipeline.config)
-            .finish()
+        f.debug_struct("Extension").field("router", &self.pipeline.router).field("config", &self.config).finish()
     }
 }
 
 impl Extension {
     /// Joins `router` and `config`. Fails when a pair was registered twice.
-    pub fn new(mut router: Router, config: Config) -> Result<Self, StartupError> {
+    pub fn new(router: Router, config: Config) -> Result<Self, StartupError> {
         if !router.duplicates().is_empty() {
             return Err(StartupError::DuplicateHandlers(router.duplicates().to_vec()));
         }
-        panic_guard::install();
-        let signatures = (!config.webhook_secrets.is_empty()).then(|| {
-            SignatureVerifier::new(
-                config.webhook_secrets.clone(),
-                config.signature_tolerance.as_secs(),
-                config.signature_scheme,
-            )
-        });
-        let tokens = TokenVerifier::new(jwks_cache(&config), config.token_leeway.as_secs(), config.clock.clone());
-        let mut api_state = ApiState::new().retry_policy(config.api_retry);
-        if let Some(token) = &config.workspace_token {
-            api_state = api_state.workspace_token(token.clone());
-        }
-        let shared = Arc::new(ContextShared {
-            http: config.http.clone(),
-            api_base_url: Arc::from(config.api_base_url.as_str()),
-            api_state,
-            extension_id: config.extension_id.as_deref().map(Arc::from),
-            extension_version: config.extension_version.as_deref().map(Arc::from),
-            settings: config.settings.clone(),
-        });
-        let telemetry = Arc::new(Telemetry::new(
-            config.telemetry.clone(),
-            Reporter {
-                http: config.http.clone(),
-                extension_id: config.extension_id.clone(),
-                extension_version: config.extension_version.clone(),
-                workspace_token: config.workspace_token.clone(),
-            },
-        ));
-        router.attach_counters(&telemetry.metrics());
+        crate::panic_guard::install();
         let health = serde_json::json!({
             "status": "ok",
             "extension_id": config.extension_id,
@@ -111,10 +74,9 @@ impl Extension {
         })
         .to_string()
         .into();
-        let permits = Arc::new(Semaphore::new(config.max_concurrency));
         let subscribed: Vec<String> = config.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default();
-        let pipeline = Pipeline { router, config, signatures, tokens, shared, permits, telemetry };
-        let extension = Self { pipeline: Arc::new(pipeline), health };
+        let pipeline = Arc::new(assemble::pipeline(router, &config));
+        let extension = Self { pipeline, config, health };
         extension.check_subscriptions(subscribed)?;
         Ok(extension)
     }
@@ -163,7 +125,7 @@ impl Extension {
         let router = axum::Router::new()
             .route("/webhooks/{event}", post(deliver))
             .route("/v/{version}/webhooks/{event}", post(deliver_versioned))
-            .route("/health", get(move || std::future::ready(rejection::json_response(StatusCode::OK, health.clone()))))
+            .route("/health", get(move || std::future::ready(json_response(StatusCode::OK, health.clone()))))
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found);
         (router.with_state(self.pipeline), TelemetryHandle(telemetry))
@@ -215,27 +177,8 @@ impl TelemetryHandle {
     }
 }
 
-/// `HOST` / `PORT` from a variable source, defaulting to `127.0.0.1:8080`.
-pub fn listen_address(var: impl Fn(&str) -> Option<String>) -> Result<SocketAddr, StartupError> {
-    let host = var("HOST").filter(|h| !h.trim().is_empty()).unwrap_or_else(|| "127.0.0.1".into());
-    let port = match var("PORT").filter(|p| !p.trim().is_empty()) {
-        Some(port) => port
-            .trim()
-            .parse::<u16>()
-            .map_err(|_| StartupError::Address(format!("PORT must be a port number, got {port:?}")))?,
-        None => 8080,
-    };
-    let host = host.trim();
-    let literal = if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
-    literal.parse().map_err(|_| StartupError::Address(format!("HOST must be an IP address, got {host:?}")))
-}
-
 async fn deliver(State(pipeline): State<Arc<Pipeline>>, Path(event): Path<String>, request: Request<Body>) -> Response {
-    pipeline.deliver(event, None, request).await
+    pipeline.deliver(Target { event, path_version: None }, request).await
 }
 
 async fn deliver_versioned(
@@ -243,38 +186,13 @@ async fn deliver_versioned(
     Path((version, event)): Path<(String, String)>,
     request: Request<Body>,
 ) -> Response {
-    pipeline.deliver(event, Some(version), request).await
+    pipeline.deliver(Target { event, path_version: Some(version) }, request).await
 }
 
 async fn not_found() -> Response {
-    rejection::json_error(StatusCode::NOT_FOUND, &serde_json::json!({"error": "Not found"}), None)
+    json_response(StatusCode::NOT_FOUND, Bytes::from_static(br#"{"error":"Not found"}"#))
 }
 
 async fn method_not_allowed() -> Response {
-    rejection::json_error(StatusCode::METHOD_NOT_ALLOWED, &serde_json::json!({"error": "Method not allowed"}), None)
-}
-
-/// Resolves on SIGTERM or Ctrl-C.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutdown signal received; finishing in-flight deliveries");
+    json_response(StatusCode::METHOD_NOT_ALLOWED, Bytes::from_static(br#"{"error":"Method not allowed"}"#))
 }

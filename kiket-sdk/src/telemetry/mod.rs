@@ -1,5 +1,8 @@
 //! Telemetry (PROTOCOL.md §6), kept off the response path.
 //!
+//! A leaf (imports no other module of this crate): routes are known here only by their id
+//! (an index into the per-route counters) and names.
+//!
 //! The delivery path counts the invocation in [`Metrics`] (atomics only) and, when a feedback
 //! hook or a telemetry URL will consume it, pushes a small pending value into a bounded queue
 //! (`try_send`: never waits; a full queue drops the record and counts it). A background
@@ -10,7 +13,7 @@
 mod metrics;
 mod record;
 
-pub(crate) use metrics::RouteCounters;
+use metrics::RouteCounters;
 pub use metrics::{Metrics, MetricsSnapshot, DURATION_BUCKETS_MS};
 pub(crate) use record::Pending;
 pub use record::{TelemetryRecord, TelemetryStatus};
@@ -78,6 +81,8 @@ pub(crate) struct Telemetry {
     stop: Arc<Notify>,
     done: Mutex<Option<tokio::task::JoinHandle<()>>>,
     metrics: Arc<Metrics>,
+    /// Counters of each route, indexed by route id.
+    routes: Vec<Arc<RouteCounters>>,
     consumers: bool,
 }
 
@@ -99,7 +104,14 @@ pub(crate) struct Reporter {
 }
 
 impl Telemetry {
-    pub(crate) fn new(config: TelemetryConfig, reporter: Reporter) -> Self {
+    /// A telemetry pipeline counting `routes`: `(id, event, version)` of every route, ids
+    /// below `slots`.
+    pub(crate) fn new<'a>(
+        config: TelemetryConfig,
+        reporter: Reporter,
+        slots: usize,
+        routes: impl IntoIterator<Item = (usize, &'a str, &'a str)>,
+    ) -> Self {
         let Reporter { http, extension_id, extension_version, workspace_token } = reporter;
         let (queue, receiver) = mpsc::channel(config.queue_capacity.max(1));
         let consumers = config.hook.is_some() || (config.url.is_some() && !config.opt_out);
@@ -117,27 +129,40 @@ impl Telemetry {
             started: std::sync::Once::new(),
             stop: Arc::new(Notify::new()),
             done: Mutex::new(None),
+            routes: Vec::new(),
             metrics: Arc::new(Metrics::default()),
         }
+        .with_routes(slots, routes)
+    }
+
+    fn with_routes<'a>(mut self, slots: usize, routes: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
+        self.routes = vec![Arc::default(); slots];
+        for (id, event, version) in routes {
+            if let Some(slot) = self.routes.get_mut(id) {
+                *slot = self.metrics.route(event, version);
+            }
+        }
+        self
     }
 
     pub(crate) fn metrics(&self) -> Arc<Metrics> {
         self.metrics.clone()
     }
 
-    /// Whether anything consumes records (a hook, or a URL that is not opted out). When
-    /// nothing does, the delivery path builds no record at all.
-    pub(crate) fn wants_records(&self) -> bool {
-        self.consumers
-    }
-
-    /// Counts an invocation of a route (atomics only).
-    pub(crate) fn count(&self, route: &RouteCounters, ok: bool, duration: Duration) {
-        self.metrics.observe(route, ok, duration);
+    /// Counts an invocation of route `route` (atomics only) and, when anything consumes
+    /// records (a hook, or a URL that is not opted out), queues the one `record` builds;
+    /// otherwise no record is built at all.
+    pub(crate) fn observe(&self, route: usize, ok: bool, duration: Duration, record: impl FnOnce() -> Pending) {
+        if let Some(counters) = self.routes.get(route) {
+            self.metrics.observe(counters, ok, duration);
+        }
+        if self.consumers {
+            self.record(record());
+        }
     }
 
     /// Hands a record to the worker without waiting. Must run inside a tokio runtime.
-    pub(crate) fn record(&self, pending: Pending) {
+    fn record(&self, pending: Pending) {
         self.started.call_once(|| self.start());
         if let Err(error) = self.queue.try_send(pending) {
             self.metrics.dropped();

@@ -1,7 +1,7 @@
 //! [`TestContext`]: a [`HandlerContext`] for calling a handler directly, without HTTP.
 
-use crate::config::Settings;
 use crate::handler::{AuthContext, ContextParts, ContextShared, HandlerContext};
+use crate::settings::Settings;
 use crate::verify::RuntimeClaims;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use kiket_client::ApiState;

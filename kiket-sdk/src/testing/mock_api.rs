@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use kiket_client::operations::{self, Operation};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -45,58 +46,18 @@ impl RecordedCall {
     }
 }
 
-/// (method, path pattern, operation id). `{}` matches one segment.
-const ROUTES: &[(&str, &str, &str)] = &[
-    ("GET", "/api/v1/ext/rate_limit", "get_rate_limit"),
-    ("GET", "/api/v1/ext/custom_data/{}/{}", "list_custom_data"),
-    ("POST", "/api/v1/ext/custom_data/{}/{}", "create_custom_data_record"),
-    ("GET", "/api/v1/ext/custom_data/{}/{}/{}", "get_custom_data_record"),
-    ("PATCH", "/api/v1/ext/custom_data/{}/{}/{}", "update_custom_data_record"),
-    ("DELETE", "/api/v1/ext/custom_data/{}/{}/{}", "delete_custom_data_record"),
-    ("GET", "/api/v1/ext/sla/events", "list_sla_events"),
-    ("GET", "/api/v1/ext/intake_forms", "list_intake_forms"),
-    ("GET", "/api/v1/ext/intake_forms/{}", "get_intake_form"),
-    ("GET", "/api/v1/ext/intake_forms/{}/submissions", "list_intake_submissions"),
-    ("POST", "/api/v1/ext/intake_forms/{}/submissions", "create_intake_submission"),
-    ("GET", "/api/v1/ext/intake_forms/{}/submissions/{}", "get_intake_submission"),
-    ("POST", "/api/v1/ext/intake_forms/{}/submissions/{}/approve", "approve_intake_submission"),
-    ("POST", "/api/v1/ext/intake_forms/{}/submissions/{}/reject", "reject_intake_submission"),
-    ("GET", "/api/v1/ext/intake_forms/{}/stats", "get_intake_form_stats"),
-    ("GET", "/api/v1/extensions/{}/secrets", "list_secrets"),
-    ("POST", "/api/v1/extensions/{}/secrets", "set_secret"),
-    ("GET", "/api/v1/extensions/{}/secrets/{}", "get_secret"),
-    ("DELETE", "/api/v1/extensions/{}/secrets/{}", "delete_secret"),
-    ("POST", "/api/v1/extensions/logs", "log_event"),
-    ("POST", "/api/v1/extensions/metrics", "record_metric"),
-    ("POST", "/api/v1/extensions/notifications", "send_notification"),
-    ("GET", "/api/v1/extensions/{}", "get_extension"),
-    ("GET", "/api/v1/audit/anchors", "list_audit_anchors"),
-    ("GET", "/api/v1/audit/anchors/{}", "get_audit_anchor"),
-    ("GET", "/api/v1/audit/records/{}/proof", "get_record_proof"),
-    ("POST", "/api/v1/audit/verify", "verify_audit_proof"),
-    ("POST", "/api/v1/ext/telemetry", "send_telemetry"),
-    ("GET", "/.well-known/jwks.json", "jwks"),
-];
+/// Served beside the API's operations: the key set that runtime tokens verify against.
+const JWKS: Operation = Operation { id: "jwks", method: "GET", path: "/.well-known/jwks.json" };
 
+/// The operation `method` + `path` calls, from the client's generated operation table, with its
+/// decoded path parameters.
 fn route(method: &Method, path: &str) -> Option<(&'static str, Vec<String>)> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    ROUTES.iter().find_map(|(verb, pattern, operation)| {
-        if method.as_str() != *verb {
+    operations::ALL.iter().chain([&JWKS]).find_map(|operation| {
+        if operation.method != method.as_str() {
             return None;
         }
-        let pattern: Vec<&str> = pattern.split('/').collect();
-        if pattern.len() != segments.len() {
-            return None;
-        }
-        let mut params = Vec::new();
-        for (p, s) in pattern.iter().zip(&segments) {
-            if *p == "{}" {
-                params.push(percent_decode(s));
-            } else if p != s {
-                return None;
-            }
-        }
-        Some((*operation, params))
+        let params = operation.match_path(path)?;
+        Some((operation.id, params.into_iter().map(percent_decode).collect()))
     })
 }
 
@@ -277,7 +238,13 @@ async fn handle(
     let programmed = state.programmed.get_mut(operation).and_then(VecDeque::pop_front);
     let (status, reply) = match programmed {
         Some(answer) => answer,
-        None => default_answer(&mut state, &call),
+        None => default_answer(&mut state, &call).unwrap_or_else(|| {
+            let error = match call.operation {
+                "unknown" => format!("the mock does not know {} {}", call.method, call.path),
+                operation => format!("the mock has no default answer for operation {operation}"),
+            };
+            (if call.operation == "unknown" { 404 } else { 501 }, json!({ "error": error }))
+        }),
     };
     state.calls.push(call);
     drop(state);
@@ -289,10 +256,12 @@ async fn handle(
     }
 }
 
-fn default_answer(state: &mut MockState, call: &RecordedCall) -> (u16, Value) {
+/// The answer of an operation nobody programmed; `None` when the mock has none for it (a
+/// test checks that every operation of the spec has one).
+fn default_answer(state: &mut MockState, call: &RecordedCall) -> Option<(u16, Value)> {
     let project = call.query_param("project_id").unwrap_or_default().to_owned();
     let p = |i: usize| call.params.get(i).cloned().unwrap_or_default();
-    match call.operation {
+    Some(match call.operation {
         "get_rate_limit" => (200, json!({ "rate_limit": state.rate_limit })),
         "list_custom_data" => {
             let records = state.records.get(&(p(0), p(1), project)).cloned().unwrap_or_default();
@@ -311,7 +280,7 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> (u16, Value) {
             let Some(index) =
                 records.iter().position(|r| r.get("id").map(value_text).as_deref() == Some(p(2).as_str()))
             else {
-                return (404, json!({"error": "record not found"}));
+                return Some((404, json!({"error": "record not found"})));
             };
             match call.operation {
                 "delete_custom_data_record" => {
@@ -374,8 +343,8 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> (u16, Value) {
             Some(jwks) => (200, jwks.clone()),
             None => (404, json!({"error": "no JWKS configured on the mock"})),
         },
-        _ => (404, json!({"error": format!("the mock does not know {} {}", call.method, call.path)})),
-    }
+        _ => return None,
+    })
 }
 
 fn value_text(value: &Value) -> String {

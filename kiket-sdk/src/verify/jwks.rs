@@ -103,6 +103,13 @@ pub trait JwksSource: Send + Sync + 'static {
     fn fetch(&self) -> Pin<Box<dyn Future<Output = Result<Jwks, String>> + Send + '_>>;
 }
 
+/// A shared source (one configured source serving several extensions).
+impl JwksSource for Arc<dyn JwksSource> {
+    fn fetch(&self) -> Pin<Box<dyn Future<Output = Result<Jwks, String>> + Send + '_>> {
+        (**self).fetch()
+    }
+}
+
 /// Fetches a JWKS over HTTP with the process-wide client.
 pub(crate) struct HttpJwks {
     pub(crate) client: reqwest::Client,

@@ -1,61 +1,59 @@
 //! Inbound authentication (PROTOCOL.md §2): HMAC signatures and ES256 runtime tokens.
 //!
-//! Owns every decision about whether a request is genuine. All checks run on the raw bytes
+//! A leaf: built from plain values (secrets, tolerances, a key source, a clock), it imports
+//! no other module of this crate and never sees the configuration.
+//!
+//! Owns every decision about whether a request is genuine, and who it is for: signatures
+//! ([`SignatureVerifier`], reading its own headers), runtime tokens ([`TokenVerifier`] over
+//! the cached key set), the resulting [`AuthContext`], scope checks ([`ScopeError`]) and the
+//! allow-list of API origins a body may name. All checks run on the raw bytes
 //! and headers before routing or decoding; failures are [`VerifyError`]s, answered with 401
 //! (or 503 when the key set is unreachable and nothing is cached), whose messages name the
 //! problem but never echo a secret, signature or token.
 
+mod auth;
 mod clock;
 mod jwks;
+mod origin;
 mod signature;
 mod token;
 
+pub use auth::{check_scopes, AuthContext, ScopeError};
+pub(crate) use auth::{TokenMode, TokenPolicy};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub(crate) use jwks::{HttpJwks, JwksCache};
 pub use jwks::{Jwks, JwksSource};
+pub(crate) use origin::AllowedOrigins;
 pub use signature::{
     parse_signatures, parse_unix_timestamp, sign, sign_legacy, signature_headers, SignatureScheme, SignatureVerifier,
-    SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    Signed, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 pub use token::{RuntimeClaims, TokenVerifier, TOKEN_ISSUER};
-
-/// The key cache a configuration asks for: its explicit source, or HTTP at its JWKS URL.
-pub(crate) fn jwks_cache(config: &crate::config::Config) -> jwks::JwksCache {
-    let source: Box<dyn JwksSource> = match &config.jwks_source {
-        Some(source) => Box::new(SharedSource(source.clone())),
-        None => Box::new(jwks::HttpJwks { client: config.http.clone(), url: config.jwks_url.clone() }),
-    };
-    jwks::JwksCache::new(source, config.jwks_cache_ttl, config.jwks_refetch_cooldown)
-}
-
-struct SharedSource(std::sync::Arc<dyn JwksSource>);
-
-impl JwksSource for SharedSource {
-    fn fetch(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Jwks, String>> + Send + '_>> {
-        self.0.fetch()
-    }
-}
 
 /// Why a request failed authentication.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
     /// No `X-Kiket-Signature` header.
-    #[error("missing X-Kiket-Signature header")]
+    #[error("missing {} header", kiket_types::headers::SIGNATURE)]
     MissingSignature,
     /// No `X-Kiket-Timestamp` header.
-    #[error("missing X-Kiket-Timestamp header")]
+    #[error("missing {} header", kiket_types::headers::TIMESTAMP)]
     MissingTimestamp,
     /// A signature or timestamp header was sent more than once.
     #[error("duplicate {0} header")]
     DuplicateHeader(&'static str),
     /// The timestamp is not unix seconds in ASCII digits.
-    #[error("invalid X-Kiket-Timestamp header: expected unix seconds as digits")]
+    #[error("invalid {} header: expected unix seconds as digits", kiket_types::headers::TIMESTAMP)]
     InvalidTimestamp,
     /// The timestamp is too far from now (replay or clock skew).
-    #[error("X-Kiket-Timestamp is outside the allowed window")]
+    #[error("{} is outside the allowed window", kiket_types::headers::TIMESTAMP)]
     TimestampOutOfWindow,
     /// The signature header is not hex MACs (optionally `sha256=`-prefixed).
-    #[error("invalid X-Kiket-Signature header: expected 64 hex digits, optionally prefixed by sha256=")]
+    #[error(
+        "invalid {} header: expected 64 hex digits, optionally prefixed by sha256=",
+        kiket_types::headers::SIGNATURE
+    )]
     InvalidSignature,
     /// No signature matches the body and any configured secret.
     #[error("signature does not match the request body")]

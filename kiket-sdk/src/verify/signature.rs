@@ -7,17 +7,19 @@
 //! the timestamp both ways.
 
 use super::VerifyError;
+use axum::http::{HeaderMap, HeaderValue};
 use hmac::{Hmac, Mac};
+use kiket_types::headers::{KiketHeader, SIGNATURE, TIMESTAMP};
 use kiket_types::SecretString;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Header carrying the signature(s).
-pub const SIGNATURE_HEADER: &str = "x-kiket-signature";
-/// Header carrying the unix timestamp the signature covers.
-pub const TIMESTAMP_HEADER: &str = "x-kiket-timestamp";
+/// Header carrying the signature(s) (named in [`kiket_types::headers`]).
+pub const SIGNATURE_HEADER: &str = SIGNATURE.name();
+/// Header carrying the unix timestamp the signature covers (named in [`kiket_types::headers`]).
+pub const TIMESTAMP_HEADER: &str = TIMESTAMP.name();
 
 /// Most signatures one header may carry; more is treated as an attack, not a rotation.
 const MAX_SIGNATURES: usize = 8;
@@ -143,7 +145,42 @@ impl std::fmt::Debug for SignatureVerifier {
     }
 }
 
+/// A delivery whose signature verified, named canonically: the same delivery gives the same
+/// value however its signature header was spelled (case, `sha256=` prefixes, separators, an
+/// added decoy MAC, the MAC twice) and whichever configured secret it was signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signed {
+    /// The signed timestamp (unix seconds); `None` under the legacy scheme, whose MAC does not
+    /// cover the timestamp.
+    pub timestamp: Option<i64>,
+    /// The MAC of this delivery under the first configured secret (computed, never copied
+    /// from the header).
+    pub mac: [u8; 32],
+}
+
 impl SignatureVerifier {
+    /// Verifies a delivery from its request headers: `X-Kiket-Signature` and
+    /// `X-Kiket-Timestamp` must each appear at most once. Returns the delivery's canonical
+    /// [`Signed`] name, the replay guard's key.
+    ///
+    /// ```
+    /// use axum::http::HeaderMap;
+    /// use kiket_sdk::verify::{signature_headers, SignatureScheme, SignatureVerifier};
+    ///
+    /// let verifier = SignatureVerifier::new(vec!["whsec_test".into()], 300, SignatureScheme::TimestampedBody);
+    /// let mut headers = HeaderMap::new();
+    /// for (name, value) in signature_headers("whsec_test", 1_700_000_000, b"{}") {
+    ///     headers.insert(name, value.parse().unwrap());
+    /// }
+    /// let signed = verifier.verify_headers(&headers, b"{}", 1_700_000_000).unwrap();
+    /// assert_eq!(signed.timestamp, Some(1_700_000_000));
+    /// ```
+    pub fn verify_headers(&self, headers: &HeaderMap, body: &[u8], now: i64) -> Result<Signed, VerifyError> {
+        let signature = single_header(headers, SIGNATURE)?;
+        let timestamp = single_header(headers, TIMESTAMP)?;
+        self.verify_signed(signature, timestamp, body, now)
+    }
+
     /// A verifier for `secrets` (newest first), accepting timestamps within `tolerance_secs`
     /// of now in either direction.
     pub fn new(secrets: Vec<SecretString>, tolerance_secs: u64, scheme: SignatureScheme) -> Self {
@@ -160,25 +197,37 @@ impl SignatureVerifier {
         body: &[u8],
         now: i64,
     ) -> Result<(), VerifyError> {
+        self.verify_signed(signature, timestamp, body, now).map(|_| ())
+    }
+
+    fn verify_signed(
+        &self,
+        signature: Option<&[u8]>,
+        timestamp: Option<&[u8]>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Signed, VerifyError> {
         let signature = signature.ok_or(VerifyError::MissingSignature)?;
         let mut macs = [[0u8; 32]; MAX_SIGNATURES];
         let count = parse_signatures_into(signature, &mut macs)?;
         let candidates = &macs[..count];
-        let timestamp_text = match (self.scheme, timestamp) {
+        let (timestamp_text, signed_at) = match (self.scheme, timestamp) {
             (SignatureScheme::TimestampedBody, None) => return Err(VerifyError::MissingTimestamp),
             (SignatureScheme::TimestampedBody, Some(raw)) => {
                 let ts = parse_unix_timestamp(raw)?;
                 self.check_window(ts, now)?;
-                Some(raw)
+                (Some(raw), Some(ts))
             }
             (SignatureScheme::LegacyBodyOnly, Some(raw)) => {
                 let ts = parse_unix_timestamp(raw).or_else(|_| parse_iso8601(raw))?;
                 self.check_window(ts, now)?;
-                None
+                // The legacy MAC does not cover the timestamp, so it does not name the delivery.
+                (None, None)
             }
-            (SignatureScheme::LegacyBodyOnly, None) => None,
+            (SignatureScheme::LegacyBodyOnly, None) => (None, None),
         };
         let mut matched = subtle::Choice::from(0);
+        let mut canonical = None;
         for keyed in &self.keyed {
             let mut mac = keyed.clone();
             if let Some(ts) = timestamp_text {
@@ -186,15 +235,15 @@ impl SignatureVerifier {
                 mac.update(b".");
             }
             mac.update(body);
-            let expected = mac.finalize().into_bytes();
+            let expected: [u8; 32] = mac.finalize().into_bytes().into();
             for candidate in candidates {
-                matched |= AsRef::<[u8]>::as_ref(&expected).ct_eq(candidate.as_slice());
+                matched |= expected.as_slice().ct_eq(candidate.as_slice());
             }
+            canonical.get_or_insert(expected);
         }
-        if bool::from(matched) {
-            Ok(())
-        } else {
-            Err(VerifyError::SignatureMismatch)
+        match canonical.filter(|_| bool::from(matched)) {
+            Some(mac) => Ok(Signed { timestamp: signed_at, mac }),
+            None => Err(VerifyError::SignatureMismatch),
         }
     }
 
@@ -204,6 +253,16 @@ impl SignatureVerifier {
         }
         Ok(())
     }
+}
+
+/// The value of a header that must appear at most once.
+fn single_header(headers: &HeaderMap, header: KiketHeader) -> Result<Option<&[u8]>, VerifyError> {
+    let mut values = headers.get_all(header.name()).iter();
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(VerifyError::DuplicateHeader(header.display()));
+    }
+    Ok(first.map(HeaderValue::as_bytes))
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` into unix seconds (legacy scheme only).

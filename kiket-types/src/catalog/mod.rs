@@ -52,31 +52,6 @@ pub trait EventPayload:
     }
 }
 
-/// The fields of a delivery that the webhook runtime reads itself, borrowed from a payload.
-///
-/// `Debug` shows the token and secret values as `[redacted]`.
-#[derive(Debug, Clone, Copy, Default)]
-#[non_exhaustive]
-pub struct RuntimeFields<'a> {
-    /// `authentication.runtime_token`: the per-invocation token to verify.
-    pub runtime_token: Option<&'a crate::SecretString>,
-    /// `secrets`: per-organisation secrets delivered with the event.
-    pub secrets: Option<&'a crate::Secrets>,
-    /// `api.base_url`: the API address the sender claims (unverified input).
-    pub api_base_url: Option<&'a str>,
-}
-
-impl<'a> RuntimeFields<'a> {
-    /// Runtime fields from their parts (for payload types written by hand).
-    pub fn new(
-        runtime_token: Option<&'a crate::SecretString>,
-        secrets: Option<&'a crate::Secrets>,
-        api_base_url: Option<&'a str>,
-    ) -> Self {
-        Self { runtime_token, secrets, api_base_url }
-    }
-}
-
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 
 /// Every schema of `schemas/` as bundled at build time: `{"definitions": {"<Title>": …}}`,

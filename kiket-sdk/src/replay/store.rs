@@ -1,13 +1,6 @@
-//! The opt-in replay guard: a verified delivery seen again within the signature window is
-//! answered with the first answer and not handled twice.
-//!
-//! Deliveries are identified by their timestamp and signature (or, without signatures, by
-//! the runtime token's `jti`). The first copy claims the key; copies that arrive while it is
-//! being handled wait for its answer; later copies get the stored answer. A retryable
-//! failure (5xx) releases the key, so the platform's retry is handled. The store is a trait so
-//! several replicas can share one (e.g. Redis); [`InMemoryReplayStore`] serves one process.
+//! Where claims live: the [`ReplayStore`] trait and [`InMemoryReplayStore`] for one process.
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -1,9 +1,10 @@
-//! Keeps handler panics out of logs.
+//! Keeps panics of extension code out of logs.
 //!
-//! A panic's message may contain anything the handler had at hand, secrets included. The
-//! standard panic hook prints it to stderr; while a handler is being polled, the hook that
-//! [`install`] sets prints a fixed line with the source location instead. Panics elsewhere
-//! go to the previous hook unchanged.
+//! A leaf (imports no other module of this crate). A panic's message may contain anything the
+//! handler had at hand, secrets included. The standard panic hook prints it to stderr; while
+//! a handler is being polled or a payload decoded ([`catch`], [`Guarded`]), the hook that
+//! [`install`] sets prints a fixed line with the source location instead. Panics elsewhere go
+//! to the previous hook unchanged.
 
 use std::cell::Cell;
 use std::future::Future;

@@ -1,0 +1,1 @@
+../kiket-types/build/events.rs

@@ -1,0 +1,1 @@
+../kiket-types/build/rust_surface.rs

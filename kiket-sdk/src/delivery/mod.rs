@@ -1,0 +1,234 @@
+//! The delivery: one request to `/webhooks/{event}` taken through eight stages, in order.
+//!
+//! | # | Stage | Call | Value | Refused with |
+//! |---|---|---|---|---|
+//! | 1 | admit | [`Admission::admit`] | head, body, permit | 503, 413, 400 |
+//! | 2 | signature | `verify::SignatureVerifier::verify_headers` | canonical `Signed` (or none) | 401 |
+//! | 3 | route | `routing::version::resolve`, `Router::find` | version, route (if any) | 400 |
+//! | 4 | prepare | `routing::prepare` | runtime fields; payload decoded or pending | 400 / 422 (runtime fields only) |
+//! | 5 | authorise | `verify::TokenPolicy`, then route, then `verify::check_scopes` | `HandlerContext` | 401 / 503, 404, 403 |
+//! | 6 | dedupe | `replay::Guard::claim` | proceed, or the first answer again | — |
+//! | 7 | handle | [`invoke::invoke`] (panic guard, timeout) | reply bytes | handler's status, 500, 503 |
+//! | 8 | answer | `Guard::finish`, `Telemetry::observe`, one response builder | the response | — |
+//!
+//! Invariants: the body is parsed once (a verified body is decoded in stage 4 and its runtime
+//! fields read from the typed payload; otherwise only the runtime fields are scanned); nothing
+//! after verification runs for a forged request; a forged token is 401 and missing scopes 403
+//! whatever is wrong with the payload (a decoding error is held until stage 7); no handler runs
+//! twice, and a 5xx or a cancelled request releases the replay key; telemetry is counted with
+//! atomics and queued, never awaited.
+//!
+//! This module never sees `Config`: `server` assembles a [`Pipeline`] from it once.
+
+mod admit;
+mod error;
+mod invoke;
+
+pub(crate) use admit::Admission;
+pub(crate) use error::json_response;
+pub use error::DeliveryError;
+
+use crate::handler::{ContextParts, ContextShared, HandlerContext};
+use crate::replay::{Claimed, Guard, ReplayStore};
+use crate::routing::{self, version, DecodeError, Prepared, Route, Router};
+use crate::telemetry::{Pending, Telemetry};
+use crate::verify::{check_scopes, AllowedOrigins, AuthContext, Clock, SignatureVerifier, Signed, TokenPolicy};
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+use tracing::Instrument;
+
+/// Everything a delivery needs, assembled once and shared by all requests.
+pub(crate) struct Pipeline {
+    pub(crate) router: Router,
+    pub(crate) admission: Admission,
+    pub(crate) signatures: Signatures,
+    pub(crate) tokens: TokenPolicy,
+    pub(crate) origins: AllowedOrigins,
+    pub(crate) replay: Option<ReplayPolicy>,
+    pub(crate) handler_timeout: Duration,
+    pub(crate) shared: Arc<ContextShared>,
+    pub(crate) telemetry: Arc<Telemetry>,
+}
+
+/// How stage 2 treats signatures.
+pub(crate) enum Signatures {
+    /// Required and verified.
+    Verify { verifier: SignatureVerifier, clock: Arc<dyn Clock> },
+    /// Not used: the runtime token authenticates (runtime-token-only mode).
+    TokenOnly,
+    /// Nothing is verified (local development only); every delivery logs a warning.
+    Skip,
+}
+
+/// The replay guard's store and how long a claim lives.
+pub(crate) struct ReplayPolicy {
+    pub(crate) store: Arc<dyn ReplayStore>,
+    pub(crate) ttl: Duration,
+}
+
+/// Where a delivery was posted: `/webhooks/{event}` or `/v/{version}/webhooks/{event}`.
+pub(crate) struct Target {
+    pub(crate) event: String,
+    pub(crate) path_version: Option<String>,
+}
+
+/// A delivery answered without a refusal.
+enum Answer {
+    /// The handler ran: 200 with its reply.
+    Handled(Bytes),
+    /// The same delivery was handled before: its first answer again.
+    Repeated { status: u16, body: Bytes },
+}
+
+impl Pipeline {
+    /// Answers one delivery, inside its `kiket.delivery` span.
+    pub(crate) async fn deliver(self: Arc<Self>, target: Target, request: Request<Body>) -> Response {
+        let started = Instant::now();
+        let span = tracing::info_span!("kiket.delivery", event = %target.event, version = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+        let outcome = self.run(&target, request).instrument(span.clone()).await;
+        let response = span.in_scope(|| respond(outcome));
+        span.record("status", response.status().as_u16());
+        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        response
+    }
+
+    /// The stages, in order.
+    async fn run(&self, target: &Target, request: Request<Body>) -> Result<Answer, DeliveryError> {
+        let admitted = self.admission.admit(request).await?;
+        let signed = self.signature(&admitted.parts.headers, &admitted.body)?;
+        let (requested, route) = self.route(target, &admitted.parts)?;
+        let prepared = routing::prepare(route, &target.event, &requested, &admitted.body, signed.is_some())?;
+        let (route, context) = self.authorise(target, &requested, route, &prepared, admitted.parts.headers).await?;
+        let guard = match self.dedupe(signed.as_ref(), context.auth()).await {
+            Some(Claimed::Repeat { status, body }) => return Ok(Answer::Repeated { status, body }),
+            Some(Claimed::Proceed(guard)) => Some(guard),
+            None => None,
+        };
+        let started = Instant::now();
+        let outcome = match prepared.into_call(route, &admitted.body) {
+            Ok(call) => invoke::invoke(call, context, self.handler_timeout).await,
+            Err(DecodeError::Payload(error)) => Err(error.into()),
+            Err(DecodeError::Panicked) => Err(DeliveryError::Panicked),
+        };
+        self.settle(route, guard, &outcome, started.elapsed()).await;
+        outcome.map(Answer::Handled)
+    }
+
+    /// Stage 2: the delivery's canonical name when its signature verified.
+    fn signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<Option<Signed>, DeliveryError> {
+        match &self.signatures {
+            Signatures::Verify { verifier, clock } => {
+                Ok(Some(verifier.verify_headers(headers, body, clock.now_unix())?))
+            }
+            Signatures::TokenOnly => Ok(None),
+            Signatures::Skip => {
+                tracing::warn!(
+                    "delivery accepted WITHOUT verification (insecure_skip_verification is on; never use it in production)"
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// Stage 3: the requested version and the route it reaches, if any (a missing route is
+    /// answered after authentication).
+    fn route<'r>(
+        &'r self,
+        target: &Target,
+        parts: &axum::http::request::Parts,
+    ) -> Result<(String, Option<&'r Route>), DeliveryError> {
+        let requested = version::resolve(target.path_version.as_deref(), &parts.headers, parts.uri.query())
+            .ok_or(DeliveryError::VersionMissing)?
+            .into_owned();
+        let route = self.router.find(&target.event, &requested);
+        Ok((requested, route))
+    }
+
+    /// Stage 5: the token verified, the route required, the scopes checked; the context the
+    /// handler will run with.
+    async fn authorise<'r>(
+        &self,
+        target: &Target,
+        requested: &str,
+        route: Option<&'r Route>,
+        prepared: &Prepared<'_, '_>,
+        headers: HeaderMap,
+    ) -> Result<(&'r Route, HandlerContext), DeliveryError> {
+        let fields = prepared.fields();
+        let auth = self.tokens.authenticate(fields.runtime_token).await?;
+        let payload_secrets = fields.secrets.cloned();
+        let api_base_url_override = self.origins.trusted(fields.api_base_url);
+        let route = route
+            .ok_or_else(|| DeliveryError::NoHandler { event: target.event.clone(), version: requested.to_owned() })?;
+        tracing::Span::current().record("version", tracing::field::display(&route.version));
+        check_scopes(auth.scopes(), &route.required_scopes)?;
+        let parts = ContextParts {
+            event: route.event.clone(),
+            version: route.version.clone(),
+            headers,
+            auth,
+            payload_secrets,
+            api_base_url_override,
+        };
+        Ok((route, HandlerContext::new(parts, self.shared.clone())))
+    }
+
+    /// Stage 6: claims the delivery's canonical key when the replay guard is on and the
+    /// delivery has one (a verified signature, else the runtime token's `jti`).
+    async fn dedupe(&self, signed: Option<&Signed>, auth: &AuthContext) -> Option<Claimed> {
+        let policy = self.replay.as_ref()?;
+        let key = match signed {
+            Some(Signed { timestamp: Some(timestamp), mac }) => format!("sig:{timestamp}:{}", hex::encode(mac)),
+            Some(Signed { timestamp: None, mac }) => format!("sig:-:{}", hex::encode(mac)),
+            None => format!("jti:{}", auth.claims()?.jti.as_deref()?),
+        };
+        Some(Guard::claim(&policy.store, key, policy.ttl).await)
+    }
+
+    /// Stage 8 (before the response): the replay claim finished, the invocation counted.
+    async fn settle(
+        &self,
+        route: &Route,
+        guard: Option<Guard>,
+        outcome: &Result<Bytes, DeliveryError>,
+        duration: Duration,
+    ) {
+        if let Some(guard) = guard {
+            match outcome {
+                Ok(body) => guard.finish(200, body.clone()).await,
+                Err(error) => guard.finish(error.status().as_u16(), error.body_bytes()).await,
+            }
+        }
+        self.telemetry.observe(route.id, outcome.is_ok(), duration, || Pending {
+            event: route.event.to_string(),
+            version: route.version.to_string(),
+            duration,
+            finished_at: SystemTime::now(),
+            error: outcome.as_ref().err().map(|e| (e.to_string(), e.class())),
+        });
+    }
+}
+
+/// Stage 8: the one response builder, logging what was refused.
+fn respond(outcome: Result<Answer, DeliveryError>) -> Response {
+    match outcome {
+        Ok(Answer::Handled(body)) => json_response(StatusCode::OK, body),
+        Ok(Answer::Repeated { status, body }) => {
+            tracing::debug!(status, "delivery replayed; first answer repeated");
+            json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body)
+        }
+        Err(error) => {
+            let status = error.status();
+            if status.is_server_error() {
+                tracing::warn!(%status, error = %error, "delivery failed");
+            } else {
+                tracing::info!(%status, error = %error, "delivery rejected");
+            }
+            error.into_response()
+        }
+    }
+}

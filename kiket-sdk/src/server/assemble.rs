@@ -1,0 +1,91 @@
+//! Configuration → pipeline, once, at start-up: the only place where `Config` meets the
+//! delivery stages.
+
+use crate::config::Config;
+use crate::delivery::{Admission, Pipeline, ReplayPolicy, Signatures};
+use crate::handler::ContextShared;
+use crate::routing::Router;
+use crate::telemetry::{Reporter, Telemetry};
+use crate::verify::{
+    AllowedOrigins, HttpJwks, JwksCache, JwksSource, SignatureVerifier, TokenMode, TokenPolicy, TokenVerifier,
+};
+use kiket_client::ApiState;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Builds the pipeline that serves `router` under `config`.
+pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
+    let signatures = if config.insecure_skip_verification {
+        Signatures::Skip
+    } else if config.webhook_secrets.is_empty() {
+        Signatures::TokenOnly
+    } else {
+        Signatures::Verify {
+            verifier: SignatureVerifier::new(
+                config.webhook_secrets.clone(),
+                config.signature_tolerance.as_secs(),
+                config.signature_scheme,
+            ),
+            clock: config.clock.clone(),
+        }
+    };
+    let mode = if config.insecure_skip_verification {
+        TokenMode::Skip
+    } else if config.runtime_token_required {
+        TokenMode::Required
+    } else {
+        TokenMode::WhenPresent
+    };
+    let telemetry = Telemetry::new(
+        config.telemetry.clone(),
+        Reporter {
+            http: config.http.clone(),
+            extension_id: config.extension_id.clone(),
+            extension_version: config.extension_version.clone(),
+            workspace_token: config.workspace_token.clone(),
+        },
+        router.route_slots(),
+        router.routes().map(|route| (route.id, &*route.event, &*route.version)),
+    );
+    Pipeline {
+        admission: Admission {
+            permits: Arc::new(Semaphore::new(config.max_concurrency)),
+            body_limit: config.body_limit,
+        },
+        signatures,
+        tokens: TokenPolicy { verifier: token_verifier(config), mode },
+        origins: AllowedOrigins(config.allowed_api_origins.clone()),
+        replay: config.replay_store.clone().map(|store| ReplayPolicy { store, ttl: config.signature_tolerance * 2 }),
+        handler_timeout: config.handler_timeout,
+        shared: Arc::new(context_shared(config)),
+        telemetry: Arc::new(telemetry),
+        router,
+    }
+}
+
+/// Runtime tokens verified against the configured key source, or HTTP at the JWKS URL.
+fn token_verifier(config: &Config) -> TokenVerifier {
+    let source: Box<dyn JwksSource> = match &config.jwks_source {
+        Some(source) => Box::new(source.clone()),
+        None => Box::new(HttpJwks { client: config.http.clone(), url: config.jwks_url.clone() }),
+    };
+    let keys = JwksCache::new(source, config.jwks_cache_ttl, config.jwks_refetch_cooldown);
+    TokenVerifier::new(keys, config.token_leeway.as_secs(), config.clock.clone())
+}
+
+/// What every handler context shares: the HTTP pool, API address and credentials, identity,
+/// settings.
+pub(crate) fn context_shared(config: &Config) -> ContextShared {
+    let mut api_state = ApiState::new().retry_policy(config.api_retry);
+    if let Some(token) = &config.workspace_token {
+        api_state = api_state.workspace_token(token.clone());
+    }
+    ContextShared {
+        http: config.http.clone(),
+        api_base_url: Arc::from(config.api_base_url.as_str()),
+        api_state,
+        extension_id: config.extension_id.as_deref().map(Arc::from),
+        extension_version: config.extension_version.as_deref().map(Arc::from),
+        settings: config.settings.clone(),
+    }
+}
