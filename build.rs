@@ -98,7 +98,12 @@ fn render_traits(items: &[syn::Item], out: &mut String) {
         let _ = writeln!(out, "\n### trait `{}`\n", item.ident);
         for member in &item.items {
             if let syn::TraitItem::Fn(method) = member {
-                let signature = quote::ToTokens::to_token_stream(&method.sig).to_string();
+                let mut signature = quote::ToTokens::to_token_stream(&method.sig).to_string();
+                for (spaced, tight) in
+                    [(" :: ", "::"), ("& ", "&"), (" ,", ","), (" (", "("), ("( ", "("), (" )", ")"), (" <", "<"), ("< ", "<"), (" >", ">"), (" : ", ": ")]
+                {
+                    signature = signature.replace(spaced, tight);
+                }
                 let _ = writeln!(out, "- `{signature}`");
             }
         }

@@ -84,6 +84,11 @@ mod catalog {
 
 pub use catalog::*;
 
+/// The readable surface of the handler API this build generated (`GENERATED.md` at the
+/// workspace root): per-event traits, `CatalogRoutes` methods, `AllHandlers` fields and
+/// `Event` variants, so a schema change arrives in review as a diff.
+pub const GENERATED_SURFACE: &str = include_str!(concat!(env!("OUT_DIR"), "/GENERATED.md"));
+
 /// A slot of [`AllHandlers`]: a handler, or an explicit "not handled".
 pub enum Slot<H: ?Sized> {
     /// Handle the event with this handler: `Slot::Handle(Box::new(MyHandler))`.

@@ -60,7 +60,13 @@ pub fn render_items(items: &[syn::Item], out: &mut String) {
 
 /// A type as short readable text: `::std::option::Option<::std::string::String>` → `Option<String>`.
 fn type_text(ty: &syn::Type) -> String {
-    let raw = quote::ToTokens::to_token_stream(ty).to_string().replace(' ', "");
+    // Spaces go, except the one after `dyn` / `impl`.
+    let raw = quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace("dyn ", "dyn\u{0}")
+        .replace("impl ", "impl\u{0}")
+        .replace(' ', "")
+        .replace('\u{0}', " ");
     let mut text = raw;
     for prefix in [
         "::std::option::",
