@@ -71,8 +71,6 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod spec_diff;
-
 pub use kiket_client as client;
 pub use kiket_sdk as sdk;
 pub use kiket_types as types;

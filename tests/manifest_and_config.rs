@@ -179,7 +179,7 @@ async fn secrets_never_reach_debug_output_of_config_context_or_errors() {
 
 #[test]
 fn committed_manifest_schema_matches_the_model() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/manifest/extension-manifest.schema.json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/extension-manifest.schema.json");
     let generated = serde_json::to_string_pretty(&manifest::json_schema()).unwrap() + "\n";
     if std::env::var_os("KIKET_UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, &generated).unwrap();
@@ -187,6 +187,6 @@ fn committed_manifest_schema_matches_the_model() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "schemas/manifest/extension-manifest.schema.json is out of date; run: KIKET_UPDATE_SNAPSHOTS=1 cargo test --test manifest_and_config"
+        "docs/extension-manifest.schema.json is out of date; run: KIKET_UPDATE_SNAPSHOTS=1 cargo test --test manifest_and_config"
     );
 }

@@ -14,7 +14,8 @@ pub use model::{
     Permission, Property, Scopes,
 };
 
-/// The JSON Schema of the manifest, as committed under `schemas/manifest/`.
+/// The JSON Schema of the manifest, rendered from [`Manifest`]; published as
+/// `docs/extension-manifest.schema.json` (a test keeps that file current).
 pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(Manifest)).unwrap_or_default()
 }

@@ -163,11 +163,11 @@ fn spec(args: &Args) -> Result<(), Failure> {
         return Err(Failure::Usage("expected `kiket spec diff <old> <new>`".into()));
     };
     let changes =
-        kiket::spec_diff::diff_paths(std::path::Path::new(old), std::path::Path::new(new)).map_err(Failure::Io)?;
+        crate::spec_diff::diff_paths(std::path::Path::new(old), std::path::Path::new(new)).map_err(Failure::Io)?;
     for change in &changes {
         println!("{change}");
     }
-    let breaking = changes.iter().filter(|c| c.impact == kiket::spec_diff::Impact::Breaking).count();
+    let breaking = changes.iter().filter(|c| c.impact == crate::spec_diff::Impact::Breaking).count();
     println!("{} changes: {breaking} breaking, {} additive", changes.len(), changes.len() - breaking);
     if breaking > 0 {
         return Err(Failure::Rejected(format!("{breaking} breaking change(s) for extension authors")));

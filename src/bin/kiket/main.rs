@@ -14,6 +14,7 @@
 
 mod args;
 mod commands;
+mod spec_diff;
 
 use std::process::ExitCode;
 
