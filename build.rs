@@ -99,9 +99,18 @@ fn render_traits(items: &[syn::Item], out: &mut String) {
         for member in &item.items {
             if let syn::TraitItem::Fn(method) = member {
                 let mut signature = quote::ToTokens::to_token_stream(&method.sig).to_string();
-                for (spaced, tight) in
-                    [(" :: ", "::"), ("& ", "&"), (" ,", ","), (" (", "("), ("( ", "("), (" )", ")"), (" <", "<"), ("< ", "<"), (" >", ">"), (" : ", ": ")]
-                {
+                for (spaced, tight) in [
+                    (" :: ", "::"),
+                    ("& ", "&"),
+                    (" ,", ","),
+                    (" (", "("),
+                    ("( ", "("),
+                    (" )", ")"),
+                    (" <", "<"),
+                    ("< ", "<"),
+                    (" >", ">"),
+                    (" : ", ": "),
+                ] {
                     signature = signature.replace(spaced, tight);
                 }
                 let _ = writeln!(out, "- `{signature}`");

@@ -124,15 +124,18 @@ wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Kiket-Event-Version"] = "v1"
-wrk.headers["X-Kiket-Timestamp"] = "{timestamp}"
-wrk.headers["X-Kiket-Signature"] = "{signature}"
+wrk.headers["{version_header}"] = "v1"
+wrk.headers["{timestamp_header}"] = "{timestamp}"
+wrk.headers["{signature_header}"] = "{signature}"
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %d %d %d %f %f\n", summary.requests, summary.duration, e.status + e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
 end
 "#,
-            body_file.display()
+            body_file.display(),
+            version_header = kiket::types::headers::EVENT_VERSION,
+            timestamp_header = kiket::types::headers::TIMESTAMP,
+            signature_header = kiket::types::headers::SIGNATURE,
         ),
     )
     .expect("write script");

@@ -19,10 +19,18 @@ fn committed_handler_surface_matches_the_build() {
 fn the_surface_lists_every_catalogued_event_with_its_handler_api() {
     for (event, version) in kiket::Event::CATALOG {
         let schema = kiket::types::catalog::find(event, version).expect("catalogued");
-        let row = format!("| `{event}` | `{version}` | `kiket_types::{}` | `{}Handler` |", schema.type_name, schema.type_name);
+        let row = format!(
+            "| `{event}` | `{version}` | `kiket_types::{}` | `{}Handler` |",
+            schema.type_name, schema.type_name
+        );
         assert!(kiket::GENERATED_SURFACE.contains(&row), "no row for {event}@{version}: {row}");
     }
-    for section in ["### trait `IssueCreatedV1Handler`", "### trait `CatalogRoutes`", "### struct `AllHandlers`", "### enum `Event`"] {
+    for section in [
+        "### trait `IssueCreatedV1Handler`",
+        "### trait `CatalogRoutes`",
+        "### struct `AllHandlers`",
+        "### enum `Event`",
+    ] {
         assert!(kiket::GENERATED_SURFACE.contains(section), "missing {section}");
     }
 }

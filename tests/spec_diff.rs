@@ -7,8 +7,8 @@
 #[allow(dead_code)]
 mod spec_diff;
 
-use spec_diff::{diff_paths, Change, Impact};
 use serde_json::{json, Value};
+use spec_diff::{diff_paths, Change, Impact};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {

@@ -1,5 +1,9 @@
 //! Runtime configuration: one [`Config`] shared by the server, the API client and telemetry.
 //!
+//! [`Config`]'s fields are declared once, in the table below, each with how people see it
+//! (`Debug` and [`Config::describe`] print the same view; secrets as `[redacted]`).
+//! [`ConfigBuilder`]'s setters are in `builder.rs`, precedence and validation in `resolve.rs`.
+//!
 //! Precedence, highest first: values set on the [`ConfigBuilder`], the manifest
 //! (`extension.yaml`), `KIKET_*` environment variables (read only after
 //! [`ConfigBuilder::with_env`]), defaults. Settings follow PROTOCOL.md §5: manifest defaults,
@@ -9,17 +13,19 @@
 //! deliveries, unless [`ConfigBuilder::insecure_skip_verification`] is called explicitly
 //! (local development only; every request then logs a warning).
 
-pub use crate::settings::{secret_env_name, Settings, SettingsError};
+mod builder;
+mod resolve;
 
-use crate::manifest::{self, Manifest, ManifestError};
-use crate::replay::{InMemoryReplayStore, ReplayStore};
-use crate::telemetry::{FeedbackHook, TelemetryConfig};
-use crate::verify::{Clock, JwksSource, SignatureScheme, SystemClock};
+pub use crate::settings::{secret_env_name, Settings, SettingsError};
+pub use builder::ConfigBuilder;
+
+use crate::manifest::{Manifest, ManifestError};
+use crate::replay::ReplayStore;
+use crate::telemetry::TelemetryConfig;
+use crate::verify::{Clock, JwksSource, SignatureScheme};
 use kiket_client::RetryPolicy;
 use kiket_types::SecretString;
-use serde_json::Value;
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,57 +73,128 @@ pub enum ConfigError {
     HttpClient(String),
 }
 
-/// The resolved configuration. `Debug` output redacts every secret.
-#[derive(Clone)]
-pub struct Config {
-    pub(crate) webhook_secrets: Vec<SecretString>,
-    pub(crate) signature_tolerance: Duration,
-    pub(crate) signature_scheme: SignatureScheme,
-    pub(crate) runtime_token_required: bool,
-    pub(crate) insecure_skip_verification: bool,
-    pub(crate) api_base_url: String,
-    pub(crate) jwks_url: String,
-    pub(crate) jwks_source: Option<Arc<dyn JwksSource>>,
-    pub(crate) jwks_cache_ttl: Duration,
-    pub(crate) jwks_refetch_cooldown: Duration,
-    pub(crate) token_leeway: Duration,
-    pub(crate) workspace_token: Option<SecretString>,
-    pub(crate) allowed_api_origins: Vec<String>,
-    pub(crate) body_limit: usize,
-    pub(crate) handler_timeout: Duration,
-    pub(crate) max_concurrency: usize,
-    pub(crate) extension_id: Option<String>,
-    pub(crate) extension_version: Option<String>,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) api_retry: RetryPolicy,
-    pub(crate) http: reqwest::Client,
-    pub(crate) settings: Arc<Settings>,
-    pub(crate) manifest: Option<Arc<Manifest>>,
-    pub(crate) telemetry: TelemetryConfig,
-    pub(crate) replay_store: Option<Arc<dyn ReplayStore>>,
+/// How a field is shown by `Debug` and [`Config::describe`].
+macro_rules! show_field {
+    ($shown:ident, $config:ident, $name:ident, plain) => {
+        $shown.push((stringify!($name), json!($config.$name)))
+    };
+    ($shown:ident, $config:ident, $name:ident, redacted) => {
+        $shown.push((stringify!($name), Redact::redact(&$config.$name)))
+    };
+    ($shown:ident, $config:ident, $name:ident, hidden) => {};
+    ($shown:ident, $config:ident, $name:ident, $key:literal => $view:expr) => {
+        $shown.push(($key, json!(($view)($config))))
+    };
+}
+
+/// Declares [`Config`] from one list of fields: `name: Type => view`, where the view is
+/// `plain`, `redacted`, `hidden` (internals) or `"key" => |config| value`.
+macro_rules! config {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty => [$($view:tt)*], )*) => {
+        /// The resolved configuration. `Debug` output redacts every secret.
+        #[derive(Clone)]
+        pub struct Config {
+            $( $(#[doc = $doc])* pub(crate) $name: $ty, )*
+        }
+
+        impl Config {
+            /// Every field as people may see it, in declaration order.
+            fn shown(&self) -> Vec<(&'static str, Value)> {
+                let mut shown = Vec::new();
+                $( show_field!(shown, self, $name, $($view)*); )*
+                shown
+            }
+        }
+    };
+}
+
+/// Secrets as people may see them.
+trait Redact {
+    fn redact(&self) -> Value;
+}
+
+impl Redact for Vec<SecretString> {
+    fn redact(&self) -> Value {
+        json!(self.iter().map(|_| "[redacted]").collect::<Vec<_>>())
+    }
+}
+
+impl Redact for Option<SecretString> {
+    fn redact(&self) -> Value {
+        json!(self.as_ref().map(|_| "[redacted]"))
+    }
+}
+
+impl Redact for Arc<Settings> {
+    fn redact(&self) -> Value {
+        self.redacted()
+    }
+}
+
+fn millis(duration: Duration) -> Value {
+    json!(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
+}
+
+config! {
+    /// Webhook secrets, newest first.
+    webhook_secrets: Vec<SecretString> => [redacted],
+    /// Allowed distance between a signature's timestamp and now.
+    signature_tolerance: Duration => ["signature_tolerance_ms" => |c: &Config| millis(c.signature_tolerance)],
+    /// Which signed string the platform uses.
+    signature_scheme: SignatureScheme => ["signature_scheme" => |c: &Config| json!(format!("{:?}", c.signature_scheme))],
+    /// Every delivery must carry a valid runtime token.
+    runtime_token_required: bool => [plain],
+    /// Nothing is verified (local development only).
+    insecure_skip_verification: bool => ["verification" => Config::verification],
+    /// Extension API base URL, no trailing slash.
+    api_base_url: String => [plain],
+    /// Where runtime-token keys are fetched.
+    jwks_url: String => [plain],
+    /// Keys supplied from code instead of HTTP.
+    jwks_source: Option<Arc<dyn JwksSource>> => ["jwks_source" => |c: &Config| json!(if c.jwks_source.is_some() { "code" } else { "http" })],
+    /// How long a fetched key set is trusted.
+    jwks_cache_ttl: Duration => ["jwks_cache_ttl_ms" => |c: &Config| millis(c.jwks_cache_ttl)],
+    /// Least time between two key-set fetches.
+    jwks_refetch_cooldown: Duration => ["jwks_refetch_cooldown_ms" => |c: &Config| millis(c.jwks_refetch_cooldown)],
+    /// Clock skew tolerated on token times.
+    token_leeway: Duration => ["token_leeway_ms" => |c: &Config| millis(c.token_leeway)],
+    /// Sent as `Authorization: Bearer …` on API calls.
+    workspace_token: Option<SecretString> => [redacted],
+    /// Origins whose `api.base_url` a delivery may use.
+    allowed_api_origins: Vec<String> => [plain],
+    /// Largest accepted body in bytes.
+    body_limit: usize => [plain],
+    /// Longest a handler may run.
+    handler_timeout: Duration => ["handler_timeout_ms" => |c: &Config| millis(c.handler_timeout)],
+    /// Most deliveries handled at once.
+    max_concurrency: usize => [plain],
+    /// The extension's id.
+    extension_id: Option<String> => [plain],
+    /// The extension's version.
+    extension_version: Option<String> => [plain],
+    /// Time source of timestamp and token checks.
+    clock: Arc<dyn Clock> => [hidden],
+    /// Retry policy of extension-API calls.
+    api_retry: RetryPolicy => ["api_retry" => |c: &Config| json!(format!("{:?}", c.api_retry))],
+    /// The process-wide HTTP client.
+    http: reqwest::Client => [hidden],
+    /// Resolved settings.
+    settings: Arc<Settings> => [redacted],
+    /// The manifest the configuration was built from.
+    manifest: Option<Arc<Manifest>> => ["events" => |c: &Config| json!(c.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default())],
+    /// Telemetry destination, opt-out and hook.
+    telemetry: TelemetryConfig => ["telemetry_url" => |c: &Config| json!(c.telemetry_url())],
+    /// The replay guard's store.
+    replay_store: Option<Arc<dyn ReplayStore>> => ["replay_guard" => |c: &Config| json!(c.replay_store.is_some())],
 }
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("webhook_secrets", &format_args!("[{} redacted]", self.webhook_secrets.len()))
-            .field("signature_tolerance", &self.signature_tolerance)
-            .field("signature_scheme", &self.signature_scheme)
-            .field("runtime_token_required", &self.runtime_token_required)
-            .field("insecure_skip_verification", &self.insecure_skip_verification)
-            .field("api_base_url", &self.api_base_url)
-            .field("jwks_url", &self.jwks_url)
-            .field("token_leeway", &self.token_leeway)
-            .field("workspace_token", &self.workspace_token.as_ref().map(|_| "[redacted]"))
-            .field("allowed_api_origins", &self.allowed_api_origins)
-            .field("body_limit", &self.body_limit)
-            .field("handler_timeout", &self.handler_timeout)
-            .field("max_concurrency", &self.max_concurrency)
-            .field("extension_id", &self.extension_id)
-            .field("extension_version", &self.extension_version)
-            .field("settings", &self.settings)
-            .field("telemetry", &self.telemetry)
-            .finish_non_exhaustive()
+        let mut out = f.debug_struct("Config");
+        for (key, value) in self.shown() {
+            out.field(key, &format_args!("{value}"));
+        }
+        out.finish()
     }
 }
 
@@ -177,383 +254,29 @@ impl Config {
         self.telemetry.url.as_deref().filter(|_| !self.telemetry.opt_out)
     }
 
-    /// A summary safe to print: every value that is not a secret, secrets as `[redacted]`.
+    /// A summary safe to print: every field of [`Config`] that means something to a person,
+    /// secrets as `[redacted]` (the same view `Debug` prints).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_example").build().unwrap();
+    /// let summary = config.describe();
+    /// assert_eq!(summary["verification"], "hmac");
+    /// assert_eq!(summary["webhook_secrets"][0], "[redacted]");
+    /// assert!(!summary.to_string().contains("whsec_example"));
+    /// ```
     pub fn describe(&self) -> Value {
-        serde_json::json!({
-            "extension_id": self.extension_id,
-            "extension_version": self.extension_version,
-            "api_base_url": self.api_base_url,
-            "jwks_url": self.jwks_url,
-            "verification": if self.insecure_skip_verification { "disabled (insecure development mode)" }
-                else if !self.webhook_secrets.is_empty() { "hmac" } else { "runtime token" },
-            "webhook_secrets": self.webhook_secrets.iter().map(|_| "[redacted]").collect::<Vec<_>>(),
-            "runtime_token_required": self.runtime_token_required,
-            "workspace_token": self.workspace_token.as_ref().map(|_| "[redacted]"),
-            "settings": self.settings.redacted(),
-            "events": self.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default(),
-            "telemetry_url": self.telemetry_url(),
-            "body_limit": self.body_limit,
-            "handler_timeout_ms": u64::try_from(self.handler_timeout.as_millis()).unwrap_or(u64::MAX),
-            "max_concurrency": self.max_concurrency,
-        })
+        Value::Object(self.shown().into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
     }
-}
 
-/// Where the manifest comes from.
-#[derive(Debug, Clone, Default)]
-enum ManifestSource {
-    #[default]
-    None,
-    Value(Box<Manifest>),
-    Path(PathBuf),
-    Discover(PathBuf),
-}
-
-type VarSource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
-
-/// Builds a [`Config`]. Every setter overrides what [`ConfigBuilder::with_env`] would read.
-#[derive(Default)]
-pub struct ConfigBuilder {
-    webhook_secrets: Vec<SecretString>,
-    signature_tolerance: Option<Duration>,
-    signature_scheme: SignatureScheme,
-    runtime_token_required: bool,
-    insecure_skip_verification: bool,
-    api_base_url: Option<String>,
-    jwks_url: Option<String>,
-    jwks_source: Option<Arc<dyn JwksSource>>,
-    jwks_cache_ttl: Option<Duration>,
-    jwks_refetch_cooldown: Option<Duration>,
-    token_leeway: Duration,
-    workspace_token: Option<SecretString>,
-    allowed_api_origins: Vec<String>,
-    body_limit: Option<usize>,
-    handler_timeout: Option<Duration>,
-    max_concurrency: Option<usize>,
-    extension_id: Option<String>,
-    extension_version: Option<String>,
-    clock: Option<Arc<dyn Clock>>,
-    api_retry: Option<RetryPolicy>,
-    http: Option<reqwest::Client>,
-    manifest: ManifestSource,
-    settings: BTreeMap<String, Value>,
-    telemetry_url: Option<String>,
-    telemetry_opt_out: Option<bool>,
-    feedback_hook: Option<FeedbackHook>,
-    env: Option<VarSource>,
-    replay_store: Option<Arc<dyn ReplayStore>>,
-}
-
-impl std::fmt::Debug for ConfigBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConfigBuilder")
-            .field("webhook_secrets", &format_args!("[{} redacted]", self.webhook_secrets.len()))
-            .field("api_base_url", &self.api_base_url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ConfigBuilder {
-    /// Adds a webhook secret. Call again for rotation (newest first); any match passes.
-    /// Blank secrets are ignored.
-    pub fn webhook_secret(mut self, secret: impl Into<SecretString>) -> Self {
-        let secret = secret.into();
-        if !secret.is_blank() {
-            self.webhook_secrets.push(secret);
+    fn verification(&self) -> &'static str {
+        if self.insecure_skip_verification {
+            "disabled (insecure development mode)"
+        } else if !self.webhook_secrets.is_empty() {
+            "hmac"
+        } else {
+            "runtime token"
         }
-        self
     }
-
-    /// Allowed distance between `X-Kiket-Timestamp` and now, both ways (default 300 s).
-    pub fn signature_tolerance(mut self, tolerance: Duration) -> Self {
-        self.signature_tolerance = Some(tolerance);
-        self
-    }
-
-    /// Selects the signature scheme (default [`SignatureScheme::TimestampedBody`]).
-    pub fn signature_scheme(mut self, scheme: SignatureScheme) -> Self {
-        self.signature_scheme = scheme;
-        self
-    }
-
-    /// Requires a valid runtime token on every delivery, even when signatures are verified.
-    pub fn require_runtime_token(mut self) -> Self {
-        self.runtime_token_required = true;
-        self
-    }
-
-    /// Accepts deliveries authenticated by their runtime token alone, for platforms that no
-    /// longer sign. The token is then required.
-    pub fn runtime_token_only(self) -> Self {
-        self.require_runtime_token()
-    }
-
-    /// Accepts deliveries without any verification. For local development only: every
-    /// request logs a warning.
-    pub fn insecure_skip_verification(mut self) -> Self {
-        self.insecure_skip_verification = true;
-        self
-    }
-
-    /// Extension API base URL (default `https://kiket.dev`). Also locates the JWKS.
-    pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
-        self.api_base_url = Some(url.into());
-        self
-    }
-
-    /// Where runtime-token keys are fetched (default `<base URL>/.well-known/jwks.json`).
-    pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
-        self.jwks_url = Some(url.into());
-        self
-    }
-
-    /// Supplies runtime-token keys from code instead of HTTP (tests, air-gapped set-ups).
-    pub fn jwks_source(mut self, source: impl JwksSource) -> Self {
-        self.jwks_source = Some(Arc::new(source));
-        self
-    }
-
-    /// How long a fetched key set is trusted (default 1 h) and the least time between two
-    /// fetches (default 30 s; an unknown `kid` refetches at most once per cooldown).
-    pub fn jwks_cache(mut self, ttl: Duration, refetch_cooldown: Duration) -> Self {
-        self.jwks_cache_ttl = Some(ttl);
-        self.jwks_refetch_cooldown = Some(refetch_cooldown);
-        self
-    }
-
-    /// Clock skew tolerated on `exp`, `iat` and `nbf` (default 0).
-    pub fn token_leeway(mut self, leeway: Duration) -> Self {
-        self.token_leeway = leeway;
-        self
-    }
-
-    /// Workspace token sent as `Authorization: Bearer …` on API calls.
-    pub fn workspace_token(mut self, token: impl Into<SecretString>) -> Self {
-        let token = token.into();
-        self.workspace_token = (!token.is_blank()).then_some(token);
-        self
-    }
-
-    /// Trusts a delivery's `api.base_url` when its origin (`https://host[:port]`) is this one.
-    /// Without any allowed origin the payload's URL is always ignored.
-    pub fn allow_api_origin(mut self, origin: impl Into<String>) -> Self {
-        self.allowed_api_origins.push(origin.into());
-        self
-    }
-
-    /// Largest accepted body in bytes (default 1 MiB); larger bodies get 413 unread.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = Some(bytes);
-        self
-    }
-
-    /// Longest a handler may run before the delivery is answered 503 (default 25 s).
-    pub fn handler_timeout(mut self, timeout: Duration) -> Self {
-        self.handler_timeout = Some(timeout);
-        self
-    }
-
-    /// Most deliveries handled at once; more are answered 503 + `Retry-After` (default 1024).
-    pub fn max_concurrency(mut self, limit: usize) -> Self {
-        self.max_concurrency = Some(limit);
-        self
-    }
-
-    /// The extension's id and version, reported by `/health`, the context and telemetry.
-    pub fn extension(mut self, id: impl Into<String>, version: impl Into<String>) -> Self {
-        self.extension_id = Some(id.into());
-        self.extension_version = Some(version.into());
-        self
-    }
-
-    /// The time source of timestamp and token checks (tests).
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Some(Arc::new(clock));
-        self
-    }
-
-    /// Retry policy of extension-API calls (default: 3 attempts, backoff with jitter).
-    pub fn api_retry(mut self, policy: RetryPolicy) -> Self {
-        self.api_retry = Some(policy);
-        self
-    }
-
-    /// Uses an existing HTTP client (and its connection pool) for API and JWKS calls.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Uses `manifest` (already parsed).
-    pub fn manifest(mut self, manifest: Manifest) -> Self {
-        self.manifest = ManifestSource::Value(Box::new(manifest));
-        self
-    }
-
-    /// Reads the manifest at `path`; a missing file is an error at [`Self::build`].
-    pub fn manifest_path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.manifest = ManifestSource::Path(path.into());
-        self
-    }
-
-    /// Looks for `extension.yaml`, `extension.yml`, `manifest.yaml`, `manifest.yml` in `dir`
-    /// (first hit wins); no file is not an error.
-    pub fn discover_manifest(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.manifest = ManifestSource::Discover(dir.into());
-        self
-    }
-
-    /// Sets a setting explicitly (highest precedence).
-    pub fn setting(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.settings.insert(key.into(), value.into());
-        self
-    }
-
-    /// POSTs telemetry records to `url` (`/telemetry` is appended unless present).
-    pub fn telemetry_url(mut self, url: impl Into<String>) -> Self {
-        self.telemetry_url = Some(url.into());
-        self
-    }
-
-    /// Sends no telemetry to any URL (the feedback hook and counters still work).
-    pub fn telemetry_opt_out(mut self, opt_out: bool) -> Self {
-        self.telemetry_opt_out = Some(opt_out);
-        self
-    }
-
-    /// Turns on the replay guard with `store`: a delivery seen again within the signature
-    /// window is answered with its first answer, and its handler does not run twice.
-    pub fn replay_guard(mut self, store: impl ReplayStore) -> Self {
-        self.replay_store = Some(Arc::new(store));
-        self
-    }
-
-    /// [`Self::replay_guard`] with an in-memory store (one process; use a shared store for
-    /// several replicas).
-    pub fn replay_guard_in_memory(self) -> Self {
-        self.replay_guard(InMemoryReplayStore::default())
-    }
-
-    /// Receives every telemetry record, off the response path.
-    pub fn feedback_hook(mut self, hook: FeedbackHook) -> Self {
-        self.feedback_hook = Some(hook);
-        self
-    }
-
-    /// Reads what code did not set from the process environment: `KIKET_WEBHOOK_SECRET`,
-    /// `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`, `KIKET_SECRET_*`, `KIKET_SDK_TELEMETRY_URL`,
-    /// `KIKET_SDK_TELEMETRY_OPTOUT`.
-    pub fn with_env(self) -> Self {
-        self.with_env_from(|key| std::env::var(key).ok())
-    }
-
-    /// [`Self::with_env`] over any variable source (tests). Also resolves `env:` references.
-    pub fn with_env_from(mut self, var: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        self.env = Some(Arc::new(var));
-        self
-    }
-
-    /// Resolves everything, checks the policy and creates the shared HTTP client.
-    pub fn build(self) -> Result<Config, ConfigError> {
-        let env = self.env.clone();
-        let overlay = |key: &str| env.as_ref().and_then(|var| var(key)).filter(|v| !v.trim().is_empty());
-        let references = |key: &str| match &env {
-            Some(var) => var(key),
-            None => std::env::var(key).ok(),
-        };
-
-        let manifest = match self.manifest {
-            ManifestSource::None => None,
-            ManifestSource::Value(manifest) => Some(*manifest),
-            ManifestSource::Path(path) => Some(manifest::load(&path)?),
-            ManifestSource::Discover(dir) => manifest::discover(&dir).map(|p| manifest::load(&p)).transpose()?,
-        };
-
-        let mut webhook_secrets = self.webhook_secrets;
-        if webhook_secrets.is_empty() {
-            let from_manifest = manifest.as_ref().and_then(|m| m.webhook_secret(&references));
-            if let Some(secret) = from_manifest.or_else(|| overlay("KIKET_WEBHOOK_SECRET")) {
-                webhook_secrets.push(SecretString::new(secret));
-            }
-        }
-        if webhook_secrets.is_empty() && !self.runtime_token_required && !self.insecure_skip_verification {
-            return Err(ConfigError::NoVerification);
-        }
-        let raw_base_url =
-            self.api_base_url.or_else(|| overlay("KIKET_BASE_URL")).unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let api_base_url = normalise_url("KIKET_BASE_URL", &raw_base_url)?;
-        let jwks_url = match &self.jwks_url {
-            Some(url) => normalise_url("jwks_url", url)?,
-            None => format!("{api_base_url}/.well-known/jwks.json"),
-        };
-        let mut allowed_api_origins = Vec::new();
-        for origin in &self.allowed_api_origins {
-            let normalised = origin_of(origin)
-                .ok_or_else(|| ConfigError::InvalidUrl { setting: "allow_api_origin", value: origin.clone() })?;
-            allowed_api_origins.push(normalised);
-        }
-        let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
-        let max_concurrency = self.max_concurrency.unwrap_or(1024);
-        if body_limit == 0 {
-            return Err(ConfigError::InvalidLimit { setting: "body_limit" });
-        }
-        if max_concurrency == 0 {
-            return Err(ConfigError::InvalidLimit { setting: "max_concurrency" });
-        }
-        let workspace_token = self
-            .workspace_token
-            .or_else(|| overlay("KIKET_WORKSPACE_TOKEN").map(SecretString::new))
-            .filter(|t| !t.is_blank());
-        let settings = Settings::resolve(manifest.as_ref(), &self.settings, &references, &overlay)
-            .map_err(ConfigError::MissingSettings)?;
-        let telemetry_url = match self.telemetry_url.or_else(|| overlay("KIKET_SDK_TELEMETRY_URL")) {
-            Some(url) => Some(crate::telemetry::telemetry_endpoint(&normalise_url("KIKET_SDK_TELEMETRY_URL", &url)?)),
-            None => None,
-        };
-        let opt_out = self.telemetry_opt_out.unwrap_or_else(|| {
-            overlay("KIKET_SDK_TELEMETRY_OPTOUT")
-                .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
-        });
-        let http = match self.http {
-            Some(http) => http,
-            None => kiket_client::http_client().map_err(|e| ConfigError::HttpClient(e.to_string()))?,
-        };
-        Ok(Config {
-            webhook_secrets,
-            signature_tolerance: self.signature_tolerance.unwrap_or(Duration::from_secs(300)),
-            signature_scheme: self.signature_scheme,
-            runtime_token_required: self.runtime_token_required,
-            insecure_skip_verification: self.insecure_skip_verification,
-            api_base_url,
-            jwks_url,
-            jwks_source: self.jwks_source,
-            jwks_cache_ttl: self.jwks_cache_ttl.unwrap_or(Duration::from_secs(3600)),
-            jwks_refetch_cooldown: self.jwks_refetch_cooldown.unwrap_or(Duration::from_secs(30)),
-            token_leeway: self.token_leeway,
-            workspace_token,
-            allowed_api_origins,
-            body_limit,
-            handler_timeout: self.handler_timeout.unwrap_or(Duration::from_secs(25)),
-            max_concurrency,
-            extension_id: self.extension_id.or_else(|| manifest.as_ref().and_then(|m| m.id.clone())),
-            extension_version: self.extension_version.or_else(|| manifest.as_ref().and_then(|m| m.version.clone())),
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            api_retry: self.api_retry.unwrap_or_default(),
-            http,
-            settings: Arc::new(settings),
-            manifest: manifest.map(Arc::new),
-            telemetry: TelemetryConfig { url: telemetry_url, opt_out, hook: self.feedback_hook, queue_capacity: 1024 },
-            replay_store: self.replay_store,
-        })
-    }
-}
-
-fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigError> {
-    let trimmed = value.trim().trim_end_matches('/');
-    if origin_of(trimmed).is_none() {
-        return Err(ConfigError::InvalidUrl { setting, value: value.to_owned() });
-    }
-    Ok(trimmed.to_owned())
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@
 use axum::http::HeaderMap;
 use std::borrow::Cow;
 
-/// Header naming the event version.
-pub const VERSION_HEADER: &str = "x-kiket-event-version";
+/// Header naming the event version (named in [`kiket_types::headers`]).
+pub const VERSION_HEADER: &str = kiket_types::headers::EVENT_VERSION.name();
 
-/// The message of the 400 answered when no version is given anywhere.
+/// The message of the 400 answered when no version is given anywhere (PROTOCOL §1, verbatim).
 pub const VERSION_REQUIRED: &str =
     "Event version required. Provide X-Kiket-Event-Version header, version query param, or /v/{version} path.";
 

@@ -122,7 +122,7 @@ impl SignedRequest {
     pub fn header_pairs(&self, body: &[u8]) -> Vec<(String, String)> {
         let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
         if self.version_in == VersionIn::Header {
-            headers.push(("x-kiket-event-version".into(), self.version.clone()));
+            headers.push((kiket_types::headers::EVENT_VERSION.name().into(), self.version.clone()));
         }
         if let Some(secret) = &self.secret {
             let timestamp = self.timestamp.unwrap_or_else(|| SystemClock.now_unix());

@@ -80,7 +80,7 @@ async fn send(args: &Args) -> Result<(), Failure> {
     let mut request = reqwest::Client::new()
         .post(&target)
         .header("content-type", "application/json")
-        .header("x-kiket-event-version", version);
+        .header(kiket::types::headers::EVENT_VERSION.name(), version);
     for (name, value) in signature_headers(&secret, timestamp, &bytes) {
         request = request.header(name, value);
     }
@@ -120,8 +120,8 @@ fn sign_body(args: &Args) -> Result<(), Failure> {
             buffer
         }
     };
-    println!("X-Kiket-Timestamp: {timestamp}");
-    println!("X-Kiket-Signature: {}", sign(&secret, timestamp, &body));
+    println!("{}: {timestamp}", kiket::types::headers::TIMESTAMP);
+    println!("{}: {}", kiket::types::headers::SIGNATURE, sign(&secret, timestamp, &body));
     Ok(())
 }
 

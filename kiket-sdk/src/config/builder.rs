@@ -1,0 +1,269 @@
+//! [`ConfigBuilder`]: one setter per option; every setter overrides what
+//! [`ConfigBuilder::with_env`] would read. [`ConfigBuilder::build`] is in `resolve.rs`.
+
+use crate::manifest::Manifest;
+use crate::replay::{InMemoryReplayStore, ReplayStore};
+use crate::telemetry::FeedbackHook;
+use crate::verify::{Clock, JwksSource, SignatureScheme};
+use kiket_client::RetryPolicy;
+use kiket_types::SecretString;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where the manifest comes from.
+#[derive(Debug, Clone, Default)]
+pub(super) enum ManifestSource {
+    #[default]
+    None,
+    Value(Box<Manifest>),
+    Path(PathBuf),
+    Discover(PathBuf),
+}
+
+pub(super) type VarSource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Builds a [`Config`]. Every setter overrides what [`ConfigBuilder::with_env`] would read.
+#[derive(Default)]
+pub struct ConfigBuilder {
+    pub(super) webhook_secrets: Vec<SecretString>,
+    pub(super) signature_tolerance: Option<Duration>,
+    pub(super) signature_scheme: SignatureScheme,
+    pub(super) runtime_token_required: bool,
+    pub(super) insecure_skip_verification: bool,
+    pub(super) api_base_url: Option<String>,
+    pub(super) jwks_url: Option<String>,
+    pub(super) jwks_source: Option<Arc<dyn JwksSource>>,
+    pub(super) jwks_cache_ttl: Option<Duration>,
+    pub(super) jwks_refetch_cooldown: Option<Duration>,
+    pub(super) token_leeway: Duration,
+    pub(super) workspace_token: Option<SecretString>,
+    pub(super) allowed_api_origins: Vec<String>,
+    pub(super) body_limit: Option<usize>,
+    pub(super) handler_timeout: Option<Duration>,
+    pub(super) max_concurrency: Option<usize>,
+    pub(super) extension_id: Option<String>,
+    pub(super) extension_version: Option<String>,
+    pub(super) clock: Option<Arc<dyn Clock>>,
+    pub(super) api_retry: Option<RetryPolicy>,
+    pub(super) http: Option<reqwest::Client>,
+    pub(super) manifest: ManifestSource,
+    pub(super) settings: BTreeMap<String, Value>,
+    pub(super) telemetry_url: Option<String>,
+    pub(super) telemetry_opt_out: Option<bool>,
+    pub(super) feedback_hook: Option<FeedbackHook>,
+    pub(super) env: Option<VarSource>,
+    pub(super) replay_store: Option<Arc<dyn ReplayStore>>,
+}
+
+impl std::fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("webhook_secrets", &format_args!("[{} redacted]", self.webhook_secrets.len()))
+            .field("api_base_url", &self.api_base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// Adds a webhook secret. Call again for rotation (newest first); any match passes.
+    /// Blank secrets are ignored.
+    pub fn webhook_secret(mut self, secret: impl Into<SecretString>) -> Self {
+        let secret = secret.into();
+        if !secret.is_blank() {
+            self.webhook_secrets.push(secret);
+        }
+        self
+    }
+
+    /// Allowed distance between `X-Kiket-Timestamp` and now, both ways (default 300 s).
+    pub fn signature_tolerance(mut self, tolerance: Duration) -> Self {
+        self.signature_tolerance = Some(tolerance);
+        self
+    }
+
+    /// Selects the signature scheme (default [`SignatureScheme::TimestampedBody`]).
+    pub fn signature_scheme(mut self, scheme: SignatureScheme) -> Self {
+        self.signature_scheme = scheme;
+        self
+    }
+
+    /// Requires a valid runtime token on every delivery, even when signatures are verified.
+    pub fn require_runtime_token(mut self) -> Self {
+        self.runtime_token_required = true;
+        self
+    }
+
+    /// Accepts deliveries authenticated by their runtime token alone, for platforms that no
+    /// longer sign. The token is then required.
+    pub fn runtime_token_only(self) -> Self {
+        self.require_runtime_token()
+    }
+
+    /// Accepts deliveries without any verification. For local development only: every
+    /// request logs a warning.
+    pub fn insecure_skip_verification(mut self) -> Self {
+        self.insecure_skip_verification = true;
+        self
+    }
+
+    /// Extension API base URL (default `https://kiket.dev`). Also locates the JWKS.
+    pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
+        self.api_base_url = Some(url.into());
+        self
+    }
+
+    /// Where runtime-token keys are fetched (default `<base URL>/.well-known/jwks.json`).
+    pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
+        self.jwks_url = Some(url.into());
+        self
+    }
+
+    /// Supplies runtime-token keys from code instead of HTTP (tests, air-gapped set-ups).
+    pub fn jwks_source(mut self, source: impl JwksSource) -> Self {
+        self.jwks_source = Some(Arc::new(source));
+        self
+    }
+
+    /// How long a fetched key set is trusted (default 1 h) and the least time between two
+    /// fetches (default 30 s; an unknown `kid` refetches at most once per cooldown).
+    pub fn jwks_cache(mut self, ttl: Duration, refetch_cooldown: Duration) -> Self {
+        self.jwks_cache_ttl = Some(ttl);
+        self.jwks_refetch_cooldown = Some(refetch_cooldown);
+        self
+    }
+
+    /// Clock skew tolerated on `exp`, `iat` and `nbf` (default 0).
+    pub fn token_leeway(mut self, leeway: Duration) -> Self {
+        self.token_leeway = leeway;
+        self
+    }
+
+    /// Workspace token sent as `Authorization: Bearer …` on API calls.
+    pub fn workspace_token(mut self, token: impl Into<SecretString>) -> Self {
+        let token = token.into();
+        self.workspace_token = (!token.is_blank()).then_some(token);
+        self
+    }
+
+    /// Trusts a delivery's `api.base_url` when its origin (`https://host[:port]`) is this one.
+    /// Without any allowed origin the payload's URL is always ignored.
+    pub fn allow_api_origin(mut self, origin: impl Into<String>) -> Self {
+        self.allowed_api_origins.push(origin.into());
+        self
+    }
+
+    /// Largest accepted body in bytes (default 1 MiB); larger bodies get 413 unread.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
+
+    /// Longest a handler may run before the delivery is answered 503 (default 25 s).
+    pub fn handler_timeout(mut self, timeout: Duration) -> Self {
+        self.handler_timeout = Some(timeout);
+        self
+    }
+
+    /// Most deliveries handled at once; more are answered 503 + `Retry-After` (default 1024).
+    pub fn max_concurrency(mut self, limit: usize) -> Self {
+        self.max_concurrency = Some(limit);
+        self
+    }
+
+    /// The extension's id and version, reported by `/health`, the context and telemetry.
+    pub fn extension(mut self, id: impl Into<String>, version: impl Into<String>) -> Self {
+        self.extension_id = Some(id.into());
+        self.extension_version = Some(version.into());
+        self
+    }
+
+    /// The time source of timestamp and token checks (tests).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Retry policy of extension-API calls (default: 3 attempts, backoff with jitter).
+    pub fn api_retry(mut self, policy: RetryPolicy) -> Self {
+        self.api_retry = Some(policy);
+        self
+    }
+
+    /// Uses an existing HTTP client (and its connection pool) for API and JWKS calls.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Uses `manifest` (already parsed).
+    pub fn manifest(mut self, manifest: Manifest) -> Self {
+        self.manifest = ManifestSource::Value(Box::new(manifest));
+        self
+    }
+
+    /// Reads the manifest at `path`; a missing file is an error at [`Self::build`].
+    pub fn manifest_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.manifest = ManifestSource::Path(path.into());
+        self
+    }
+
+    /// Looks for `extension.yaml`, `extension.yml`, `manifest.yaml`, `manifest.yml` in `dir`
+    /// (first hit wins); no file is not an error.
+    pub fn discover_manifest(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.manifest = ManifestSource::Discover(dir.into());
+        self
+    }
+
+    /// Sets a setting explicitly (highest precedence).
+    pub fn setting(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.settings.insert(key.into(), value.into());
+        self
+    }
+
+    /// POSTs telemetry records to `url` (`/telemetry` is appended unless present).
+    pub fn telemetry_url(mut self, url: impl Into<String>) -> Self {
+        self.telemetry_url = Some(url.into());
+        self
+    }
+
+    /// Sends no telemetry to any URL (the feedback hook and counters still work).
+    pub fn telemetry_opt_out(mut self, opt_out: bool) -> Self {
+        self.telemetry_opt_out = Some(opt_out);
+        self
+    }
+
+    /// Turns on the replay guard with `store`: a delivery seen again within the signature
+    /// window is answered with its first answer, and its handler does not run twice.
+    pub fn replay_guard(mut self, store: impl ReplayStore) -> Self {
+        self.replay_store = Some(Arc::new(store));
+        self
+    }
+
+    /// [`Self::replay_guard`] with an in-memory store (one process; use a shared store for
+    /// several replicas).
+    pub fn replay_guard_in_memory(self) -> Self {
+        self.replay_guard(InMemoryReplayStore::default())
+    }
+
+    /// Receives every telemetry record, off the response path.
+    pub fn feedback_hook(mut self, hook: FeedbackHook) -> Self {
+        self.feedback_hook = Some(hook);
+        self
+    }
+
+    /// Reads what code did not set from the process environment: `KIKET_WEBHOOK_SECRET`,
+    /// `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`, `KIKET_SECRET_*`, `KIKET_SDK_TELEMETRY_URL`,
+    /// `KIKET_SDK_TELEMETRY_OPTOUT`.
+    pub fn with_env(self) -> Self {
+        self.with_env_from(|key| std::env::var(key).ok())
+    }
+
+    /// [`Self::with_env`] over any variable source (tests). Also resolves `env:` references.
+    pub fn with_env_from(mut self, var: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        self.env = Some(Arc::new(var));
+        self
+    }
+}

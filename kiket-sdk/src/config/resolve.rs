@@ -1,0 +1,116 @@
+//! [`ConfigBuilder::build`]: precedence (builder, manifest, environment, defaults), the
+//! fail-closed verification policy, URL and limit checks, and the shared HTTP client.
+
+use super::builder::ManifestSource;
+use super::{Config, ConfigBuilder, ConfigError, Settings, DEFAULT_BASE_URL, DEFAULT_BODY_LIMIT};
+use crate::manifest;
+use crate::telemetry::TelemetryConfig;
+use crate::verify::SystemClock;
+use kiket_client::url::origin_of;
+use kiket_types::SecretString;
+use std::sync::Arc;
+use std::time::Duration;
+
+impl ConfigBuilder {
+    /// Resolves everything, checks the policy and creates the shared HTTP client.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let env = self.env.clone();
+        let overlay = |key: &str| env.as_ref().and_then(|var| var(key)).filter(|v| !v.trim().is_empty());
+        let references = |key: &str| match &env {
+            Some(var) => var(key),
+            None => std::env::var(key).ok(),
+        };
+
+        let manifest = match self.manifest {
+            ManifestSource::None => None,
+            ManifestSource::Value(manifest) => Some(*manifest),
+            ManifestSource::Path(path) => Some(manifest::load(&path)?),
+            ManifestSource::Discover(dir) => manifest::discover(&dir).map(|p| manifest::load(&p)).transpose()?,
+        };
+
+        let mut webhook_secrets = self.webhook_secrets;
+        if webhook_secrets.is_empty() {
+            let from_manifest = manifest.as_ref().and_then(|m| m.webhook_secret(&references));
+            if let Some(secret) = from_manifest.or_else(|| overlay("KIKET_WEBHOOK_SECRET")) {
+                webhook_secrets.push(SecretString::new(secret));
+            }
+        }
+        if webhook_secrets.is_empty() && !self.runtime_token_required && !self.insecure_skip_verification {
+            return Err(ConfigError::NoVerification);
+        }
+        let raw_base_url =
+            self.api_base_url.or_else(|| overlay("KIKET_BASE_URL")).unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let api_base_url = normalise_url("KIKET_BASE_URL", &raw_base_url)?;
+        let jwks_url = match &self.jwks_url {
+            Some(url) => normalise_url("jwks_url", url)?,
+            None => format!("{api_base_url}/.well-known/jwks.json"),
+        };
+        let mut allowed_api_origins = Vec::new();
+        for origin in &self.allowed_api_origins {
+            let normalised = origin_of(origin)
+                .ok_or_else(|| ConfigError::InvalidUrl { setting: "allow_api_origin", value: origin.clone() })?;
+            allowed_api_origins.push(normalised);
+        }
+        let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
+        let max_concurrency = self.max_concurrency.unwrap_or(1024);
+        if body_limit == 0 {
+            return Err(ConfigError::InvalidLimit { setting: "body_limit" });
+        }
+        if max_concurrency == 0 {
+            return Err(ConfigError::InvalidLimit { setting: "max_concurrency" });
+        }
+        let workspace_token = self
+            .workspace_token
+            .or_else(|| overlay("KIKET_WORKSPACE_TOKEN").map(SecretString::new))
+            .filter(|t| !t.is_blank());
+        let settings = Settings::resolve(manifest.as_ref(), &self.settings, &references, &overlay)
+            .map_err(ConfigError::MissingSettings)?;
+        let telemetry_url = match self.telemetry_url.or_else(|| overlay("KIKET_SDK_TELEMETRY_URL")) {
+            Some(url) => Some(crate::telemetry::telemetry_endpoint(&normalise_url("KIKET_SDK_TELEMETRY_URL", &url)?)),
+            None => None,
+        };
+        let opt_out = self.telemetry_opt_out.unwrap_or_else(|| {
+            overlay("KIKET_SDK_TELEMETRY_OPTOUT")
+                .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+        });
+        let http = match self.http {
+            Some(http) => http,
+            None => kiket_client::http_client().map_err(|e| ConfigError::HttpClient(e.to_string()))?,
+        };
+        Ok(Config {
+            webhook_secrets,
+            signature_tolerance: self.signature_tolerance.unwrap_or(Duration::from_secs(300)),
+            signature_scheme: self.signature_scheme,
+            runtime_token_required: self.runtime_token_required,
+            insecure_skip_verification: self.insecure_skip_verification,
+            api_base_url,
+            jwks_url,
+            jwks_source: self.jwks_source,
+            jwks_cache_ttl: self.jwks_cache_ttl.unwrap_or(Duration::from_secs(3600)),
+            jwks_refetch_cooldown: self.jwks_refetch_cooldown.unwrap_or(Duration::from_secs(30)),
+            token_leeway: self.token_leeway,
+            workspace_token,
+            allowed_api_origins,
+            body_limit,
+            handler_timeout: self.handler_timeout.unwrap_or(Duration::from_secs(25)),
+            max_concurrency,
+            extension_id: self.extension_id.or_else(|| manifest.as_ref().and_then(|m| m.id.clone())),
+            extension_version: self.extension_version.or_else(|| manifest.as_ref().and_then(|m| m.version.clone())),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            api_retry: self.api_retry.unwrap_or_default(),
+            http,
+            settings: Arc::new(settings),
+            manifest: manifest.map(Arc::new),
+            telemetry: TelemetryConfig { url: telemetry_url, opt_out, hook: self.feedback_hook, queue_capacity: 1024 },
+            replay_store: self.replay_store,
+        })
+    }
+}
+
+fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigError> {
+    let trimmed = value.trim().trim_end_matches('/');
+    if origin_of(trimmed).is_none() {
+        return Err(ConfigError::InvalidUrl { setting, value: value.to_owned() });
+    }
+    Ok(trimmed.to_owned())
+}
