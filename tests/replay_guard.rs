@@ -107,3 +107,55 @@ async fn without_the_guard_copies_are_handled_again() {
     send(&server, &request).await;
     assert_eq!(runs.load(Ordering::SeqCst), 2, "the guard is opt-in");
 }
+
+/// Posts `body` with the given signature header text, timestamp `ts`.
+async fn send_raw(server: &TestServer, body: &'static [u8], ts: i64, signature: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/webhooks/issue.created", server.url()))
+        .header("content-type", "application/json")
+        .header("x-kiket-event-version", "v1")
+        .header("x-kiket-timestamp", ts.to_string())
+        .header("x-kiket-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn re_encoded_signature_headers_are_the_same_delivery() {
+    let (server, runs) = server(true, 0, || HandlerError::retryable("unused")).await;
+    const BODY: &[u8] = br#"{"issue":{"id":7}}"#;
+    let ts = now();
+    let mac = kiket::sdk::verify::sign(SECRET, ts, BODY);
+    let decoy = "ab".repeat(32);
+    let first = send_raw(&server, BODY, ts, &mac).await;
+    assert_eq!(first, (200, json!({"handled": 7, "run": 0})));
+    for spelling in [
+        mac.to_ascii_uppercase(),
+        format!("sha256={mac}"),
+        format!("{mac},"),
+        format!("{decoy} {mac}"),
+        format!("{mac},{mac}"),
+        format!("sha256={}, sha256={decoy}", mac.to_ascii_uppercase()),
+    ] {
+        assert_eq!(send_raw(&server, BODY, ts, &spelling).await, first, "spelling {spelling:?}");
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "a re-spelled signature ran the handler again");
+}
+
+#[tokio::test]
+async fn a_sender_that_disconnects_mid_handler_releases_the_claim() {
+    let (server, runs) = server(true, 0, || HandlerError::retryable("unused")).await;
+    let request = delivery();
+    let impatient = reqwest::Client::builder().timeout(Duration::from_millis(50)).build().unwrap();
+    assert!(request.send(&impatient, &server.url()).await.is_err(), "the first send should time out");
+    // The handler of the abandoned request is dropped with its connection; the platform's
+    // retry of the same delivery must be handled, not left waiting on the abandoned claim.
+    let retry = tokio::time::timeout(Duration::from_secs(5), send(&server, &request)).await;
+    let (status, body) = retry.expect("the retry waited on a claim nobody holds");
+    assert_eq!(status, 200);
+    assert_eq!(body["handled"], 7);
+    assert!(runs.load(Ordering::SeqCst) >= 1);
+}

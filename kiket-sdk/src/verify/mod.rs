@@ -16,6 +16,7 @@ mod clock;
 mod jwks;
 mod origin;
 mod signature;
+mod timestamp;
 mod token;
 
 pub use auth::{check_scopes, AuthContext, ScopeError};
@@ -25,9 +26,10 @@ pub(crate) use jwks::{HttpJwks, JwksCache};
 pub use jwks::{Jwks, JwksSource};
 pub(crate) use origin::AllowedOrigins;
 pub use signature::{
-    parse_signatures, parse_unix_timestamp, sign, sign_legacy, signature_headers, SignatureScheme, SignatureVerifier,
-    Signed, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    parse_signatures, sign, sign_legacy, signature_headers, SignatureScheme, SignatureVerifier, Signed,
+    SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
+pub use timestamp::parse_unix_timestamp;
 pub use token::{RuntimeClaims, TokenVerifier, TOKEN_ISSUER};
 
 /// Why a request failed authentication.
