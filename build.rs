@@ -18,21 +18,22 @@
 mod events;
 #[path = "build/rust_surface.rs"]
 mod rust_surface;
+#[path = "build/surface.rs"]
+mod surface;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::BTreeSet;
-use std::fmt::Write;
 use std::path::PathBuf;
 
 /// One event schema file.
-struct EventEntry {
+pub struct EventEntry {
     /// The schema file, relative to the package (`schemas/events/issue.created/v1.json`).
-    schema_file: String,
-    event: String,
-    version: String,
-    type_name: String,
-    description: String,
+    pub schema_file: String,
+    pub event: String,
+    pub version: String,
+    pub type_name: String,
+    pub description: String,
 }
 
 fn main() {
@@ -51,7 +52,9 @@ fn main() {
     let file: syn::File =
         syn::parse2(generate(&entries)).unwrap_or_else(|e| fail(&format!("generated code does not parse: {e}")));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for (name, contents) in [("catalog.rs", prettyplease::unparse(&file)), ("GENERATED.md", surface(&entries, &file))] {
+    for (name, contents) in
+        [("catalog.rs", prettyplease::unparse(&file)), ("GENERATED.md", surface::render(&entries, &file))]
+    {
         let out = out_dir.join(name);
         std::fs::write(&out, contents).unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
     }
@@ -60,63 +63,6 @@ fn main() {
 fn fail(message: &str) -> ! {
     eprintln!("kiket: event catalog generation failed: {message}");
     std::process::exit(1);
-}
-
-/// `GENERATED.md`: the handler API a user sees, read back from the generated code, so a schema
-/// change shows up in review as a diff of the traits, registration methods and `Event` variants.
-fn surface(entries: &[EventEntry], file: &syn::File) -> String {
-    let mut out = String::from(
-        "# kiket: generated handler surface\n\n\
-         Generated from `schemas/events/` by the root `build.rs`; do not edit. A test fails when this file\n\
-         and the build disagree; update it with `KIKET_UPDATE_SNAPSHOTS=1 cargo test --test generated_surface`.\n\n\
-         ## Events\n\n| Event | Version | Payload | Handler trait | `CatalogRoutes` method / `AllHandlers` field |\n|---|---|---|---|---|\n",
-    );
-    for entry in entries {
-        let _ = writeln!(
-            out,
-            "| `{}` | `{}` | `kiket_types::{}` | `{}Handler` | `{}` |",
-            entry.event,
-            entry.version,
-            entry.type_name,
-            entry.type_name,
-            snake(&entry.type_name)
-        );
-    }
-    out.push_str("\n## Items\n");
-    render_traits(&file.items, &mut out);
-    rust_surface::render_items(&file.items, &mut out);
-    out
-}
-
-/// One section per public trait: its methods' signatures (bodies and attributes left out).
-fn render_traits(items: &[syn::Item], out: &mut String) {
-    for item in items {
-        let syn::Item::Trait(item) = item else { continue };
-        if !matches!(item.vis, syn::Visibility::Public(_)) {
-            continue;
-        }
-        let _ = writeln!(out, "\n### trait `{}`\n", item.ident);
-        for member in &item.items {
-            if let syn::TraitItem::Fn(method) = member {
-                let mut signature = quote::ToTokens::to_token_stream(&method.sig).to_string();
-                for (spaced, tight) in [
-                    (" :: ", "::"),
-                    ("& ", "&"),
-                    (" ,", ","),
-                    (" (", "("),
-                    ("( ", "("),
-                    (" )", ")"),
-                    (" <", "<"),
-                    ("< ", "<"),
-                    (" >", ">"),
-                    (" : ", ": "),
-                ] {
-                    signature = signature.replace(spaced, tight);
-                }
-                let _ = writeln!(out, "- `{signature}`");
-            }
-        }
-    }
 }
 
 /// `issue.created` → `ISSUE_CREATED`.

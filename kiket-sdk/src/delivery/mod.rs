@@ -85,37 +85,32 @@ enum Answer {
 }
 
 impl Pipeline {
-    /// Answers one delivery, inside its `kiket.delivery` span.
+    /// Answers one delivery: the eight stages in order, inside its `kiket.delivery` span.
     pub(crate) async fn deliver(self: Arc<Self>, target: Target, request: Request<Body>) -> Response {
         let started = Instant::now();
         let span = tracing::info_span!("kiket.delivery", event = %target.event, version = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
-        let outcome = self.run(&target, request).instrument(span.clone()).await;
+        let stages = async {
+            let admitted = self.admission.admit(request).await?;
+            let signed = self.signature(&admitted.parts.headers, &admitted.body)?;
+            let (route, unrouted) = self.route(&target, &admitted.parts)?;
+            let version = route.map_or(unrouted.as_deref().unwrap_or_default(), |route| &*route.version);
+            let prepared = routing::prepare(route, &target.event, version, &admitted.body, signed.is_some())?;
+            let (route, context) = self.authorise(&target, route, unrouted, &prepared, admitted.parts.headers).await?;
+            let guard = match self.dedupe(signed.as_ref(), context.auth()).await {
+                Some(Claimed::Repeat { status, body }) => return Ok(Answer::Repeated { status, body }),
+                Some(Claimed::Proceed(guard)) => Some(guard),
+                None => None,
+            };
+            let handled = Instant::now();
+            let outcome = self.handle(route, prepared, &admitted.body, context).await;
+            self.settle(route, guard, &outcome, handled.elapsed()).await;
+            outcome.map(Answer::Handled)
+        };
+        let outcome = stages.instrument(span.clone()).await;
         let response = span.in_scope(|| respond(outcome));
         span.record("status", response.status().as_u16());
         span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
         response
-    }
-
-    /// The stages, in order.
-    async fn run(&self, target: &Target, request: Request<Body>) -> Result<Answer, DeliveryError> {
-        let admitted = self.admission.admit(request).await?;
-        let signed = self.signature(&admitted.parts.headers, &admitted.body)?;
-        let (requested, route) = self.route(target, &admitted.parts)?;
-        let prepared = routing::prepare(route, &target.event, &requested, &admitted.body, signed.is_some())?;
-        let (route, context) = self.authorise(target, &requested, route, &prepared, admitted.parts.headers).await?;
-        let guard = match self.dedupe(signed.as_ref(), context.auth()).await {
-            Some(Claimed::Repeat { status, body }) => return Ok(Answer::Repeated { status, body }),
-            Some(Claimed::Proceed(guard)) => Some(guard),
-            None => None,
-        };
-        let started = Instant::now();
-        let outcome = match prepared.into_call(route, &admitted.body) {
-            Ok(call) => invoke::invoke(call, context, self.handler_timeout).await,
-            Err(DecodeError::Payload(error)) => Err(error.into()),
-            Err(DecodeError::Panicked) => Err(DeliveryError::Panicked),
-        };
-        self.settle(route, guard, &outcome, started.elapsed()).await;
-        outcome.map(Answer::Handled)
     }
 
     /// Stage 2: the delivery's canonical name when its signature verified.
@@ -134,18 +129,17 @@ impl Pipeline {
         }
     }
 
-    /// Stage 3: the requested version and the route it reaches, if any (a missing route is
-    /// answered after authentication).
+    /// Stage 3: the route the requested version reaches; when none does (answered after
+    /// authentication), the requested version, for the answer.
     fn route<'r>(
         &'r self,
         target: &Target,
         parts: &axum::http::request::Parts,
-    ) -> Result<(String, Option<&'r Route>), DeliveryError> {
+    ) -> Result<(Option<&'r Route>, Option<String>), DeliveryError> {
         let requested = version::resolve(target.path_version.as_deref(), &parts.headers, parts.uri.query())
-            .ok_or(DeliveryError::VersionMissing)?
-            .into_owned();
+            .ok_or(DeliveryError::VersionMissing)?;
         let route = self.router.find(&target.event, &requested);
-        Ok((requested, route))
+        Ok((route, route.is_none().then(|| requested.into_owned())))
     }
 
     /// Stage 5: the token verified, the route required, the scopes checked; the context the
@@ -153,8 +147,8 @@ impl Pipeline {
     async fn authorise<'r>(
         &self,
         target: &Target,
-        requested: &str,
         route: Option<&'r Route>,
+        unrouted: Option<String>,
         prepared: &Prepared<'_, '_>,
         headers: HeaderMap,
     ) -> Result<(&'r Route, HandlerContext), DeliveryError> {
@@ -162,8 +156,10 @@ impl Pipeline {
         let auth = self.tokens.authenticate(fields.runtime_token).await?;
         let payload_secrets = fields.secrets.cloned();
         let api_base_url_override = self.origins.trusted(fields.api_base_url);
-        let route = route
-            .ok_or_else(|| DeliveryError::NoHandler { event: target.event.clone(), version: requested.to_owned() })?;
+        let route = route.ok_or_else(|| DeliveryError::NoHandler {
+            event: target.event.clone(),
+            version: unrouted.unwrap_or_default(),
+        })?;
         tracing::Span::current().record("version", tracing::field::display(&route.version));
         check_scopes(auth.scopes(), &route.required_scopes)?;
         let parts = ContextParts {
@@ -187,6 +183,21 @@ impl Pipeline {
             None => format!("jti:{}", auth.claims()?.jti.as_deref()?),
         };
         Some(Guard::claim(&policy.store, key, policy.ttl).await)
+    }
+
+    /// Stage 7: the payload decoded (or its held error), the handler run.
+    async fn handle<'r>(
+        &self,
+        route: &'r Route,
+        prepared: Prepared<'r, '_>,
+        body: &[u8],
+        context: HandlerContext,
+    ) -> Result<Bytes, DeliveryError> {
+        match prepared.into_call(route, body) {
+            Ok(call) => invoke::invoke(call, context, self.handler_timeout).await,
+            Err(DecodeError::Payload(error)) => Err(error.into()),
+            Err(DecodeError::Panicked) => Err(DeliveryError::Panicked),
+        }
     }
 
     /// Stage 8 (before the response): the replay claim finished, the invocation counted.

@@ -1,0 +1,63 @@
+//! `GENERATED.md` of the `kiket` facade: the handler API a user sees, read back from the
+//! generated code.
+
+use crate::rust_surface;
+use crate::EventEntry;
+use std::fmt::Write;
+
+/// `GENERATED.md`: the handler API a user sees, read back from the generated code, so a schema
+/// change shows up in review as a diff of the traits, registration methods and `Event` variants.
+pub fn render(entries: &[EventEntry], file: &syn::File) -> String {
+    let mut out = String::from(
+        "# kiket: generated handler surface\n\n\
+         Generated from `schemas/events/` by the root `build.rs`; do not edit. A test fails when this file\n\
+         and the build disagree; update it with `KIKET_UPDATE_SNAPSHOTS=1 cargo test --test generated_surface`.\n\n\
+         ## Events\n\n| Event | Version | Payload | Handler trait | `CatalogRoutes` method / `AllHandlers` field |\n|---|---|---|---|---|\n",
+    );
+    for entry in entries {
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | `kiket_types::{}` | `{}Handler` | `{}` |",
+            entry.event,
+            entry.version,
+            entry.type_name,
+            entry.type_name,
+            crate::snake(&entry.type_name)
+        );
+    }
+    out.push_str("\n## Items\n");
+    render_traits(&file.items, &mut out);
+    rust_surface::render_items(&file.items, &mut out);
+    out
+}
+
+/// One section per public trait: its methods' signatures (bodies and attributes left out).
+fn render_traits(items: &[syn::Item], out: &mut String) {
+    for item in items {
+        let syn::Item::Trait(item) = item else { continue };
+        if !matches!(item.vis, syn::Visibility::Public(_)) {
+            continue;
+        }
+        let _ = writeln!(out, "\n### trait `{}`\n", item.ident);
+        for member in &item.items {
+            if let syn::TraitItem::Fn(method) = member {
+                let mut signature = quote::ToTokens::to_token_stream(&method.sig).to_string();
+                for (spaced, tight) in [
+                    (" :: ", "::"),
+                    ("& ", "&"),
+                    (" ,", ","),
+                    (" (", "("),
+                    ("( ", "("),
+                    (" )", ")"),
+                    (" <", "<"),
+                    ("< ", "<"),
+                    (" >", ">"),
+                    (" : ", ": "),
+                ] {
+                    signature = signature.replace(spaced, tight);
+                }
+                let _ = writeln!(out, "- `{signature}`");
+            }
+        }
+    }
+}
