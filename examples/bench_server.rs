@@ -1,6 +1,8 @@
 //! The SDK as benchmarked: a typed `IssueCreatedV1Handler` answering
 //! `{"ok":true,"title":<issue.title>}`, HMAC verification as in production, telemetry on (no
-//! URL), configured only from `HOST`, `PORT` and `KIKET_WEBHOOK_SECRET`.
+//! URL), configured only from `HOST`, `PORT` and `KIKET_WEBHOOK_SECRET`. The replay guard is
+//! off: wrk sends one signed delivery over and over, and with the guard on every copy after
+//! the first would be answered from the replay store without running the handler.
 //!
 //! `cargo run --release --example bench_server`
 
@@ -22,5 +24,6 @@ impl IssueCreatedV1Handler for Title {
 
 #[tokio::main]
 async fn main() -> Result<(), kiket::sdk::StartupError> {
-    kiket::run(Router::new().issue_created_v1(Title)).await
+    let config = Config::builder().with_env().replay_guard_off().build()?;
+    Extension::new(Router::new().issue_created_v1(Title), config)?.run().await
 }

@@ -296,6 +296,9 @@ async fn every_hostile_input_is_answered_as_specified_without_leaking() {
         }
     });
     let config = Config::builder()
+        // This suite resends identical deliveries on purpose; the replay guard (on by default)
+        // has its own tests: tests/replay_guard.rs, tests/hostile_network.rs.
+        .replay_guard_off()
         .webhook_secret(SECRET)
         .webhook_secret(OLD_SECRET)
         .workspace_token(WORKSPACE_TOKEN)

@@ -18,7 +18,15 @@ async fn setup() -> (MockKiketApi, TestClient, TestKeys) {
         "MARKETING_WEBHOOK_SECRET" => Some(SECRET.to_owned()),
         _ => None,
     };
-    let config = Config::builder().manifest_path(manifest).api_base_url(mock.url()).with_env_from(env).build().unwrap();
+    // This suite resends identical deliveries on purpose; the replay guard (on by default) has
+    // its own tests: tests/replay_guard.rs, tests/hostile_network.rs.
+    let config = Config::builder()
+        .replay_guard_off()
+        .manifest_path(manifest)
+        .api_base_url(mock.url())
+        .with_env_from(env)
+        .build()
+        .unwrap();
     assert_eq!(config.extension_id(), Some("com.example.marketing"));
     let client = TestClient::new(Extension::new(campaigns::router(), config).unwrap().into_router());
     (mock, client, keys)

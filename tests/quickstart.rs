@@ -16,6 +16,9 @@ async fn setup() -> (MockKiketApi, TestClient, TestKeys) {
     let keys = TestKeys::generate("quickstart-key");
     mock.serve_jwks(keys.jwks());
     let config = Config::builder()
+        // This suite resends identical deliveries on purpose; the replay guard (on by default)
+        // has its own tests: tests/replay_guard.rs, tests/hostile_network.rs.
+        .replay_guard_off()
         .webhook_secret(SECRET)
         .api_base_url(mock.url())
         .workspace_token("wk_quickstart")

@@ -1,5 +1,5 @@
-//! The opt-in replay guard: copies of a verified delivery are answered with the first answer
-//! and not handled twice — also when ten arrive at once; a retryable failure releases the
+//! The replay guard (on by default): copies of a verified delivery are answered with the first
+//! answer and not handled twice — also when ten arrive at once; a retryable failure releases the
 //! delivery so the platform's retry is handled.
 
 use kiket::prelude::*;
@@ -28,8 +28,8 @@ async fn server(guard: bool, failures: usize, failure: fn() -> HandlerError) -> 
         }
     });
     let mut config = Config::builder().webhook_secret(SECRET);
-    if guard {
-        config = config.replay_guard_in_memory();
+    if !guard {
+        config = config.replay_guard_off();
     }
     (TestServer::start(Extension::new(router, config.build().unwrap()).unwrap()).await.unwrap(), runs)
 }
@@ -105,7 +105,7 @@ async fn without_the_guard_copies_are_handled_again() {
     let request = delivery();
     send(&server, &request).await;
     send(&server, &request).await;
-    assert_eq!(runs.load(Ordering::SeqCst), 2, "the guard is opt-in");
+    assert_eq!(runs.load(Ordering::SeqCst), 2, "replay_guard_off() turns the guard off");
 }
 
 /// Posts `body` with the given signature header text, timestamp `ts`.

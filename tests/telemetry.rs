@@ -23,7 +23,9 @@ fn router() -> Router {
 }
 
 fn config() -> kiket::sdk::ConfigBuilder {
-    Config::builder().webhook_secret(SECRET).extension("com.example.telemetry", "9.9.9")
+    // This suite resends identical deliveries on purpose; the replay guard (on by default)
+    // has its own tests: tests/replay_guard.rs, tests/hostile_network.rs.
+    Config::builder().replay_guard_off().webhook_secret(SECRET).extension("com.example.telemetry", "9.9.9")
 }
 
 fn channel_hook() -> (kiket::sdk::telemetry::FeedbackHook, mpsc::UnboundedReceiver<TelemetryRecord>) {

@@ -153,6 +153,9 @@ impl Harness {
 
     fn config(&self) -> kiket::sdk::ConfigBuilder {
         Config::builder()
+            // This suite resends identical deliveries on purpose; the replay guard (on by
+            // default) has its own tests: tests/replay_guard.rs, tests/hostile_network.rs.
+            .replay_guard_off()
             .webhook_secret(SECRET)
             .clock(FixedClock(NOW))
             .jwks_source(self.jwks.clone())
@@ -760,7 +763,8 @@ async fn graceful_shutdown_completes_in_flight_deliveries_and_refuses_new_connec
             Ok(Reply::json(json!({"finished": true})))
         }
     });
-    let config = Config::builder().webhook_secret(SECRET).build().unwrap();
+    // Ten copies of one delivery must all run here: the replay guard (on by default) is off.
+    let config = Config::builder().replay_guard_off().webhook_secret(SECRET).build().unwrap();
     let server = TestServer::start(Extension::new(router, config).unwrap()).await.unwrap();
     let (url, client) = (server.url(), reqwest::Client::new());
     let in_flight: Vec<_> = (0..10)

@@ -2,8 +2,9 @@
 //!
 //! Serves on `HOST`:`PORT` (default `127.0.0.1:8080`). Configuration comes from the
 //! environment:
-//! - `KIKET_WEBHOOK_SECRET`: the secret deliveries are signed with. When unset, a
-//!   development secret is used and printed.
+//! - `KIKET_WEBHOOK_SECRET`: the secret deliveries are signed with (never printed). When
+//!   unset, a published development secret is used: every delivery logs a warning, and the
+//!   server refuses to listen on anything but loopback.
 //! - `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`: the Kiket API. When `KIKET_BASE_URL` is unset,
 //!   a local mock of the API is started, so everything works offline; what the handlers call
 //!   is printed.
@@ -27,21 +28,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
 
     let var = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
-    let secret = var("KIKET_WEBHOOK_SECRET").unwrap_or_else(|| {
-        println!("KIKET_WEBHOOK_SECRET is not set: using the DEVELOPMENT secret {DEV_SECRET:?}");
-        DEV_SECRET.to_owned()
-    });
+    // The secret itself is never printed: the hint below names the variable instead.
+    let from_env = var("KIKET_WEBHOOK_SECRET").is_some();
+    if !from_env {
+        println!("KIKET_WEBHOOK_SECRET is not set: using the published DEVELOPMENT secret (loopback only)");
+    }
     let mut config = Config::builder()
-        .webhook_secret(secret.as_str())
+        .development_webhook_secret(DEV_SECRET)
         .extension(EXTENSION_ID, env!("CARGO_PKG_VERSION"))
         .feedback_hook(handlers::telemetry_hook())
         .with_env();
     // Keeps the mock alive while serving.
     let _mock = match var("KIKET_BASE_URL") {
-        Some(url) => {
-            println!("Kiket API: {url}");
-            None
-        }
+        Some(_) => None,
         None => {
             let mock = MockKiketApi::start().await?;
             println!("KIKET_BASE_URL is not set: API calls go to a local mock of the Kiket API at {}", mock.url());
@@ -49,14 +48,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(mock)
         }
     };
+    // A KIKET_BASE_URL with credentials in it is refused here, without repeating them.
+    let config = config.build()?;
+    println!("Kiket API: {}", config.api_base_url());
 
-    let extension = Extension::new(handlers::router(), config.build()?)?;
+    let extension = Extension::new(handlers::router(), config)?;
     let address = listen_address(|key| std::env::var(key).ok())?;
     let listener = tokio::net::TcpListener::bind(address).await?;
     let url = format!("http://{}", listener.local_addr()?);
     println!("kiket quickstart listening on {url} (handles {})", extension.registered_events().join(", "));
     println!();
     println!("Send it a signed sample event:");
+    let secret = if from_env { "\"$KIKET_WEBHOOK_SECRET\"" } else { DEV_SECRET };
     println!("  cargo run --bin kiket -- send issue.created --version v1 --url {url} --secret {secret}");
     println!();
     extension.serve_listener(listener, kiket::sdk::server::shutdown_signal()).await?;

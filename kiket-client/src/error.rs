@@ -9,7 +9,7 @@ use progenitor_client::Error as GeneratedError;
 #[non_exhaustive]
 pub enum ApiError {
     /// The platform answered with an error status.
-    #[error("Kiket API {operation} failed with status {status}: {message}")]
+    #[error("Kiket API {operation} failed with status {status}: {}", crate::redact::redact_credentials(message))]
     Status {
         /// The operation (`list_custom_data`, …).
         operation: &'static str,
@@ -45,6 +45,29 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// What may reach a webhook answer: the operation and the status (or the kind of
+    /// failure), never the platform's text, which may quote rejected credentials (PROTOCOL
+    /// §7.1).
+    ///
+    /// ```
+    /// let error = kiket_client::ApiError::Status {
+    ///     operation: "create_custom_data_record",
+    ///     status: 503,
+    ///     message: "upstream said: token wk_live_secret rejected".into(),
+    /// };
+    /// assert_eq!(error.public_summary(), "extension API call create_custom_data_record failed: 503");
+    /// ```
+    pub fn public_summary(&self) -> String {
+        match self {
+            Self::Status { operation, status, .. } => format!("extension API call {operation} failed: {status}"),
+            Self::Transport { operation, .. } => format!("extension API call {operation} failed: API unreachable"),
+            Self::InvalidResponse { operation, .. } => {
+                format!("extension API call {operation} failed: unreadable response")
+            }
+            Self::InvalidInput { operation, reason } => format!("extension API call {operation} not sent: {reason}"),
+        }
+    }
+
     /// The operation that failed.
     pub fn operation(&self) -> &'static str {
         match self {

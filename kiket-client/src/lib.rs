@@ -24,6 +24,7 @@ pub mod endpoints;
 mod error;
 pub mod hooks;
 pub mod operations;
+pub mod redact;
 pub mod retry;
 mod standalone;
 pub mod url;

@@ -18,9 +18,9 @@ pub fn generate(bundle: &Bundle, runtime: &RuntimeBlock) -> String {
     }
     out.push_str("];\n\n");
     out.push_str(&runtime.types());
-    let runtime_fields = runtime.payload_impl();
     for (file, event, version) in bundle.events() {
-        let runtime_fields = if runtime.carried_by(&file.schema) { runtime_fields.as_str() } else { "" };
+        let runtime_fields =
+            if runtime.carried_by(&file.schema) { runtime.payload_impl(&file.schema) } else { String::new() };
         let _ = writeln!(
             out,
             "impl EventPayload for crate::{} {{ const EVENT: &'static str = {event:?}; const VERSION: &'static str = {version:?};{runtime_fields} }}",

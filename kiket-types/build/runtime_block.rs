@@ -7,7 +7,10 @@
 //! - `RuntimeScan<'a>`: a borrowing `Deserialize` of just those paths, which skips every other
 //!   key of a body (the runtime reads the block before anything is decoded when a body's
 //!   signature did not verify it);
-//! - the body of `EventPayload::runtime_fields` for every event schema that carries the block.
+//! - the body of `EventPayload::runtime_fields` for every event schema that carries the block
+//!   (its object blocks: `authentication`, `api`, `secrets`). A top-level string field (the
+//!   event names) is read from the payload's own field when its schema declares it, and from
+//!   its `extra` map otherwise.
 
 use crate::bundle::Bundle;
 use serde_json::Value;
@@ -103,14 +106,12 @@ impl RuntimeBlock {
         Ok(Self { fields, roots })
     }
 
-    /// `true` when `schema` (an event, `allOf` merged) declares every root property of the
-    /// block, optional and with the same type as `DeliveryRuntime`.
+    /// `true` when `schema` (an event, `allOf` merged) declares every object block of the
+    /// runtime (`$ref` roots), optional and with the same type as `DeliveryRuntime`.
     pub fn carried_by(&self, schema: &Value) -> bool {
-        let required =
-            |name: &str| schema.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|n| n == name));
-        self.roots.iter().all(|(name, declared)| {
+        self.roots.iter().filter(|(_, declared)| declared.get("$ref").is_some()).all(|(name, declared)| {
             let property = schema.get("properties").and_then(|p| p.get(name));
-            !required(name) && property.and_then(|p| p.get("$ref")) == declared.get("$ref")
+            !required(schema, name) && property.and_then(|p| p.get("$ref")) == declared.get("$ref")
         })
     }
 
@@ -151,8 +152,13 @@ impl RuntimeBlock {
                 self.fields.iter().filter(|f| f.path.len() == 2 && &f.path[0] == root).collect();
             if let Some(field) = self.fields.iter().find(|f| f.path.len() == 1 && &f.path[0] == root) {
                 let borrow = if matches!(field.leaf, Leaf::Str) { ", borrow" } else { "" };
-                let _ =
-                    writeln!(out, "    #[serde(default{borrow})]\n    {root}: Option<{}>,", scanned_type(&field.leaf));
+                let rust = ident(root);
+                let rename = if rust == *root { String::new() } else { format!(", rename = {root:?}") };
+                let _ = writeln!(
+                    out,
+                    "    #[serde(default{borrow}{rename})]\n    {rust}: Option<{}>,",
+                    scanned_type(&field.leaf)
+                );
                 continue;
             }
             let struct_name = format!("RuntimeScan{}", pascal(root));
@@ -178,18 +184,19 @@ impl RuntimeBlock {
         let _ = writeln!(
             out,
             "impl RuntimeScan<'_> {{\n    /// The scanned fields.\n    pub fn fields(&self) -> RuntimeFields<'_> {{\n        {}\n    }}\n}}",
-            self.constructor()
+            self.constructor(None)
         );
         out
     }
 
-    /// The body of `runtime_fields` for a payload type carrying the block.
-    pub fn payload_impl(&self) -> String {
-        format!(" fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {{ Some({}) }}", self.constructor())
+    /// The body of `runtime_fields` for a payload type of `schema` carrying the block.
+    pub fn payload_impl(&self, schema: &Value) -> String {
+        format!(" fn runtime_fields(&self) -> Option<RuntimeFields<'_>> {{ Some({}) }}", self.constructor(Some(schema)))
     }
 
-    /// `RuntimeFields { … }` read from `self`, whose fields follow the schema's property names.
-    fn constructor(&self) -> String {
+    /// `RuntimeFields { … }` read from `self`: a payload of `schema`, or (`None`) the scan;
+    /// fields follow the schema's property names.
+    fn constructor(&self, schema: Option<&Value>) -> String {
         let parts: Vec<String> = self
             .fields
             .iter()
@@ -198,8 +205,16 @@ impl RuntimeBlock {
                     Leaf::Type(_) => "as_ref()",
                     Leaf::Str => "as_deref()",
                 };
+                let declared =
+                    |name: &str| schema.is_none_or(|s| s.get("properties").and_then(|p| p.get(name)).is_some());
                 let access = match field.path.as_slice() {
-                    [root] => format!("self.{root}.{lend}"),
+                    [root] if matches!(field.leaf, Leaf::Str) && !declared(root) => {
+                        format!("self.extra.get({root:?}).and_then(serde_json::Value::as_str)")
+                    }
+                    [root] if schema.is_some_and(|s| required(s, root)) => {
+                        format!("Some(self.{}.as_str())", ident(root))
+                    }
+                    [root] => format!("self.{}.{lend}", ident(root)),
                     [root, child] => format!("self.{root}.as_ref().and_then(|b| b.{child}.{lend})"),
                     _ => unreachable!("paths are checked to have one or two segments"),
                 };
@@ -207,6 +222,21 @@ impl RuntimeBlock {
             })
             .collect();
         format!("RuntimeFields {{ {} }}", parts.join(", "))
+    }
+}
+
+/// `true` when `schema` lists `name` as required.
+fn required(schema: &Value, name: &str) -> bool {
+    schema.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|n| n == name))
+}
+
+/// The Rust field typify gives property `name` (keywords get a trailing `_`).
+fn ident(name: &str) -> String {
+    match name {
+        "type" | "match" | "ref" | "self" | "struct" | "enum" | "fn" | "impl" | "mod" | "use" | "move" => {
+            format!("{name}_")
+        }
+        _ => name.to_owned(),
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::manifest::Manifest;
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::telemetry::FeedbackHook;
-use crate::verify::{Clock, JwksSource, SignatureScheme};
+use crate::verify::{Clock, JwksSource, SignatureScheme, TokenPins};
 use kiket_client::RetryPolicy;
 use kiket_types::SecretString;
 use serde_json::Value;
@@ -25,7 +25,7 @@ pub(super) enum ManifestSource {
 
 pub(super) type VarSource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
-/// Builds a [`Config`]. Every setter overrides what [`ConfigBuilder::with_env`] would read.
+/// Builds a [`Config`](super::Config). Every setter overrides what [`ConfigBuilder::with_env`] would read.
 #[derive(Default)]
 pub struct ConfigBuilder {
     pub(super) webhook_secrets: Vec<SecretString>,
@@ -56,6 +56,13 @@ pub struct ConfigBuilder {
     pub(super) feedback_hook: Option<FeedbackHook>,
     pub(super) env: Option<VarSource>,
     pub(super) replay_store: Option<Arc<dyn ReplayStore>>,
+    pub(super) replay_off: bool,
+    pub(super) development_secret: Option<SecretString>,
+    pub(super) header_read_timeout: Option<Duration>,
+    pub(super) body_timeout: Option<Duration>,
+    pub(super) unverified_body_budget: Option<usize>,
+    pub(super) http2_max_streams: Option<u32>,
+    pub(super) token_pins: TokenPins,
 }
 
 impl std::fmt::Debug for ConfigBuilder {
@@ -75,6 +82,15 @@ impl ConfigBuilder {
         if !secret.is_blank() {
             self.webhook_secrets.push(secret);
         }
+        self
+    }
+
+    /// Uses `secret`, a development secret published in an example or README, when no real
+    /// webhook secret is configured (code, manifest or `KIKET_WEBHOOK_SECRET` win over it).
+    /// Deliveries are still verified, but every one logs a warning, and the server refuses to
+    /// listen on anything but loopback.
+    pub fn development_webhook_secret(mut self, secret: impl Into<SecretString>) -> Self {
+        self.development_secret = Some(secret.into());
         self
     }
 
@@ -167,9 +183,51 @@ impl ConfigBuilder {
         self
     }
 
-    /// Most deliveries handled at once; more are answered 503 + `Retry-After` (default 1024).
+    /// Most verified deliveries handled at once; more are answered 503 + `Retry-After`
+    /// (default 1024). Unverified requests never hold one of these.
     pub fn max_concurrency(mut self, limit: usize) -> Self {
         self.max_concurrency = Some(limit);
+        self
+    }
+
+    /// How long a client may take to send a request head (default 10 s). hyper starts the
+    /// timer whenever a connection waits for a head, so an idle keep-alive connection is
+    /// closed after this long too.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = Some(timeout);
+        self
+    }
+
+    /// How long a client may take to send the body once the head is in (default 15 s); a
+    /// stalled body is answered 408.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = Some(timeout);
+        self
+    }
+
+    /// Bytes of bodies not yet verified that all connections together may hold (default
+    /// 64 MiB); beyond it a delivery is answered 503 + `Retry-After` before it is read.
+    pub fn unverified_body_budget(mut self, bytes: usize) -> Self {
+        self.unverified_body_budget = Some(bytes);
+        self
+    }
+
+    /// Speaks cleartext HTTP/2 (h2c) beside HTTP/1, with at most `max_streams` concurrent
+    /// streams per connection (1 to 100). Off by default.
+    pub fn http2_cleartext(mut self, max_streams: u32) -> Self {
+        self.http2_max_streams = Some(max_streams);
+        self
+    }
+
+    /// Refuses (401) runtime tokens whose `ext_id` claim is not `id`.
+    pub fn expect_extension_id(mut self, id: impl Into<String>) -> Self {
+        self.token_pins.ext_id = Some(id.into());
+        self
+    }
+
+    /// Refuses (401) runtime tokens whose `org_id` claim is not `id`.
+    pub fn expect_organization_id(mut self, id: impl Into<String>) -> Self {
+        self.token_pins.org_id = Some(id.into());
         self
     }
 
@@ -235,17 +293,28 @@ impl ConfigBuilder {
         self
     }
 
-    /// Turns on the replay guard with `store`: a delivery seen again within the signature
-    /// window is answered with its first answer, and its handler does not run twice.
+    /// The replay guard's store. The guard is on by default with an in-memory store
+    /// ([`InMemoryReplayStore`], one process): a delivery seen again within twice the
+    /// signature window is answered with its first answer, and its handler does not run
+    /// twice. Several replicas need a shared store.
     pub fn replay_guard(mut self, store: impl ReplayStore) -> Self {
         self.replay_store = Some(Arc::new(store));
+        self.replay_off = false;
         self
     }
 
-    /// [`Self::replay_guard`] with an in-memory store (one process; use a shared store for
-    /// several replicas).
+    /// [`Self::replay_guard`] with the in-memory store (the default).
     pub fn replay_guard_in_memory(self) -> Self {
         self.replay_guard(InMemoryReplayStore::default())
+    }
+
+    /// Turns the replay guard off: every copy of a delivery runs its handler again. Unsafe
+    /// with several replicas or a retrying network; meant for benchmarks and tests that send
+    /// one signed request many times.
+    pub fn replay_guard_off(mut self) -> Self {
+        self.replay_store = None;
+        self.replay_off = true;
+        self
     }
 
     /// Receives every telemetry record, off the response path.

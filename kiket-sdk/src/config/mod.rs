@@ -22,7 +22,7 @@ pub use builder::ConfigBuilder;
 use crate::manifest::{Manifest, ManifestError};
 use crate::replay::ReplayStore;
 use crate::telemetry::TelemetryConfig;
-use crate::verify::{Clock, JwksSource, SignatureScheme};
+use crate::verify::{Clock, JwksSource, SignatureScheme, TokenPins};
 use kiket_client::RetryPolicy;
 use kiket_types::SecretString;
 use serde_json::{json, Value};
@@ -35,6 +35,14 @@ pub use kiket_client::url::origin_of;
 pub const DEFAULT_BASE_URL: &str = "https://kiket.dev";
 /// Default largest accepted body (1 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Default time a client has to send a request head (PROTOCOL §7.1).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time a client has to send a body once its head is in (PROTOCOL §7.1).
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Default budget of unverified body bytes across all connections (64 MiB).
+pub const DEFAULT_UNVERIFIED_BODY_BUDGET: usize = 64 * 1024 * 1024;
+/// Most concurrent streams a cleartext HTTP/2 connection may open.
+pub const MAX_HTTP2_STREAMS: u32 = 100;
 
 /// A configuration that cannot be used. Each message says what sets the missing value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,7 +67,7 @@ pub enum ConfigError {
     InvalidUrl {
         /// The setting (`KIKET_BASE_URL`, `jwks_url`, …).
         setting: &'static str,
-        /// The value given.
+        /// The value given, credentials in it replaced by `[redacted]`.
         value: String,
     },
     /// A numeric limit is zero or out of range.
@@ -67,6 +75,16 @@ pub enum ConfigError {
     InvalidLimit {
         /// The setting.
         setting: &'static str,
+    },
+    /// A numeric setting is outside its range.
+    #[error("{setting} must be between {min} and {max}")]
+    OutOfRange {
+        /// The setting.
+        setting: &'static str,
+        /// Smallest allowed value.
+        min: u64,
+        /// Largest allowed value.
+        max: u64,
     },
     /// The shared HTTP client could not be created (TLS initialisation).
     #[error("could not create the HTTP client: {0}")]
@@ -146,6 +164,9 @@ config! {
     runtime_token_required: bool => [plain],
     /// Nothing is verified (local development only).
     insecure_skip_verification: bool => ["verification" => Config::verification],
+    /// The webhook secret is a published development secret: warn on every delivery, serve
+    /// on loopback only.
+    development_secret: bool => [plain],
     /// Extension API base URL, no trailing slash.
     api_base_url: String => [plain],
     /// Where runtime-token keys are fetched.
@@ -166,8 +187,18 @@ config! {
     body_limit: usize => [plain],
     /// Longest a handler may run.
     handler_timeout: Duration => ["handler_timeout_ms" => |c: &Config| millis(c.handler_timeout)],
-    /// Most deliveries handled at once.
+    /// Most verified deliveries handled at once.
     max_concurrency: usize => [plain],
+    /// How long a client may take to send a request head (also closes idle connections).
+    header_read_timeout: Duration => ["header_read_timeout_ms" => |c: &Config| millis(c.header_read_timeout)],
+    /// How long a client may take to send the body once the head is in.
+    body_timeout: Duration => ["body_timeout_ms" => |c: &Config| millis(c.body_timeout)],
+    /// Bytes of bodies not yet verified, all connections together.
+    unverified_body_budget: usize => [plain],
+    /// Cleartext HTTP/2 with at most this many streams per connection (`None`: HTTP/1 only).
+    http2_max_streams: Option<u32> => [plain],
+    /// Runtime-token claims that must have these values.
+    token_pins: TokenPins => ["token_pins" => |c: &Config| json!({"ext_id": c.token_pins.ext_id, "org_id": c.token_pins.org_id})],
     /// The extension's id.
     extension_id: Option<String> => [plain],
     /// The extension's version.
@@ -184,7 +215,7 @@ config! {
     manifest: Option<Arc<Manifest>> => ["events" => |c: &Config| json!(c.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default())],
     /// Telemetry destination, opt-out and hook.
     telemetry: TelemetryConfig => ["telemetry_url" => |c: &Config| json!(c.telemetry_url())],
-    /// The replay guard's store.
+    /// The replay guard's store (`None`: the guard is off).
     replay_store: Option<Arc<dyn ReplayStore>> => ["replay_guard" => |c: &Config| json!(c.replay_store.is_some())],
 }
 
@@ -271,6 +302,8 @@ impl Config {
     fn verification(&self) -> &'static str {
         if self.insecure_skip_verification {
             "disabled (insecure development mode)"
+        } else if self.development_secret {
+            "hmac with a published DEVELOPMENT secret (loopback only)"
         } else if !self.webhook_secrets.is_empty() {
             "hmac"
         } else {
@@ -332,6 +365,19 @@ mod tests {
             "KIKET_BASE_URL must be an absolute http:// or https:// URL without credentials, got \"kiket.dev\""
         );
         assert!(Config::builder().webhook_secret("s").api_base_url("https://user:pw@kiket.dev").build().is_err());
+    }
+
+    #[test]
+    fn a_url_with_credentials_is_refused_without_repeating_them() {
+        let err = Config::builder()
+            .webhook_secret("s")
+            .with_env_from(env(&[("KIKET_BASE_URL", "https://ann:hunter2@kiket.dev/api")]))
+            .build()
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("KIKET_BASE_URL") && text.contains("[redacted]@kiket.dev/api"), "{text}");
+        assert!(!text.contains("hunter2") && !text.contains("ann"), "{text}");
+        assert!(!format!("{err:?}").contains("hunter2"));
     }
 
     #[test]

@@ -2,8 +2,12 @@
 //! fail-closed verification policy, URL and limit checks, and the shared HTTP client.
 
 use super::builder::ManifestSource;
-use super::{Config, ConfigBuilder, ConfigError, Settings, DEFAULT_BASE_URL, DEFAULT_BODY_LIMIT};
+use super::{
+    Config, ConfigBuilder, ConfigError, Settings, DEFAULT_BASE_URL, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_UNVERIFIED_BODY_BUDGET, MAX_HTTP2_STREAMS,
+};
 use crate::manifest;
+use crate::replay::InMemoryReplayStore;
 use crate::telemetry::TelemetryConfig;
 use crate::verify::SystemClock;
 use kiket_client::url::origin_of;
@@ -35,6 +39,13 @@ impl ConfigBuilder {
                 webhook_secrets.push(SecretString::new(secret));
             }
         }
+        let mut development_secret = false;
+        if webhook_secrets.is_empty() {
+            if let Some(secret) = self.development_secret.filter(|s| !s.is_blank()) {
+                webhook_secrets.push(secret);
+                development_secret = true;
+            }
+        }
         if webhook_secrets.is_empty() && !self.runtime_token_required && !self.insecure_skip_verification {
             return Err(ConfigError::NoVerification);
         }
@@ -47,8 +58,10 @@ impl ConfigBuilder {
         };
         let mut allowed_api_origins = Vec::new();
         for origin in &self.allowed_api_origins {
-            let normalised = origin_of(origin)
-                .ok_or_else(|| ConfigError::InvalidUrl { setting: "allow_api_origin", value: origin.clone() })?;
+            let normalised = origin_of(origin).ok_or_else(|| ConfigError::InvalidUrl {
+                setting: "allow_api_origin",
+                value: without_userinfo(origin),
+            })?;
             allowed_api_origins.push(normalised);
         }
         let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
@@ -58,6 +71,17 @@ impl ConfigBuilder {
         }
         if max_concurrency == 0 {
             return Err(ConfigError::InvalidLimit { setting: "max_concurrency" });
+        }
+        let unverified_body_budget = self.unverified_body_budget.unwrap_or(DEFAULT_UNVERIFIED_BODY_BUDGET);
+        if unverified_body_budget == 0 {
+            return Err(ConfigError::InvalidLimit { setting: "unverified_body_budget" });
+        }
+        if self.http2_max_streams.is_some_and(|streams| streams == 0 || streams > MAX_HTTP2_STREAMS) {
+            return Err(ConfigError::OutOfRange {
+                setting: "http2_cleartext max_streams",
+                min: 1,
+                max: u64::from(MAX_HTTP2_STREAMS),
+            });
         }
         let workspace_token = self
             .workspace_token
@@ -102,7 +126,17 @@ impl ConfigBuilder {
             settings: Arc::new(settings),
             manifest: manifest.map(Arc::new),
             telemetry: TelemetryConfig { url: telemetry_url, opt_out, hook: self.feedback_hook, queue_capacity: 1024 },
-            replay_store: self.replay_store,
+            replay_store: match (self.replay_off, self.replay_store) {
+                (true, _) => None,
+                (false, Some(store)) => Some(store),
+                (false, None) => Some(Arc::new(InMemoryReplayStore::default())),
+            },
+            development_secret,
+            header_read_timeout: self.header_read_timeout.unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
+            body_timeout: self.body_timeout.unwrap_or(DEFAULT_BODY_TIMEOUT),
+            unverified_body_budget,
+            http2_max_streams: self.http2_max_streams,
+            token_pins: self.token_pins,
         })
     }
 }
@@ -110,7 +144,21 @@ impl ConfigBuilder {
 fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigError> {
     let trimmed = value.trim().trim_end_matches('/');
     if origin_of(trimmed).is_none() {
-        return Err(ConfigError::InvalidUrl { setting, value: value.to_owned() });
+        return Err(ConfigError::InvalidUrl { setting, value: without_userinfo(value) });
     }
     Ok(trimmed.to_owned())
+}
+
+/// `value` as it may be printed: credentials in a URL's userinfo (`https://user:pw@host`)
+/// become `[redacted]`, so a refusal never repeats them.
+fn without_userinfo(value: &str) -> String {
+    let (scheme, rest) = value.split_once("://").unwrap_or(("", value));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let separator = if scheme.is_empty() { "" } else { "://" };
+            format!("{scheme}{separator}[redacted]@{}", &rest[at + 1..])
+        }
+        None => value.to_owned(),
+    }
 }

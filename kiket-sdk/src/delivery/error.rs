@@ -17,8 +17,10 @@ use serde_json::json;
 /// | [`Overloaded`](Self::Overloaded) | 503 | 1 | |
 /// | [`BodyTooLarge`](Self::BodyTooLarge) | 413 | | |
 /// | [`BodyUnreadable`](Self::BodyUnreadable) | 400 | | |
+/// | [`BodyTimeout`](Self::BodyTimeout) | 408 | | |
 /// | [`Verify`](Self::Verify) | 401 (503 when keys are unavailable) | | |
 /// | [`Payload`](Self::Payload) | 400 malformed, 422 schema | | `details: [{path, message}]` on 422 |
+/// | [`BadPath`](Self::BadPath) | 400 | | |
 /// | [`VersionMissing`](Self::VersionMissing) | 400 | | |
 /// | [`NoHandler`](Self::NoHandler) | 404 | | |
 /// | [`Scopes`](Self::Scopes) | 403 | | `required_scopes`, `missing_scopes` |
@@ -41,12 +43,18 @@ pub enum DeliveryError {
     /// The body could not be read from the connection.
     #[error("Request body could not be read")]
     BodyUnreadable,
+    /// The body did not arrive within the body timeout.
+    #[error("Request body did not arrive in time")]
+    BodyTimeout,
     /// Authentication failed.
     #[error(transparent)]
     Verify(#[from] VerifyError),
     /// The body is not JSON or does not match the event's schema.
     #[error(transparent)]
     Payload(#[from] PayloadError),
+    /// A path segment is not UTF-8 once percent-decoded.
+    #[error("Request path is not valid UTF-8")]
+    BadPath,
     /// No version in path, header or query.
     #[error("{}", VERSION_REQUIRED)]
     VersionMissing,
@@ -103,12 +111,13 @@ impl DeliveryError {
             Self::Overloaded => Row { retry_after: Some(1), ..Row::new(503, "Overloaded") },
             Self::BodyTooLarge { .. } => Row::new(413, "Body"),
             Self::BodyUnreadable => Row::new(400, "Body"),
+            Self::BodyTimeout => Row::new(408, "Body"),
             Self::Verify(error) => Row::new(error.status(), "Verification"),
             Self::Payload(PayloadError::Schema { path, message, .. }) => {
                 Row { body: Shape::Details { path, message }, ..Row::new(422, "PayloadError") }
             }
             Self::Payload(error) => Row::new(error.status(), "PayloadError"),
-            Self::VersionMissing => Row::new(400, "Routing"),
+            Self::BadPath | Self::VersionMissing => Row::new(400, "Routing"),
             Self::NoHandler { .. } => Row::new(404, "Routing"),
             Self::Scopes(scopes) | Self::Handler(HandlerError::InsufficientScopes(scopes)) => {
                 Row { body: Shape::Scopes(scopes), ..Row::new(403, "InsufficientScopes") }

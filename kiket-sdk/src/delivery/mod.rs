@@ -2,11 +2,11 @@
 //!
 //! | # | Stage | Call | Value | Refused with |
 //! |---|---|---|---|---|
-//! | 1 | admit | [`Admission::admit`] | head, body, permit | 503, 413, 400 |
+//! | 1 | admit | [`Admission::admit`] (deadline, unverified-body budget) | head, body | 503, 413, 408, 400 |
 //! | 2 | signature | `verify::SignatureVerifier::verify_headers` | canonical `Signed` (or none) | 401 |
 //! | 3 | route | `routing::version::resolve`, `Router::find` | version, route (if any) | 400 |
 //! | 4 | prepare | `routing::prepare` | runtime fields; payload decoded or pending | 400 / 422 (runtime fields only) |
-//! | 5 | authorise | `verify::TokenPolicy`, then route, then `verify::check_scopes` | `HandlerContext` | 401 / 503, 404, 403 |
+//! | 5 | authorise | `verify::TokenPolicy`, the route, route binding, `verify::check_scopes`; then a handler permit | `HandlerContext` | 401 / 503, 404, 401, 403, 503 |
 //! | 6 | dedupe | `replay::Guard::claim` | proceed, or the first answer again | — |
 //! | 7 | handle | [`invoke::invoke`] (panic guard, timeout) | reply bytes | handler's status, 500, 503 |
 //! | 8 | answer | `Guard::finish`, `Telemetry::observe`, one response builder | the response | — |
@@ -24,7 +24,7 @@ mod admit;
 mod error;
 mod invoke;
 
-pub(crate) use admit::Admission;
+pub(crate) use admit::{Admission, HandlerPermits};
 pub(crate) use error::json_response;
 pub use error::DeliveryError;
 
@@ -32,11 +32,15 @@ use crate::handler::{ContextParts, ContextShared, HandlerContext};
 use crate::replay::{Claimed, Guard, ReplayStore};
 use crate::routing::{self, version, DecodeError, Prepared, Route, Router};
 use crate::telemetry::{Pending, Telemetry};
-use crate::verify::{check_scopes, AllowedOrigins, AuthContext, Clock, SignatureVerifier, Signed, TokenPolicy};
+use crate::verify::{
+    check_scopes, AllowedOrigins, AuthContext, Clock, SignatureVerifier, Signed, TokenPolicy, VerifyError,
+};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use kiket_types::catalog::RuntimeFields;
+use percent_encoding::percent_decode_str;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use tracing::Instrument;
@@ -45,6 +49,7 @@ use tracing::Instrument;
 pub(crate) struct Pipeline {
     pub(crate) router: Router,
     pub(crate) admission: Admission,
+    pub(crate) permits: HandlerPermits,
     pub(crate) signatures: Signatures,
     pub(crate) tokens: TokenPolicy,
     pub(crate) origins: AllowedOrigins,
@@ -56,8 +61,8 @@ pub(crate) struct Pipeline {
 
 /// How stage 2 treats signatures.
 pub(crate) enum Signatures {
-    /// Required and verified.
-    Verify { verifier: SignatureVerifier, clock: Arc<dyn Clock> },
+    /// Required and verified; `development`: the secret is a published one (warn each time).
+    Verify { verifier: SignatureVerifier, clock: Arc<dyn Clock>, development: bool },
     /// Not used: the runtime token authenticates (runtime-token-only mode).
     TokenOnly,
     /// Nothing is verified (local development only); every delivery logs a warning.
@@ -76,6 +81,23 @@ pub(crate) struct Target {
     pub(crate) path_version: Option<String>,
 }
 
+impl Target {
+    /// The event (and version) of a request routed to `/webhooks/{event}` or
+    /// `/v/{version}/webhooks/{event}` (the path as the router sees it, under any nesting
+    /// prefix), percent-decoded here so that a segment that is not UTF-8 is refused with a
+    /// JSON 400 rather than the router's plain-text one.
+    pub(crate) fn from_path(path: &str) -> Result<Self, DeliveryError> {
+        let decode = |raw: &str| percent_decode_str(raw).decode_utf8().map(|s| s.into_owned());
+        let mut segments = path.trim_start_matches('/').split('/');
+        let path_version = match segments.next() {
+            Some("v") => Some(decode(segments.next().unwrap_or_default()).map_err(|_| DeliveryError::BadPath)?),
+            _ => None,
+        };
+        let event = decode(path.rsplit('/').next().unwrap_or_default()).map_err(|_| DeliveryError::BadPath)?;
+        Ok(Self { event, path_version })
+    }
+}
+
 /// A delivery answered without a refusal.
 enum Answer {
     /// The handler ran: 200 with its reply.
@@ -88,7 +110,8 @@ impl Pipeline {
     /// Answers one delivery: the eight stages in order, inside its `kiket.delivery` span.
     pub(crate) async fn deliver(self: Arc<Self>, target: Target, request: Request<Body>) -> Response {
         let started = Instant::now();
-        let span = tracing::info_span!("kiket.delivery", event = %target.event, version = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+        // Request-derived text reaches logs escaped: no CR/LF or control character can forge a line.
+        let span = tracing::info_span!("kiket.delivery", event = %target.event.escape_debug(), version = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
         let stages = async {
             let admitted = self.admission.admit(request).await?;
             let signed = self.signature(&admitted.parts.headers, &admitted.body)?;
@@ -96,6 +119,9 @@ impl Pipeline {
             let version = route.map_or(unrouted.as_deref().unwrap_or_default(), |route| &*route.version);
             let prepared = routing::prepare(route, &target.event, version, &admitted.body, signed.is_some())?;
             let (route, context) = self.authorise(&target, route, unrouted, &prepared, admitted.parts.headers).await?;
+            // Verified: the body leaves the unverified budget and the delivery takes a permit.
+            drop(admitted.budget);
+            let _permit = self.permits.take()?;
             let guard = match self.dedupe(signed.as_ref(), context.auth()).await {
                 Some(Claimed::Repeat { status, body }) => return Ok(Answer::Repeated { status, body }),
                 Some(Claimed::Proceed(guard)) => Some(guard),
@@ -116,7 +142,10 @@ impl Pipeline {
     /// Stage 2: the delivery's canonical name when its signature verified.
     fn signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<Option<Signed>, DeliveryError> {
         match &self.signatures {
-            Signatures::Verify { verifier, clock } => {
+            Signatures::Verify { verifier, clock, development } => {
+                if *development {
+                    tracing::warn!("delivery verified with a published DEVELOPMENT secret; set KIKET_WEBHOOK_SECRET");
+                }
                 Ok(Some(verifier.verify_headers(headers, body, clock.now_unix())?))
             }
             Signatures::TokenOnly => Ok(None),
@@ -161,6 +190,7 @@ impl Pipeline {
             version: unrouted.unwrap_or_default(),
         })?;
         tracing::Span::current().record("version", tracing::field::display(&route.version));
+        bind_to_route(&fields, &route.event)?;
         check_scopes(auth.scopes(), &route.required_scopes)?;
         let parts = ContextParts {
             event: route.event.clone(),
@@ -224,6 +254,20 @@ impl Pipeline {
     }
 }
 
+/// Route binding (PROTOCOL §7.1): the signature covers the body, not the path, so a body that
+/// names its event (`event`, `event_type`, or the v2 envelope's `type`) must name the event
+/// of the route it was posted to.
+fn bind_to_route(fields: &RuntimeFields<'_>, route_event: &str) -> Result<(), VerifyError> {
+    let named = [fields.event, fields.event_type, fields.envelope_type];
+    match named.into_iter().flatten().find(|name| *name != route_event) {
+        Some(other) => {
+            let shown: String = other.chars().take(100).collect();
+            Err(VerifyError::WrongEvent { named: shown, route: route_event.to_owned() })
+        }
+        None => Ok(()),
+    }
+}
+
 /// Stage 8: the one response builder, logging what was refused.
 fn respond(outcome: Result<Answer, DeliveryError>) -> Response {
     match outcome {
@@ -234,10 +278,12 @@ fn respond(outcome: Result<Answer, DeliveryError>) -> Response {
         }
         Err(error) => {
             let status = error.status();
+            // The message may quote the request (event, version): escaped for the log.
+            let message = error.to_string();
             if status.is_server_error() {
-                tracing::warn!(%status, error = %error, "delivery failed");
+                tracing::warn!(%status, error = %message.escape_debug(), "delivery failed");
             } else {
-                tracing::info!(%status, error = %error, "delivery rejected");
+                tracing::info!(%status, error = %message.escape_debug(), "delivery rejected");
             }
             error.into_response()
         }

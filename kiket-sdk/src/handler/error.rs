@@ -106,12 +106,15 @@ impl From<crate::settings::SettingsError> for HandlerError {
 
 impl From<kiket_client::ApiError> for HandlerError {
     /// Extension-API failures: retryable ones (429, 5xx, unreachable) make the delivery
-    /// retryable; the rest are permanent. The message names the operation and status.
+    /// retryable; the rest are permanent. The answer names only the operation and status.
     fn from(error: kiket_client::ApiError) -> Self {
+        // The platform's own text may quote rejected credentials: it is logged redacted, and
+        // the answer carries only the operation and status.
+        tracing::warn!(operation = error.operation(), status = ?error.status(), detail = %error, "extension API call failed");
         if error.is_retryable() {
-            Self::retryable(error.to_string())
+            Self::retryable(error.public_summary())
         } else {
-            Self::permanent(error.to_string())
+            Self::permanent(error.public_summary())
         }
     }
 }

@@ -97,12 +97,27 @@ fn classify(error: serde_json::Error, event: &str, version: &str, path: String) 
     }
 }
 
-/// serde_json appends " at line L column C", which is noise next to a field path.
+/// What went wrong at a field, without the field's value (PROTOCOL §7.1: a 422 names the
+/// path and the expected type, never the value). serde's "invalid type: string \"x\",
+/// expected u64" becomes "invalid type: string, expected u64"; "unknown variant `x`, …"
+/// becomes "unknown variant, …"; serde_json's " at line L column C" is dropped.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
+    let message = message.rfind(" at line ").map_or(message, |index| &message[..index]);
+    for prefix in ["invalid type: ", "invalid value: ", "unknown variant "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+            // The kind of the value ("string", "integer", "floating point") without the value.
+            let kind = found.split(['"', '`']).next().unwrap_or_default().trim();
+            let described = if kind.is_empty() { prefix.trim_end_matches([' ', ':']) } else { kind };
+            let head = if prefix == "unknown variant " {
+                "unknown variant".to_owned()
+            } else {
+                format!("{prefix}{described}")
+            };
+            return if expected.is_empty() { head } else { format!("{head}, expected {expected}") };
+        }
     }
+    message.to_owned()
 }
 
 #[cfg(test)]
@@ -131,6 +146,26 @@ mod tests {
         assert_eq!(err.status(), 422);
         let text = err.to_string();
         assert!(text.contains("`data`") && text.contains("missing field `issue`"), "{text}");
+    }
+
+    #[test]
+    fn schema_errors_name_the_expected_type_never_the_value() {
+        let body = br#"{"issue": {"id": 1, "title": 12345678, "labels": ["a", "wk_live_SECRET"]}, "event": ["x"]}"#;
+        let err = decode::<IssueCreatedV1>("issue.created", "v1", body).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("invalid type: integer, expected a string"), "{text}");
+        assert!(!text.contains("12345678"), "{text}");
+        let err = decode::<IssueCreatedV1>("issue.created", "v1", br#"{"issue": {"id": true}}"#).unwrap_err();
+        assert!(!err.to_string().contains("true"), "{err}");
+        assert_eq!(
+            strip_position("unknown variant `wk_live_x`, expected `a` or `b`"),
+            "unknown variant, expected `a` or `b`"
+        );
+        assert_eq!(
+            strip_position("invalid value: string \"p4ss\", expected a date"),
+            "invalid value: string, expected a date"
+        );
+        assert_eq!(strip_position("missing field `issue` at line 1 column 2"), "missing field `issue`");
     }
 
     #[test]

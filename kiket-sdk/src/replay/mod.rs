@@ -4,7 +4,7 @@
 //! A leaf (imports no other module of this crate). A delivery is named by a canonical key
 //! (the signed timestamp and the verified MAC bytes, or the runtime token's `jti` when
 //! deliveries are not signed), never by header text. The first copy claims the key through
-//! a [`Guard`]; copies that arrive while it is being handled wait for its answer; later copies
+//! a guard; copies that arrive while it is being handled wait for its answer; later copies
 //! get the stored answer. A retryable failure (5xx) or a dropped guard (the request was
 //! cancelled) releases the key, so the platform's retry is handled. The store is a trait so
 //! several replicas can share one; [`InMemoryReplayStore`] serves one process.
@@ -13,4 +13,4 @@ mod guard;
 mod store;
 
 pub(crate) use guard::{Claimed, Guard};
-pub use store::{Claim, InMemoryReplayStore, ReplayStore};
+pub use store::{Claim, InMemoryReplayStore, ReplayStore, DEFAULT_REPLAY_CAPACITY};

@@ -1,7 +1,7 @@
 //! Where claims live: the [`ReplayStore`] trait and [`InMemoryReplayStore`] for one process.
 
 use bytes::Bytes;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -46,21 +46,71 @@ impl Entry {
     }
 }
 
-/// A replay store in process memory. Expired entries are purged as new ones arrive.
-#[derive(Default)]
+/// Most keys [`InMemoryReplayStore::default`] keeps.
+pub const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
+
+/// A replay store in process memory, bounded: at most `capacity` keys; a key expires with its
+/// claim. Claims are queued in the order they were made, so expiry and eviction take the
+/// oldest first, in O(1) amortised per claim. When the store is full the oldest key is
+/// forgotten early (a copy of that delivery arriving afterwards would run again).
 pub struct InMemoryReplayStore {
-    entries: Mutex<HashMap<String, Entry>>,
+    state: Mutex<State>,
+    capacity: usize,
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<Arc<str>, Entry>,
+    /// Claims, oldest first, with the expiry they were made with.
+    order: VecDeque<(Instant, Arc<str>)>,
+}
+
+impl State {
+    /// Forgets the oldest queued claim, if the map still holds it under that claim.
+    fn forget_oldest(&mut self) {
+        if let Some((expires, key)) = self.order.pop_front() {
+            if self.entries.get(&key).is_some_and(|entry| entry.expires() == expires) {
+                self.entries.remove(&key);
+            }
+        }
+    }
+}
+
+impl Default for InMemoryReplayStore {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_REPLAY_CAPACITY)
+    }
 }
 
 impl std::fmt::Debug for InMemoryReplayStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InMemoryReplayStore").finish_non_exhaustive()
+        f.debug_struct("InMemoryReplayStore").field("capacity", &self.capacity).finish_non_exhaustive()
     }
 }
 
 impl InMemoryReplayStore {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// A store that keeps at most `capacity` keys (at least one).
+    ///
+    /// ```
+    /// let store = kiket_sdk::replay::InMemoryReplayStore::with_capacity(10_000);
+    /// assert_eq!(store.len(), 0);
+    /// ```
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self { state: Mutex::new(State::default()), capacity: capacity.max(1) }
+    }
+
+    /// Keys held now (expired ones are dropped as new claims arrive).
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// `true` when no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -68,33 +118,64 @@ impl InMemoryReplayStore {
 impl ReplayStore for InMemoryReplayStore {
     async fn claim(&self, key: &str, ttl: Duration) -> Claim {
         let now = Instant::now();
-        let mut entries = self.lock();
-        if entries.len() > 1024 {
-            entries.retain(|_, entry| entry.expires() > now);
+        let mut state = self.lock();
+        while state.order.front().is_some_and(|(expires, _)| *expires <= now) {
+            state.forget_oldest();
         }
-        match entries.get(key) {
-            Some(Entry::InFlight { notify, expires }) if *expires > now => Claim::InFlight(notify.clone()),
+        match state.entries.get(key) {
+            Some(Entry::InFlight { notify, expires }) if *expires > now => return Claim::InFlight(notify.clone()),
             Some(Entry::Done { status, body, expires }) if *expires > now => {
-                Claim::Done { status: *status, body: body.clone() }
+                return Claim::Done { status: *status, body: body.clone() }
             }
-            _ => {
-                entries.insert(key.to_owned(), Entry::InFlight { notify: Arc::new(Notify::new()), expires: now + ttl });
-                Claim::New
-            }
+            _ => {}
         }
+        while state.entries.len() >= self.capacity && !state.order.is_empty() {
+            state.forget_oldest();
+        }
+        let key: Arc<str> = Arc::from(key);
+        let expires = now + ttl;
+        state.order.push_back((expires, key.clone()));
+        state.entries.insert(key, Entry::InFlight { notify: Arc::new(Notify::new()), expires });
+        Claim::New
     }
 
     async fn complete(&self, key: &str, status: u16, body: Bytes) {
-        let mut entries = self.lock();
-        if let Some(Entry::InFlight { notify, expires }) = entries.remove(key) {
-            entries.insert(key.to_owned(), Entry::Done { status, body, expires });
-            notify.notify_waiters();
+        let mut state = self.lock();
+        if let Some(entry) = state.entries.get_mut(key) {
+            if let Entry::InFlight { notify, expires } = entry {
+                let (notify, expires) = (notify.clone(), *expires);
+                *entry = Entry::Done { status, body, expires };
+                notify.notify_waiters();
+            }
         }
     }
 
     async fn release(&self, key: &str) {
-        if let Some(Entry::InFlight { notify, .. }) = self.lock().remove(key) {
+        if let Some(Entry::InFlight { notify, .. }) = self.lock().entries.remove(key) {
             notify.notify_waiters();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn expired_and_surplus_keys_are_forgotten_oldest_first() {
+        let store = InMemoryReplayStore::with_capacity(3);
+        for key in ["a", "b", "c", "d"] {
+            assert!(matches!(store.claim(key, Duration::from_secs(60)).await, Claim::New));
+        }
+        assert_eq!(store.len(), 3, "capacity bounds the store");
+        assert!(matches!(store.claim("a", Duration::from_secs(60)).await, Claim::New), "the oldest was evicted");
+        store.complete("d", 200, Bytes::from_static(b"{}")).await;
+        assert!(matches!(store.claim("d", Duration::from_secs(60)).await, Claim::Done { status: 200, .. }));
+
+        let short = InMemoryReplayStore::with_capacity(100);
+        assert!(matches!(short.claim("x", Duration::from_millis(20)).await, Claim::New));
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        assert!(matches!(short.claim("y", Duration::from_secs(60)).await, Claim::New));
+        assert_eq!(short.len(), 1, "the expired claim was dropped when the next one arrived");
     }
 }

@@ -6,7 +6,7 @@
 //! payload. [`Router::ignore`] answers an event with `{"ok":true}` without running anything,
 //! so exhaustive registration can say "not interested" visibly.
 //!
-//! [`prepare`] (in `erased`) makes a delivery ready for authorisation: it decodes now when
+//! `prepare` (in `erased`) makes a delivery ready for authorisation: it decodes now when
 //! the body's signature verified, or scans just the runtime fields, and holds a decoding error
 //! until the token and scopes are checked.
 

@@ -1,8 +1,9 @@
 //! Configuration → pipeline, once, at start-up: the only place where `Config` meets the
 //! delivery stages.
 
+use super::listen::ConnectionLimits;
 use crate::config::Config;
-use crate::delivery::{Admission, Pipeline, ReplayPolicy, Signatures};
+use crate::delivery::{Admission, HandlerPermits, Pipeline, ReplayPolicy, Signatures};
 use crate::handler::ContextShared;
 use crate::routing::Router;
 use crate::telemetry::{Reporter, Telemetry};
@@ -27,6 +28,7 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
                 config.signature_scheme,
             ),
             clock: config.clock.clone(),
+            development: config.development_secret,
         }
     };
     let mode = if config.insecure_skip_verification {
@@ -49,11 +51,13 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
     );
     Pipeline {
         admission: Admission {
-            permits: Arc::new(Semaphore::new(config.max_concurrency)),
+            budget: Arc::new(Semaphore::new(config.unverified_body_budget.min(Semaphore::MAX_PERMITS))),
             body_limit: config.body_limit,
+            body_timeout: config.body_timeout,
         },
+        permits: HandlerPermits(Arc::new(Semaphore::new(config.max_concurrency.min(Semaphore::MAX_PERMITS)))),
         signatures,
-        tokens: TokenPolicy { verifier: token_verifier(config), mode },
+        tokens: TokenPolicy { verifier: token_verifier(config), mode, pins: config.token_pins.clone() },
         origins: AllowedOrigins(config.allowed_api_origins.clone()),
         replay: config.replay_store.clone().map(|store| ReplayPolicy { store, ttl: config.signature_tolerance * 2 }),
         handler_timeout: config.handler_timeout,
@@ -71,6 +75,11 @@ fn token_verifier(config: &Config) -> TokenVerifier {
     };
     let keys = JwksCache::new(source, config.jwks_cache_ttl, config.jwks_refetch_cooldown);
     TokenVerifier::new(keys, config.token_leeway.as_secs(), config.clock.clone())
+}
+
+/// The connection-level limits of the server (PROTOCOL §7.1).
+pub(crate) fn connection_limits(config: &Config) -> ConnectionLimits {
+    ConnectionLimits { header_read_timeout: config.header_read_timeout, http2_max_streams: config.http2_max_streams }
 }
 
 /// What every handler context shares: the HTTP pool, API address and credentials, identity,

@@ -17,9 +17,9 @@ use crate::delivery::{json_response, Pipeline, Target};
 use crate::routing::Router;
 use crate::telemetry::{Metrics, Telemetry};
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{Request, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
 use std::net::SocketAddr;
@@ -38,6 +38,10 @@ pub enum StartupError {
     /// Events the extension subscribes to have no handler.
     #[error("the extension subscribes to events without a handler: {}; register a handler (or `ignore`) for each", .0.join(", "))]
     UnhandledSubscriptions(Vec<String>),
+    /// The webhook secret is a published development secret and the listen address is not
+    /// loopback.
+    #[error("refusing to listen on {0}: the webhook secret is a published DEVELOPMENT secret; set KIKET_WEBHOOK_SECRET, or listen on 127.0.0.1")]
+    DevelopmentSecretOffLoopback(SocketAddr),
     /// `HOST` / `PORT` do not form a socket address.
     #[error("invalid listen address: {0}")]
     Address(String),
@@ -124,7 +128,7 @@ impl Extension {
         let health = self.health.clone();
         let router = axum::Router::new()
             .route("/webhooks/{event}", post(deliver))
-            .route("/v/{version}/webhooks/{event}", post(deliver_versioned))
+            .route("/v/{version}/webhooks/{event}", post(deliver))
             .route("/health", get(move || std::future::ready(json_response(StatusCode::OK, health.clone()))))
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found);
@@ -145,9 +149,13 @@ impl Extension {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
         let address = listener.local_addr()?;
+        if self.config.development_secret && !address.ip().is_loopback() {
+            return Err(StartupError::DevelopmentSecretOffLoopback(address));
+        }
         tracing::info!(%address, events = ?self.registered_events(), "kiket extension listening");
+        let limits = assemble::connection_limits(&self.config);
         let (router, telemetry) = self.into_parts();
-        axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
+        listen::serve(listener, router, limits, shutdown).await;
         telemetry.flush(std::time::Duration::from_secs(5)).await;
         tracing::info!("kiket extension stopped");
         Ok(())
@@ -177,16 +185,11 @@ impl TelemetryHandle {
     }
 }
 
-async fn deliver(State(pipeline): State<Arc<Pipeline>>, Path(event): Path<String>, request: Request<Body>) -> Response {
-    pipeline.deliver(Target { event, path_version: None }, request).await
-}
-
-async fn deliver_versioned(
-    State(pipeline): State<Arc<Pipeline>>,
-    Path((version, event)): Path<(String, String)>,
-    request: Request<Body>,
-) -> Response {
-    pipeline.deliver(Target { event, path_version: Some(version) }, request).await
+async fn deliver(State(pipeline): State<Arc<Pipeline>>, request: Request<Body>) -> Response {
+    match Target::from_path(request.uri().path()) {
+        Ok(target) => pipeline.deliver(target, request).await,
+        Err(error) => error.into_response(),
+    }
 }
 
 async fn not_found() -> Response {

@@ -114,11 +114,40 @@ pub(crate) enum TokenMode {
     Skip,
 }
 
+/// Runtime-token claims pinned by configuration: a verified token carrying another value is
+/// refused (PROTOCOL §7.1, token binding).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenPins {
+    /// The `ext_id` every token must carry.
+    pub ext_id: Option<String>,
+    /// The `org_id` every token must carry.
+    pub org_id: Option<String>,
+}
+
+impl TokenPins {
+    /// Fails when `claims` does not carry a pinned value.
+    fn check(&self, claims: &RuntimeClaims) -> Result<(), VerifyError> {
+        let pinned = [
+            (&self.ext_id, &claims.ext_id, "token is for another extension"),
+            (&self.org_id, &claims.org_id, "token is for another organisation"),
+        ];
+        for (expected, found, refusal) in pinned {
+            if let Some(expected) = expected {
+                if found.as_ref().map(ToString::to_string).as_deref() != Some(expected.as_str()) {
+                    return Err(VerifyError::InvalidRuntimeToken(refusal));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Turns a delivery's runtime token into an [`AuthContext`] under a [`TokenMode`].
 #[derive(Debug)]
 pub(crate) struct TokenPolicy {
     pub(crate) verifier: TokenVerifier,
     pub(crate) mode: TokenMode,
+    pub(crate) pins: TokenPins,
 }
 
 impl TokenPolicy {
@@ -129,6 +158,7 @@ impl TokenPolicy {
             (TokenMode::Skip, _) => Ok(AuthContext::default()),
             (_, Some(token)) => {
                 let claims = self.verifier.verify(token.expose()).await?;
+                self.pins.check(&claims)?;
                 Ok(AuthContext::verified(token.clone(), claims))
             }
             (TokenMode::Required, None) => Err(VerifyError::MissingRuntimeToken),

@@ -19,7 +19,7 @@ mod signature;
 mod timestamp;
 mod token;
 
-pub use auth::{check_scopes, AuthContext, ScopeError};
+pub use auth::{check_scopes, AuthContext, ScopeError, TokenPins};
 pub(crate) use auth::{TokenMode, TokenPolicy};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub(crate) use jwks::{HttpJwks, JwksCache};
@@ -66,6 +66,14 @@ pub enum VerifyError {
     /// The runtime token failed verification; the reason names the failed check.
     #[error("invalid runtime token: {0}")]
     InvalidRuntimeToken(&'static str),
+    /// The body names another event than the route it was posted to.
+    #[error("signed body is for event '{named}', not '{route}'")]
+    WrongEvent {
+        /// The event the body names (at most 100 characters of it).
+        named: String,
+        /// The route's event.
+        route: String,
+    },
     /// The key set could not be fetched and none is cached. Answered with 503 so the platform
     /// retries.
     #[error("runtime token keys are unavailable; retry later")]

@@ -1,0 +1,97 @@
+//! Memory under a flood of stalled uploads (PROTOCOL §7.1): 1,000 clients each send ~1 MiB
+//! of a 1 MiB body and stall. The unverified-body budget bounds what the server buffers; the
+//! process's RSS (Linux `/proc/self/status`) is printed and asserted with margin. In a test
+//! binary of its own, so no other test's memory is counted.
+
+use kiket::prelude::*;
+use kiket::sdk::testing::{SignedRequest, TestServer};
+use kiket::sdk::verify::{Clock, SystemClock};
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+const SECRET: &str = "whsec_hostile_memory";
+const STALLED_UPLOAD: &[u8] =
+    b"POST /webhooks/issue.created HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+X-Kiket-Event-Version: v1\r\nContent-Length: 1048576\r\n\r\n{";
+
+/// This process's resident memory in MB (`VmRSS` of `/proc/self/status`).
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
+    let kb: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/self/status");
+    kb / 1024.0
+}
+
+/// Raises this process's open-file limit to its hard limit (both ends of 1,000 connections).
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit read and write the struct passed by pointer, nothing else.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+#[tokio::test]
+async fn memory_stays_bounded_under_1000_stalled_1_mib_uploads() {
+    raise_open_file_limit();
+    let budget = 32 * 1024 * 1024;
+    let config = Config::builder().unverified_body_budget(budget).body_timeout(Duration::from_secs(20));
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counter = runs.clone();
+    let router = Router::new().issue_created_v1(move |_p: IssueCreatedV1, _c: HandlerContext| {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(Reply::ok())
+        }
+    });
+    let server = TestServer::start(Extension::new(router, config.webhook_secret(SECRET).build().unwrap()).unwrap())
+        .await
+        .unwrap();
+    let before = rss_mb();
+    // ~1 MiB of body, all but the last byte, from one shared buffer (no memory per client).
+    static BODY: [u8; 1024 * 1024 - 1] = [b' '; 1024 * 1024 - 1];
+    let mut uploads = tokio::task::JoinSet::new();
+    let address = server.address();
+    for _ in 0..1_000 {
+        uploads.spawn(async move {
+            let mut stream = TcpStream::connect(address).await.ok()?;
+            stream.write_all(STALLED_UPLOAD).await.ok()?;
+            // The server refuses (503) and closes once the budget is spent: stop writing then.
+            let _ = tokio::time::timeout(Duration::from_secs(10), stream.write_all(&BODY)).await;
+            Some(stream)
+        });
+    }
+    let mut open = Vec::new();
+    let mut peak = before;
+    while let Some(done) = uploads.join_next().await {
+        open.extend(done.ok().flatten());
+        peak = peak.max(rss_mb());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    peak = peak.max(rss_mb());
+    println!(
+        "RSS under 1,000 stalled ~1 MiB uploads (budget 32 MiB): {before:.1} MB before, {peak:.1} MB peak ({} connections made)",
+        open.len()
+    );
+    assert!(peak <= 64.0 + 16.0, "peak RSS {peak:.1} MB (before: {before:.1} MB)");
+    // What may grow: the budget (32 MiB of bodies) and hyper's read buffers (16 KiB for each
+    // of the 1,000 connections), plus allocator slack.
+    assert!(peak - before <= 32.0 + 16.0 + 8.0, "RSS grew by {:.1} MB", peak - before);
+    let genuine = SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": 7}}))
+        .secret(SECRET)
+        .timestamp(SystemClock.now_unix());
+    let status = genuine.send(&reqwest::Client::new(), &server.url()).await.unwrap().status().as_u16();
+    assert_eq!(status, 200, "a genuine delivery gets through once the flood is refused or stalled");
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
