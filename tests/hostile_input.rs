@@ -2,33 +2,22 @@
 //! asserts the status, how many times the handler ran, and — over the captured `tracing`
 //! output of the whole run — that no secret, signature, token or body content was logged.
 
+mod support;
+
 use kiket::prelude::*;
 use kiket::sdk::testing::{forge_token, MockKiketApi, SignedRequest, TestKeys, TestServer, VersionIn};
 use kiket::sdk::verify::{sign, FixedClock};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
+use support::Captured;
 
 const NOW: i64 = 1_700_000_000;
 const SECRET: &str = "whsec_corpus_secret_value";
 const OLD_SECRET: &str = "whsec_corpus_old_secret";
 const WORKSPACE_TOKEN: &str = "wk_corpus_workspace_token";
 const BODY_MARKER: &str = "body-marker-7f3a9c";
-
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 enum Send {
     Signed(SignedRequest),
@@ -360,7 +349,7 @@ async fn every_hostile_input_is_answered_as_specified_without_leaking() {
         .iter()
         .all(|c| c.header("authorization") == Some("Bearer wk_corpus_workspace_token")));
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("delivery rejected"), "the capture works");
     for secret in &secrets_to_hide {
         assert!(

@@ -3,6 +3,8 @@
 //! process's RSS (Linux `/proc/self/status`) is printed and asserted with margin. In a test
 //! binary of its own, so no other test's memory is counted.
 
+mod support;
+
 use kiket::prelude::*;
 use kiket::sdk::testing::{SignedRequest, TestServer};
 use kiket::sdk::verify::{Clock, SystemClock};
@@ -10,6 +12,7 @@ use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use support::raise_open_file_limit;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
@@ -27,18 +30,6 @@ fn rss_mb() -> f64 {
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS in /proc/self/status");
     kb / 1024.0
-}
-
-/// Raises this process's open-file limit to its hard limit (both ends of 1,000 connections).
-fn raise_open_file_limit() {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit/setrlimit read and write the struct passed by pointer, nothing else.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
 }
 
 #[tokio::test]

@@ -5,6 +5,8 @@
 //! 422 answers, and the extension API's own error text. Every test asserts whether the handler
 //! ran, not only the status. Loops are bounded in count and time.
 
+mod support;
+
 use axum::body::Bytes;
 use kiket::prelude::*;
 use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestKeys, TestServer};
@@ -12,25 +14,13 @@ use kiket::sdk::verify::{sign, Clock, SystemClock};
 use kiket::sdk::ConfigBuilder;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{raise_open_file_limit, Captured};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const SECRET: &str = "whsec_hostile_network";
-
-/// Raises this process's open-file limit to its hard limit: the floods below open a few
-/// thousand sockets (both ends live in this process).
-fn raise_open_file_limit() {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit/setrlimit read and write the struct passed by pointer, nothing else.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
-}
 
 fn now() -> i64 {
     SystemClock.now_unix()
@@ -247,26 +237,6 @@ async fn a_body_posted_to_another_events_route_is_refused() {
         .timestamp(now());
     assert_eq!(send(&server, &matching).await.0, 200);
     assert_eq!(runs.load(Ordering::SeqCst), 1, "only the matching body ran");
-}
-
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
 }
 
 async fn post_raw(server: &TestServer, path: &str) -> (u16, String, String) {
