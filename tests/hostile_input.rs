@@ -261,14 +261,7 @@ fn corpus(keys: &TestKeys, evil_url: &str) -> Vec<Case> {
 
 #[tokio::test]
 async fn every_hostile_input_is_answered_as_specified_without_leaking() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install(tracing::Level::TRACE);
 
     let api = MockKiketApi::start().await.unwrap();
     let evil = MockKiketApi::start().await.unwrap();

@@ -9,18 +9,13 @@ use kiket::prelude::*;
 use kiket::sdk::testing::{SignedRequest, TestServer};
 use kiket::sdk::verify::{Clock, SystemClock};
 use serde_json::json;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
-use support::raise_open_file_limit;
+use support::{counting_router, raise_open_file_limit, STALLED_UPLOAD};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 const SECRET: &str = "whsec_hostile_memory";
-const STALLED_UPLOAD: &[u8] =
-    b"POST /webhooks/issue.created HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-X-Kiket-Event-Version: v1\r\nContent-Length: 1048576\r\n\r\n{";
-
 /// This process's resident memory in MB (`VmRSS` of `/proc/self/status`).
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
@@ -37,15 +32,7 @@ async fn memory_stays_bounded_under_1000_stalled_1_mib_uploads() {
     raise_open_file_limit();
     let budget = 32 * 1024 * 1024;
     let config = Config::builder().unverified_body_budget(budget).body_timeout(Duration::from_secs(20));
-    let runs = Arc::new(AtomicUsize::new(0));
-    let counter = runs.clone();
-    let router = Router::new().issue_created_v1(move |_p: IssueCreatedV1, _c: HandlerContext| {
-        let counter = counter.clone();
-        async move {
-            counter.fetch_add(1, Ordering::SeqCst);
-            Ok(Reply::ok())
-        }
-    });
+    let (router, runs) = counting_router();
     let server = TestServer::start(Extension::new(router, config.webhook_secret(SECRET).build().unwrap()).unwrap())
         .await
         .unwrap();

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{raise_open_file_limit, Captured};
+use support::{counting_router, raise_open_file_limit, Captured, STALLED_UPLOAD};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -66,10 +66,6 @@ async fn stall(server: &TestServer, head: &[u8]) -> Option<TcpStream> {
     stream.write_all(head).await.ok()?;
     Some(stream)
 }
-
-const STALLED_UPLOAD: &[u8] =
-    b"POST /webhooks/issue.created HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-X-Kiket-Event-Version: v1\r\nContent-Length: 1048576\r\n\r\n{";
 
 #[tokio::test]
 async fn a_genuine_delivery_is_answered_while_1100_uploads_stall() {
@@ -255,10 +251,7 @@ async fn post_raw(server: &TestServer, path: &str) -> (u16, String, String) {
 
 #[tokio::test]
 async fn request_text_is_escaped_in_logs_and_every_answer_is_json() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install(tracing::Level::INFO);
     let (server, runs) = server(Config::builder(), Duration::ZERO).await;
 
     for path in ["/webhooks/issue.created%0Aforged%20line%20INFO%20admin", "/webhooks/x%0D%0Aforged%20line"] {
@@ -294,10 +287,7 @@ async fn a_422_names_the_field_and_type_never_the_value() {
 
 #[tokio::test]
 async fn the_extension_apis_error_text_never_reaches_the_answer_or_the_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install(tracing::Level::INFO);
     let api = MockKiketApi::start().await.unwrap();
     api.fail("create_custom_data_record", 503, "rejected credential wk_live_4f9a8b7c6d5e4f3a2b1c0d9e8f7a");
     let runs = Arc::new(AtomicUsize::new(0));
@@ -345,10 +335,7 @@ async fn pinned_claims_refuse_a_token_for_another_extension() {
 
 #[tokio::test]
 async fn a_published_development_secret_warns_on_every_delivery_and_stays_on_loopback() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install(tracing::Level::INFO);
     let development = || Config::builder().development_webhook_secret(SECRET).with_env_from(|_| None);
 
     let open = Extension::new(Router::new().ignore::<IssueCreatedV1>(), development().build().unwrap()).unwrap();
@@ -356,15 +343,7 @@ async fn a_published_development_secret_warns_on_every_delivery_and_stays_on_loo
     let refused = open.serve_listener(anywhere, std::future::ready(())).await.unwrap_err();
     assert!(refused.to_string().contains("DEVELOPMENT secret"), "{refused}");
 
-    let runs = Arc::new(AtomicUsize::new(0));
-    let counter = runs.clone();
-    let router = Router::new().issue_created_v1(move |_p: IssueCreatedV1, _c: HandlerContext| {
-        let counter = counter.clone();
-        async move {
-            counter.fetch_add(1, Ordering::SeqCst);
-            Ok(Reply::ok())
-        }
-    });
+    let (router, runs) = counting_router();
     let server = TestServer::start(Extension::new(router, development().build().unwrap()).unwrap()).await.unwrap();
     for id in [1, 2] {
         let request =

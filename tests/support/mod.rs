@@ -1,8 +1,30 @@
-//! Helpers shared by the integration tests: captured `tracing` output and the open-file limit.
+//! Helpers shared by the integration tests: captured `tracing` output, the open-file limit,
+//! a counting handler, a stalled upload.
 
 #![allow(dead_code)]
 
+use kiket::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// The head of a 1 MiB `issue.created` upload and its first body byte.
+pub const STALLED_UPLOAD: &[u8] =
+    b"POST /webhooks/issue.created HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+X-Kiket-Event-Version: v1\r\nContent-Length: 1048576\r\n\r\n{";
+
+/// A router whose `issue.created` v1 handler counts its runs and answers `{"ok":true}`.
+pub fn counting_router() -> (Router, Arc<AtomicUsize>) {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counter = runs.clone();
+    let router = Router::new().issue_created_v1(move |_p: IssueCreatedV1, _c: HandlerContext| {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(Reply::ok())
+        }
+    });
+    (router, runs)
+}
 
 /// Collects everything a `tracing` subscriber writes.
 #[derive(Clone, Default)]
@@ -19,6 +41,19 @@ impl std::io::Write for Captured {
 }
 
 impl Captured {
+    /// Captures what this thread's `tracing` events write, at `level` and above, until the
+    /// guard is dropped (tests on a current-thread runtime see the server's events too).
+    pub fn install(level: tracing::Level) -> (Self, tracing::subscriber::DefaultGuard) {
+        let captured = Self::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+
     /// Everything written so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
