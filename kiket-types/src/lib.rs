@@ -33,7 +33,7 @@
 
 mod support;
 
-pub use support::{Id, SecretString};
+pub use support::{secret_env_name, Id, SecretString};
 
 #[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all)]
 mod generated {

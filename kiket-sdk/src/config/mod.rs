@@ -16,8 +16,9 @@
 mod builder;
 mod resolve;
 
-pub use crate::settings::{secret_env_name, Settings, SettingsError};
+pub use crate::settings::{Settings, SettingsError};
 pub use builder::ConfigBuilder;
+pub use kiket_types::secret_env_name;
 
 use crate::manifest::{Manifest, ManifestError};
 use crate::replay::ReplayStore;

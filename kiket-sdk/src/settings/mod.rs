@@ -2,33 +2,10 @@
 //! secret, overlaid by explicit values (PROTOCOL.md §5).
 
 use crate::manifest::{resolve_env, Manifest};
-use kiket_types::SecretString;
+use kiket_types::{secret_env_name, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// `KIKET_SECRET_<NAME>` for a setting key: upper-cased, every run of characters outside
-/// `[A-Z0-9]` replaced by `_`, leading and trailing `_` stripped.
-///
-/// ```
-/// use kiket_sdk::config::secret_env_name;
-/// assert_eq!(secret_env_name("example.apiKey"), "KIKET_SECRET_EXAMPLE_APIKEY");
-/// assert_eq!(secret_env_name("--crm..token--"), "KIKET_SECRET_CRM_TOKEN");
-/// ```
-pub fn secret_env_name(key: &str) -> String {
-    let mut name = String::with_capacity(key.len());
-    let mut in_run = false;
-    for c in key.chars() {
-        if c.is_ascii_alphanumeric() {
-            name.push(c.to_ascii_uppercase());
-            in_run = false;
-        } else if !in_run {
-            name.push('_');
-            in_run = true;
-        }
-    }
-    format!("KIKET_SECRET_{}", name.trim_matches('_'))
-}
 
 #[derive(Clone)]
 enum Setting {

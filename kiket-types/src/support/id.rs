@@ -75,6 +75,18 @@ impl Id {
         }
     }
 
+    /// `true` when the identifier is an empty or all-whitespace string: such an id names
+    /// nothing, and the API client refuses to send it.
+    ///
+    /// ```
+    /// use kiket_types::Id;
+    /// assert!(Id::from(" ").is_blank());
+    /// assert!(!Id::from(0u64).is_blank());
+    /// ```
+    pub fn is_blank(&self) -> bool {
+        matches!(self, Self::Text(s) if s.trim().is_empty())
+    }
+
     /// The identifier as text (borrowed when it arrived as a string).
     pub fn as_str(&self) -> Cow<'_, str> {
         match self {
@@ -108,6 +120,30 @@ impl From<i64> for Id {
 impl From<i32> for Id {
     fn from(value: i32) -> Self {
         Self::Number(value.into())
+    }
+}
+
+impl From<u32> for Id {
+    fn from(value: u32) -> Self {
+        Self::Number(value.into())
+    }
+}
+
+impl From<usize> for Id {
+    fn from(value: usize) -> Self {
+        Self::Number(value.into())
+    }
+}
+
+impl From<&String> for Id {
+    fn from(value: &String) -> Self {
+        Self::Text(value.clone())
+    }
+}
+
+impl From<&Id> for Id {
+    fn from(value: &Id) -> Self {
+        value.clone()
     }
 }
 

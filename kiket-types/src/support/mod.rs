@@ -4,4 +4,4 @@ mod id;
 mod secret;
 
 pub use id::Id;
-pub use secret::SecretString;
+pub use secret::{secret_env_name, SecretString};

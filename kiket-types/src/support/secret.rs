@@ -1,9 +1,33 @@
-//! [`SecretString`]: a string that never prints.
+//! [`SecretString`]: a string that never prints, and [`secret_env_name`]: the environment
+//! variable that overrides a secret.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::fmt;
 use zeroize::Zeroize;
+
+/// `KIKET_SECRET_<NAME>` for a setting or secret key (PROTOCOL §5): upper-cased, every run of characters outside
+/// `[A-Z0-9]` replaced by `_`, leading and trailing `_` stripped.
+///
+/// ```
+/// use kiket_types::secret_env_name;
+/// assert_eq!(secret_env_name("example.apiKey"), "KIKET_SECRET_EXAMPLE_APIKEY");
+/// assert_eq!(secret_env_name("--crm..token--"), "KIKET_SECRET_CRM_TOKEN");
+/// ```
+pub fn secret_env_name(key: &str) -> String {
+    let mut name = String::with_capacity(key.len());
+    let mut in_run = false;
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_uppercase());
+            in_run = false;
+        } else if !in_run {
+            name.push('_');
+            in_run = true;
+        }
+    }
+    format!("KIKET_SECRET_{}", name.trim_matches('_'))
+}
 
 /// A secret value (runtime token, per-organisation secret) that never shows its contents.
 ///
