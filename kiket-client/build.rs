@@ -4,8 +4,8 @@
 //! The generated `Client` carries a [`crate::hooks::ApiState`] as its inner type, and
 //! `HooksMode::Expected` makes the crate's `ClientHooks` impl mandatory: every request passes
 //! through it (authentication and per-invocation headers). `$OUT_DIR/operations.rs` is the
-//! operation table (id, method, path template) of [`operations`]. Nothing generated is edited
-//! by hand.
+//! operation table (id, method, path template) of [`operations`]; `$OUT_DIR/timestamps.rs`
+//! holds the parsed-time accessors of [`time`]. Nothing generated is edited by hand.
 
 #[path = "build/operations.rs"]
 mod operations;
@@ -13,6 +13,8 @@ mod operations;
 mod rust_surface;
 #[path = "build/surface.rs"]
 mod surface;
+#[path = "build/timestamps.rs"]
+mod timestamps;
 
 use std::path::PathBuf;
 
@@ -45,9 +47,15 @@ fn main() {
         syn::parse2(tokens).unwrap_or_else(|e| fail(&format!("generated client does not parse: {e}")));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let code = prettyplease::unparse(&file);
-    let surface = surface::render(&spec, &code).unwrap_or_else(|e| fail(&e));
+    let (timestamps, accessors) = timestamps::generate(&spec).unwrap_or_else(|e| fail(&e));
+    let surface = surface::render(&spec, &code, &accessors).unwrap_or_else(|e| fail(&e));
     let operations = operations::generate(&spec).unwrap_or_else(|e| fail(&e));
-    for (name, contents) in [("client.rs", &code), ("GENERATED.md", &surface), ("operations.rs", &operations)] {
+    for (name, contents) in [
+        ("client.rs", &code),
+        ("GENERATED.md", &surface),
+        ("operations.rs", &operations),
+        ("timestamps.rs", &timestamps),
+    ] {
         let out = out_dir.join(name);
         std::fs::write(&out, contents).unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
     }

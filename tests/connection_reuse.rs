@@ -61,8 +61,8 @@ async fn handler_calls_share_one_connection_pool() {
     let router = Router::new().issue_created_v1(|payload: IssueCreatedV1, ctx: HandlerContext| async move {
         let endpoints = ctx.endpoints();
         endpoints.rate_limit().await?;
-        endpoints.log_event("issue.created", json!({"id": payload.issue.id})).await?;
-        endpoints.custom_data(1).list("crm", "contacts", Some(1), None).await?;
+        endpoints.log_event("issue.created").metadata(json!({"id": payload.issue.id})).await?;
+        endpoints.custom_data(1).list("crm", "contacts").limit(1).await?;
         Ok(Reply::ok())
     });
     let config = Config::builder().webhook_secret(SECRET).api_base_url(&proxy_url).build().unwrap();

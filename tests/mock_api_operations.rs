@@ -55,20 +55,19 @@ async fn a_path_outside_the_spec_is_not_an_operation() {
 }
 
 /// Operation names the `endpoints` sources use: the generated client's methods they call
-/// (`client.list_custom_data()`, `decide!(self, approve_intake_submission, …)`).
+/// (`….client.list_custom_data()`).
 fn called_operations(code: &str) -> Vec<String> {
     let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let mut names = Vec::new();
-    for (marker, skip) in [(".client.", 0usize), ("decide!(self,", 0)] {
-        let mut rest = compact.as_str();
-        while let Some(at) = rest.find(marker) {
-            let tail = &rest[at + marker.len() + skip..];
-            let end = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(tail.len());
-            if tail[end..].starts_with("()") || marker.starts_with("decide") {
-                names.push(tail[..end].to_owned());
-            }
-            rest = tail;
+    let marker = ".client.";
+    let mut rest = compact.as_str();
+    while let Some(at) = rest.find(marker) {
+        let tail = &rest[at + marker.len()..];
+        let end = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(tail.len());
+        if tail[end..].starts_with("()") {
+            names.push(tail[..end].to_owned());
         }
+        rest = tail;
     }
     names
 }

@@ -137,7 +137,7 @@ async fn a_failing_endpoint_never_fails_the_handler_and_is_counted() {
 }
 
 #[tokio::test]
-async fn records_are_posted_with_credentials_and_opt_out_sends_nothing() {
+async fn records_are_posted_with_the_token_to_the_api_origin_and_opt_out_sends_nothing() {
     let api = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/ext/telemetry"))
@@ -147,8 +147,11 @@ async fn records_are_posted_with_credentials_and_opt_out_sends_nothing() {
         .mount(&api)
         .await;
     let (hook, mut rx) = channel_hook();
-    let posting =
-        config().workspace_token("wk_tel").telemetry_url(format!("{}/api/v1/ext", api.uri())).feedback_hook(hook);
+    let posting = config()
+        .workspace_token("wk_tel")
+        .api_base_url(api.uri())
+        .telemetry_url(format!("{}/api/v1/ext", api.uri()))
+        .feedback_hook(hook);
     let server = TestServer::start(Extension::new(router(), posting.build().unwrap()).unwrap()).await.unwrap();
     deliver(&server, "issue.created").await;
     next(&mut rx).await;
@@ -166,6 +169,32 @@ async fn records_are_posted_with_credentials_and_opt_out_sends_nothing() {
     deliver(&server, "issue.created").await;
     next(&mut rx).await; // the worker has handled the record, and sent nothing
     assert!(quiet.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn telemetry_to_a_foreign_origin_carries_no_workspace_token() {
+    let api = MockServer::start().await;
+    let collector = MockServer::start().await; // another port: another origin
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(202)).expect(1).mount(&collector).await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(202)).expect(0).mount(&api).await;
+    let (hook, mut rx) = channel_hook();
+    let config = config()
+        .workspace_token("wk_must_stay_home")
+        .api_base_url(api.uri())
+        .telemetry_url(collector.uri())
+        .feedback_hook(hook)
+        .build()
+        .unwrap();
+    let server = TestServer::start(Extension::new(router(), config).unwrap()).await.unwrap();
+    deliver(&server, "issue.created").await;
+    next(&mut rx).await;
+    let received = collector.received_requests().await.unwrap();
+    assert_eq!(received.len(), 1, "the record reached the collector");
+    let record: serde_json::Value = received[0].body_json().unwrap();
+    assert_eq!(record["event"], "issue.created");
+    assert!(!received[0].headers.contains_key("authorization"), "{:?}", received[0].headers);
+    let everything = format!("{:?} {}", received[0].headers, String::from_utf8_lossy(&received[0].body));
+    assert!(!everything.contains("wk_must_stay_home"), "the workspace token left the API origin");
 }
 
 #[tokio::test]

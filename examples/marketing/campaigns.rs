@@ -49,7 +49,7 @@ fn project_of(issue: &Issue, fallback: Option<&Id>) -> Result<Id, HandlerError> 
 
 async fn find_campaign(ctx: &HandlerContext, project: &Id, name: &str) -> Result<Option<Campaign>, HandlerError> {
     let campaigns = ctx.endpoints().custom_data(project).typed::<Campaign>();
-    let found = campaigns.list(CAMPAIGNS, "campaigns", Some(1), Some(&json!({ "name": name }))).await?;
+    let found = campaigns.list(CAMPAIGNS, "campaigns").filter("name", name).limit(1).await?;
     Ok(found.into_iter().next())
 }
 
@@ -71,24 +71,26 @@ pub async fn issue_created(payload: IssueCreatedV1, ctx: HandlerContext) -> Hand
         budget: budget_of(&payload.issue),
     };
     ctx.endpoints().custom_data(&project).create(CAMPAIGNS, "campaigns", &campaign).await?;
-    ctx.endpoints().log_event("campaign.planned", json!({"campaign": name, "issue": campaign.issue_id})).await?;
+    ctx.endpoints()
+        .log_event("campaign.planned")
+        .metadata(json!({"campaign": name, "issue": campaign.issue_id}))
+        .await?;
     Ok(Reply::json(json!({"ok": true, "campaign": name, "created": true})))
 }
 
 /// `workflow.before_transition`: a campaign over budget cannot move to `done` (launch).
 pub async fn before_transition(payload: WorkflowBeforeTransitionV1, ctx: HandlerContext) -> HandlerResult {
     if payload.transition.to.as_deref() != Some("done") {
-        return Ok(respond::allow("", json!({}), Vec::<(String, String)>::new()));
+        return Ok(respond::allow().into());
     }
     let max_budget: f64 = ctx.settings().require("max_budget")?;
     let budget = budget_of(&payload.issue).unwrap_or(0.0);
     if budget > max_budget {
-        return Ok(respond::deny(
-            &format!("Budget {budget} exceeds the limit of {max_budget}"),
-            json!({"budget": budget, "max_budget": max_budget}),
-        ));
+        let why = format!("Budget {budget} exceeds the limit of {max_budget}");
+        return Ok(respond::deny(why).data(json!({"budget": budget, "max_budget": max_budget})).into());
     }
-    Ok(respond::allow("Within budget", json!({"budget": budget}), [("campaign_budget", budget.to_string())]))
+    let decision = respond::allow().message("Within budget").data(json!({"budget": budget}));
+    Ok(decision.output_field("campaign_budget", budget.to_string()).into())
 }
 
 /// `issue.transitioned`: moving a campaign issue to `done` launches the campaign.
@@ -102,7 +104,7 @@ pub async fn issue_transitioned(payload: IssueTransitionedV1, ctx: HandlerContex
     };
     let id = campaign.id.as_ref().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).unwrap_or_default();
     ctx.endpoints().custom_data(&project).update(CAMPAIGNS, "campaigns", &id, &json!({"status": "launched"})).await?;
-    ctx.endpoints().emit_metric("campaign.launched", 1.0, None).await?;
+    ctx.endpoints().emit_metric("campaign.launched", 1.0).await?;
     Ok(respond::actions([Action::add_comment(format!("Campaign **{name}** launched."))]))
 }
 
@@ -114,7 +116,7 @@ pub async fn sla_status(payload: WorkflowSlaStatusV1, ctx: HandlerContext) -> Ha
     }
     let campaign = campaign_of(&payload.issue).unwrap_or_else(|| "(no campaign)".into());
     let body = format!("Issue #{} of campaign {campaign} breached its SLA", payload.issue.id);
-    ctx.endpoints().notify("Campaign SLA breached", &body, NotificationLevel::Error).await?;
+    ctx.endpoints().notify("Campaign SLA breached", body).level(NotificationLevel::Error).await?;
     Ok(Reply::json(json!({"alerted": true})))
 }
 
@@ -134,9 +136,9 @@ pub async fn automation_dispatch(payload: AutomationDispatchV1, ctx: HandlerCont
     let batch: u32 = ctx.settings().get("lead_batch_size")?.unwrap_or(100);
     let project =
         payload.project_id.clone().ok_or_else(|| HandlerError::permanent("the delivery has no project_id"))?;
-    let leads = api.custom_data(&project).list(LEADS, "leads", Some(batch), Some(&json!({"status": "new"}))).await?;
+    let leads = api.custom_data(&project).list(LEADS, "leads").filter("status", "new").limit(batch).await?;
     #[allow(clippy::cast_precision_loss)]
-    api.emit_metric("leads.synced", leads.len() as f64, Some("count")).await?;
+    api.emit_metric("leads.synced", leads.len() as f64).unit("count").await?;
     Ok(Reply::json(json!({"synced": leads.len()})))
 }
 

@@ -20,7 +20,7 @@ impl IssueCreatedV1Handler for IssueCreated {
     async fn handle(&self, payload: IssueCreatedV1, ctx: HandlerContext) -> HandlerResult {
         let api = ctx.endpoints();
         let title = payload.issue.title.clone().unwrap_or_default();
-        api.log_event("issue.created", json!({ "summary": title })).await?;
+        api.log_event("issue.created").metadata(json!({ "summary": title })).await?;
         ctx.secrets().set("WEBHOOK_TOKEN", "abc123").await?;
 
         let project_id = payload
@@ -28,8 +28,7 @@ impl IssueCreatedV1Handler for IssueCreated {
             .or(payload.issue.project_id)
             .ok_or_else(|| HandlerError::permanent("the delivery has no project_id"))?;
         let contacts = api.custom_data(&project_id);
-        let active =
-            contacts.list(CONTACTS_MODULE, CONTACTS_TABLE, Some(25), Some(&json!({"status": "active"}))).await?;
+        let active = contacts.list(CONTACTS_MODULE, CONTACTS_TABLE).filter("status", "active").limit(25).await?;
         tracing::info!(active = active.len(), "active contacts");
         let lead = json!({"email": "lead@example.com", "metadata": {"source": "webhook"}});
         contacts.create(CONTACTS_MODULE, CONTACTS_TABLE, &lead).await?;
@@ -40,7 +39,7 @@ impl IssueCreatedV1Handler for IssueCreated {
 /// `issue.created` v2: the docs envelope.
 pub async fn issue_created_v2(payload: IssueCreatedV2, ctx: HandlerContext) -> HandlerResult {
     let title = payload.data.issue.title.unwrap_or_default();
-    ctx.endpoints().log_event("issue.created", json!({ "summary": title, "schema": "v2" })).await?;
+    ctx.endpoints().log_event("issue.created").metadata(json!({ "summary": title, "schema": "v2" })).await?;
     Ok(Reply::json(json!({"ok": true, "version": "v2"})))
 }
 
@@ -48,14 +47,14 @@ pub async fn issue_created_v2(payload: IssueCreatedV2, ctx: HandlerContext) -> H
 pub async fn sla_status(payload: WorkflowSlaStatusV1, ctx: HandlerContext) -> HandlerResult {
     let project_id = payload.issue.project_id.ok_or_else(|| HandlerError::permanent("the issue has no project_id"))?;
     let api = ctx.endpoints();
-    let events = api.sla_events(&project_id).list(Some("imminent"), Some(5), None).await?;
+    let events = api.sla_events(&project_id).list().state(SlaState::Imminent).limit(5).await?;
     let Some(first) = events.first() else {
         return Ok(Reply::ok());
     };
     let issue_id = first.issue_id.as_ref().map(ToString::to_string).unwrap_or_default();
     let status = first.definition.as_ref().and_then(|d| d.status.clone()).unwrap_or_default();
     let body = format!("Issue #{issue_id} is {} for {status}", first.state);
-    api.notify("SLA warning", &body, NotificationLevel::Warning).await?;
+    api.notify("SLA warning", body).level(NotificationLevel::Warning).await?;
     Ok(Reply::json(json!({"acknowledged": true})))
 }
 
@@ -65,7 +64,7 @@ pub async fn automation_dispatch(_payload: AutomationDispatchV1, ctx: HandlerCon
     let window = api.rate_limit().await?;
     if window.remaining < 5 {
         let body = format!("Only {} calls remain in this window", window.remaining);
-        api.notify("Rate limit warning", &body, NotificationLevel::Warning).await?;
+        api.notify("Rate limit warning", body).level(NotificationLevel::Warning).await?;
         return Ok(Reply::json(json!({"deferred": true, "reset_in": window.reset_in})));
     }
     Ok(Reply::ok())

@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
-/// Renders the surface of the spec and the generated `client.rs`.
-pub fn render(spec: &openapiv3::OpenAPI, code: &str) -> Result<String, String> {
+/// Renders the surface of the spec, the generated `client.rs` and the timestamp accessors
+/// (`Type::field`).
+pub fn render(spec: &openapiv3::OpenAPI, code: &str, timestamp_accessors: &[String]) -> Result<String, String> {
     let mut out = String::from(
         "# kiket-client: generated surface\n\n\
          Generated from `openapi/kiket-extension-api.yaml` by `kiket-client/build.rs`; do not edit. A test fails\n\
@@ -64,6 +65,13 @@ pub fn render(spec: &openapiv3::OpenAPI, code: &str) -> Result<String, String> {
     });
     out.push_str("\n## Types\n");
     crate::rust_surface::render_items(&types.unwrap_or_default(), &mut out);
+    out.push_str(
+        "\n## Timestamp accessors\n\nProperties marked `x-kiket-timestamp` keep their text; a method of the same \
+         name parses it.\n\n",
+    );
+    for accessor in timestamp_accessors {
+        let _ = writeln!(out, "- `{accessor}(&self) -> Option<kiket_client::Timestamp>`");
+    }
     Ok(out)
 }
 

@@ -101,6 +101,21 @@ impl ApiError {
         Self::InvalidInput { operation, reason: reason.into() }
     }
 
+    /// An error answer read with [`crate::transport::read_capped`] (the platform's `error`
+    /// text, or the status reason).
+    pub(crate) fn from_answer(operation: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Self {
+        let message = serde_json::from_slice::<types::ApiError>(body)
+            .ok()
+            .and_then(|e| e.error)
+            .unwrap_or_else(|| reason(status.as_u16()));
+        Self::Status { operation, status: status.as_u16(), message }
+    }
+
+    /// A request that got no answer.
+    pub(crate) fn transport(operation: &'static str, error: &reqwest::Error) -> Self {
+        Self::Transport { operation, reason: without_url(error) }
+    }
+
     pub(crate) fn from_generated(operation: &'static str, error: GeneratedError<types::ApiError>) -> Self {
         match error {
             GeneratedError::ErrorResponse(response) => {
@@ -109,8 +124,13 @@ impl ApiError {
                 Self::Status { operation, status, message }
             }
             GeneratedError::UnexpectedResponse(response) => {
-                let status = response.status().as_u16();
-                Self::Status { operation, status, message: reason(status) }
+                let status = response.status();
+                let message = if status.is_redirection() {
+                    crate::transport::REDIRECT_NOT_FOLLOWED.to_owned()
+                } else {
+                    reason(status.as_u16())
+                };
+                Self::Status { operation, status: status.as_u16(), message }
             }
             GeneratedError::CommunicationError(e)
             | GeneratedError::ResponseBodyError(e)

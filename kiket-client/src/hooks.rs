@@ -10,6 +10,7 @@
 //! marked sensitive so HTTP-level logging redacts them too.
 
 use crate::retry::{is_retryable_status, retry_after, RetryPolicy};
+use crate::transport::{read_capped, ERROR_BODY_LIMIT, REDIRECT_NOT_FOLLOWED};
 use kiket_types::SecretString;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
@@ -172,27 +173,32 @@ impl crate::Client {
     }
 }
 
-/// Error answers are decoded as the spec's `ApiError` JSON. A proxy's HTML page or an empty
-/// body would fail that decoding and lose the status, so such bodies are replaced by
-/// `{"error": "<status reason>"}`; JSON bodies pass unchanged.
+/// Error answers are decoded as the spec's `ApiError` JSON. A proxy's HTML page, an empty
+/// body or one longer than [`ERROR_BODY_LIMIT`] (read no further) would fail that decoding and
+/// lose the status, so such bodies are replaced by `{"error": "<status reason>"}`; JSON bodies
+/// within the cap pass unchanged. A redirect that was not followed says so.
 async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
     let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.unwrap_or_default();
-    let is_json_object = serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.is_object());
-    let body = if is_json_object {
-        bytes
-    } else {
-        let reason = status.canonical_reason().unwrap_or("unexpected status");
-        serde_json::json!({ "error": reason }).to_string().into()
+    let mut headers = response.headers().clone();
+    let body =
+        if status.is_redirection() { None } else { read_capped(response, ERROR_BODY_LIMIT).await.ok().flatten() };
+    let body = match body {
+        Some(bytes) if serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.is_object()) => bytes,
+        _ => {
+            let reason = if status.is_redirection() {
+                REDIRECT_NOT_FOLLOWED
+            } else {
+                status.canonical_reason().unwrap_or("unexpected status")
+            };
+            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            serde_json::json!({ "error": reason }).to_string().into()
+        }
     };
+    headers.remove(reqwest::header::CONTENT_LENGTH);
+    headers.remove(reqwest::header::TRANSFER_ENCODING);
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.headers_mut() = headers;
-    if !is_json_object {
-        rebuilt.headers_mut().insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        rebuilt.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
-    }
     reqwest::Response::from(rebuilt)
 }
 

@@ -27,6 +27,8 @@ pub mod operations;
 pub mod redact;
 pub mod retry;
 mod standalone;
+pub mod time;
+pub mod transport;
 pub mod url;
 
 /// The client generated from `openapi/kiket-extension-api.yaml`.
@@ -40,8 +42,12 @@ pub use error::ApiError;
 pub use generated::{types, Client};
 pub use hooks::ApiState;
 pub use progenitor_client::{Error as ProgenitorError, ResponseValue};
+/// HTTP methods, for [`Endpoints::request`].
+pub use reqwest::Method;
 pub use retry::RetryPolicy;
-pub use standalone::{http_client, ClientConfigError, KiketClient, KiketClientBuilder};
+pub use standalone::{ClientConfigError, KiketClient, KiketClientBuilder};
+pub use time::Timestamp;
+pub use transport::http_client;
 
 /// The readable surface of the generated client (`kiket-client/GENERATED.md`): operations,
 /// parameters, bodies, responses and types.

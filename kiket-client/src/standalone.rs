@@ -18,17 +18,6 @@ pub enum ClientConfigError {
     Http(String),
 }
 
-/// The process-wide HTTP client settings: 5 s connect timeout, 30 s total, pooled
-/// connections, rustls. Build it once and share it.
-pub fn http_client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .timeout(std::time::Duration::from_secs(30))
-        .pool_idle_timeout(std::time::Duration::from_secs(90))
-        .user_agent(concat!("kiket-sdk-rust/", env!("CARGO_PKG_VERSION")))
-        .build()
-}
-
 /// A standalone client of the extension API.
 ///
 /// ```no_run
@@ -37,6 +26,19 @@ pub fn http_client() -> reqwest::Result<reqwest::Client> {
 /// let window = kiket.rate_limit().await?;
 /// println!("{} calls left", window.remaining);
 /// # Ok(()) }
+/// ```
+///
+/// A script acting for one invocation (a job the platform started, say) sends that
+/// invocation's runtime token and event version, as a handler's client does:
+///
+/// ```
+/// # fn demo(runtime_token: String) -> Result<(), kiket_client::ClientConfigError> {
+/// let kiket = kiket_client::KiketClient::builder()
+///     .base_url("https://eu.kiket.dev")
+///     .runtime_token(runtime_token)
+///     .event_version("v2")
+///     .build()?;
+/// # drop(kiket); Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
 pub struct KiketClient {
@@ -80,15 +82,18 @@ impl std::ops::Deref for KiketClient {
 pub struct KiketClientBuilder {
     base_url: Option<String>,
     workspace_token: Option<SecretString>,
+    runtime_token: Option<SecretString>,
+    event_version: Option<String>,
     extension_id: Option<String>,
     retry: Option<RetryPolicy>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
 }
 
 impl std::fmt::Debug for KiketClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KiketClientBuilder")
             .field("base_url", &self.base_url)
+            .field("event_version", &self.event_version)
             .field("extension_id", &self.extension_id)
             .finish_non_exhaustive()
     }
@@ -107,6 +112,18 @@ impl KiketClientBuilder {
         self
     }
 
+    /// The runtime token of the invocation this client acts for (`X-Kiket-Runtime-Token`).
+    pub fn runtime_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.runtime_token = Some(token.into());
+        self
+    }
+
+    /// The resolved event version of that invocation (`X-Kiket-Event-Version`).
+    pub fn event_version(mut self, version: impl Into<String>) -> Self {
+        self.event_version = Some(version.into());
+        self
+    }
+
     /// Extension id, for secrets and extension info.
     pub fn extension_id(mut self, id: impl Into<String>) -> Self {
         self.extension_id = Some(id.into());
@@ -119,9 +136,12 @@ impl KiketClientBuilder {
         self
     }
 
-    /// Shares an existing HTTP client (and its connection pool).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Builds the HTTP client from your builder (proxies, TLS roots, pool sizes). The SDK's
+    /// timeouts, user agent and redirect policy are applied on top
+    /// ([`crate::transport::configure`]), so credentials never follow a redirect off the API
+    /// origin whatever the builder said.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
         self
     }
 
@@ -129,13 +149,17 @@ impl KiketClientBuilder {
     pub fn build(self) -> Result<KiketClient, ClientConfigError> {
         let raw = self.base_url.unwrap_or_else(|| "https://kiket.dev".into());
         let base_url = crate::url::normalise_base_url(&raw).ok_or(ClientConfigError::InvalidBaseUrl(raw))?;
-        let http = match self.http {
-            Some(http) => http,
-            None => http_client().map_err(|e| ClientConfigError::Http(e.to_string()))?,
-        };
+        let builder = crate::transport::configure(self.http.unwrap_or_default());
+        let http = builder.build().map_err(|e| ClientConfigError::Http(e.to_string()))?;
         let mut state = ApiState::new().retry_policy(self.retry.unwrap_or_default());
         if let Some(token) = self.workspace_token {
             state = state.workspace_token(token);
+        }
+        if let Some(token) = self.runtime_token {
+            state = state.runtime_token(token);
+        }
+        if let Some(version) = self.event_version {
+            state = state.event_version(version);
         }
         let mut endpoints = Endpoints::new(Client::new_with_client(&base_url, http, state));
         if let Some(id) = self.extension_id {

@@ -3,7 +3,7 @@
 
 mod support;
 
-use kiket_client::endpoints::{AnchorQuery, SubmissionQuery};
+use kiket_client::endpoints::StatsPeriod;
 use kiket_client::types::{NotificationLevel, VerifyProofRequest};
 use kiket_client::{ApiError, RetryPolicy};
 use serde_json::{json, Value};
@@ -52,7 +52,9 @@ async fn custom_data_crud_with_encoded_segments_and_typed_records() {
     .await;
     let records = api
         .custom_data(12)
-        .list("com.example.crm/contacts", "automation records", Some(25), Some(&json!({"status": "active"})))
+        .list("com.example.crm/contacts", "automation records")
+        .filter("status", "active")
+        .limit(25)
         .await
         .unwrap();
     assert_eq!(records, vec![json!({"id": 1, "email": "a@example.com"}), json!({"id": 2, "email": "b@example.com"})]);
@@ -79,7 +81,7 @@ async fn custom_data_crud_with_encoded_segments_and_typed_records() {
         .create("com.example.crm/contacts", "automation records", &lead)
         .await
         .unwrap();
-    assert_eq!(created, lead);
+    assert_eq!(created, Some(lead));
 
     expect(&server, "GET", &format!("{base}/9"), &[("project_id", "12")], None, 200, json!({"data": {"id": 9}})).await;
     assert_eq!(
@@ -101,7 +103,8 @@ async fn custom_data_crud_with_encoded_segments_and_typed_records() {
         .custom_data(12)
         .update("com.example.crm/contacts", "automation records", 9, &json!({"status": "won"}))
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the platform echoed the record");
     assert_eq!(updated["status"], "won");
 
     expect(&server, "DELETE", &format!("{base}/9"), &[("project_id", "12")], None, 204, Value::Null).await;
@@ -118,7 +121,7 @@ async fn sla_events_rate_limit_logs_metrics_notifications_and_extension_info() {
 
     expect(&server, "GET", "/api/v1/ext/sla/events", &[("project_id", "12"), ("state", "imminent"), ("limit", "5"), ("issue_id", "ISS-1")], None, 200,
         json!({"data": [{"id": 77, "issue_id": 1042, "project_id": 12, "state": "imminent", "definition": {"status": "in_review"}, "metrics": {"elapsed": 230}}]})).await;
-    let events = api.sla_events(12).list(Some("imminent"), Some(5), Some("ISS-1")).await.unwrap();
+    let events = api.sla_events(12).list().state("imminent").limit(5).issue("ISS-1").await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].issue_id.as_ref().map(ToString::to_string).as_deref(), Some("1042"));
     assert_eq!(events[0].state, kiket_types::SlaState::Imminent);
@@ -147,7 +150,7 @@ async fn sla_events_rate_limit_logs_metrics_notifications_and_extension_info() {
         Value::Null,
     )
     .await;
-    api.log_event("issue.created", json!({"summary": "Printer on fire"})).await.unwrap();
+    api.log_event("issue.created").metadata(json!({"summary": "Printer on fire"})).await.unwrap();
 
     expect(
         &server,
@@ -159,8 +162,8 @@ async fn sla_events_rate_limit_logs_metrics_notifications_and_extension_info() {
         json!({"ok": true}),
     )
     .await;
-    api.emit_metric("leads.imported", 3.0, None).await.unwrap();
-    assert!(api.emit_metric("bad", f64::NAN, None).await.is_err());
+    api.emit_metric("leads.imported", 3.0).await.unwrap();
+    assert!(api.emit_metric("bad", f64::NAN).await.is_err());
 
     expect(
         &server,
@@ -172,7 +175,7 @@ async fn sla_events_rate_limit_logs_metrics_notifications_and_extension_info() {
         json!({}),
     )
     .await;
-    api.notify("SLA warning", "Issue #1042 is imminent", NotificationLevel::Warning).await.unwrap();
+    api.notify("SLA warning", "Issue #1042 is imminent").level(NotificationLevel::Warning).await.unwrap();
 
     expect(
         &server,
@@ -204,7 +207,7 @@ async fn intake_forms_and_submissions() {
         json!({"data": [{"id": 1, "key": "contact", "name": "Contact us", "active": true}]}),
     )
     .await;
-    let list = forms.list(Some(true), Some(false), Some(10)).await.unwrap();
+    let list = forms.list().active(true).public_only(false).limit(10).await.unwrap();
     assert_eq!(list[0].key.as_deref(), Some("contact"));
 
     expect(
@@ -214,7 +217,7 @@ async fn intake_forms_and_submissions() {
         &[("project_id", "12")],
         None,
         200,
-        json!({"key": "contact us", "public_url": "https://kiket.dev/f/abc"}),
+        json!({"key": "contact us", "public": true, "form_url": "https://kiket.dev/f/abc", "embed_allowed": true, "submissions_count": 4}),
     )
     .await;
     assert_eq!(forms.public_url("contact us").await.unwrap().as_deref(), Some("https://kiket.dev/f/abc"));
@@ -229,9 +232,8 @@ async fn intake_forms_and_submissions() {
         json!({"data": [{"id": "sub_1", "status": "pending", "data": {"email": "x@example.com"}}]}),
     )
     .await;
-    let query =
-        SubmissionQuery { status: Some("pending".into()), limit: Some(3), since: Some("2026-11-01T00:00:00Z".into()) };
-    let subs = forms.submissions("contact", &query).await.unwrap();
+    let since = "2026-11-01T00:00:00Z".parse().unwrap();
+    let subs = forms.submissions("contact").status("pending").limit(3).since(since).await.unwrap();
     assert_eq!(subs[0].data["email"], "x@example.com");
 
     expect(
@@ -258,7 +260,8 @@ async fn intake_forms_and_submissions() {
     .await;
     let mut data = serde_json::Map::new();
     data.insert("email".into(), json!("y@example.com"));
-    assert_eq!(forms.submit("contact", data, None).await.unwrap().id.map(|i| i.to_string()).as_deref(), Some("sub_2"));
+    let submitted = forms.submit("contact", data).await.unwrap().expect("echoed");
+    assert_eq!(submitted.id.map(|i| i.to_string()).as_deref(), Some("sub_2"));
 
     expect(
         &server,
@@ -271,7 +274,7 @@ async fn intake_forms_and_submissions() {
     )
     .await;
     assert_eq!(
-        forms.approve("contact", "sub_2", Some("looks good")).await.unwrap().status.as_deref(),
+        forms.approve("contact", "sub_2").notes("looks good").await.unwrap().unwrap().status.as_deref(),
         Some("approved")
     );
 
@@ -285,7 +288,7 @@ async fn intake_forms_and_submissions() {
         json!({"id": "sub_3", "status": "rejected"}),
     )
     .await;
-    assert_eq!(forms.reject("contact", "sub_3", None).await.unwrap().status.as_deref(), Some("rejected"));
+    assert_eq!(forms.reject("contact", "sub_3").await.unwrap().unwrap().status.as_deref(), Some("rejected"));
 
     expect(
         &server,
@@ -294,12 +297,12 @@ async fn intake_forms_and_submissions() {
         &[("project_id", "12"), ("period", "week")],
         None,
         200,
-        json!({"period": "week", "total": 9, "pending": 2}),
+        json!({"period": "week", "total_submissions": 9, "pending": 2}),
     )
     .await;
-    let stats = forms.stats("contact", Some("week")).await.unwrap();
-    assert_eq!((stats.total, stats.pending), (Some(9), Some(2)));
-    assert!(forms.stats("contact", Some("year")).await.is_err(), "bad period rejected locally");
+    let stats = forms.stats("contact").period(StatsPeriod::Week).await.unwrap();
+    assert_eq!((stats.total_submissions, stats.pending), (Some(9), Some(2)));
+    assert!(stats.extra.is_empty(), "every field the platform sends has a name: {:?}", stats.extra);
 }
 
 #[tokio::test]
@@ -337,9 +340,9 @@ async fn secrets_manager() {
         json!({"key": "WEBHOOK/TOKEN", "value": "abc123"}),
     )
     .await;
-    let value = secrets.get("WEBHOOK/TOKEN").await.unwrap().unwrap();
-    assert_eq!(value.expose(), "abc123");
-    assert_eq!(format!("{value:?}"), "SecretString([redacted])");
+    let secret = secrets.get("WEBHOOK/TOKEN").await.unwrap().unwrap();
+    assert_eq!((secret.key.as_str(), secret.value.expose()), ("WEBHOOK/TOKEN", "abc123"));
+    assert!(!format!("{secret:?}").contains("abc123"), "{secret:?}");
     expect(&server, "GET", &format!("{base}/MISSING"), &[], None, 404, json!({"error": "not found"})).await;
     assert!(secrets.get("MISSING").await.unwrap().is_none(), "404 means not set");
 
@@ -383,19 +386,13 @@ async fn audit_anchors_proofs_and_verification() {
     let api = endpoints(&server.uri(), RetryPolicy::none());
     let audit = api.audit();
 
-    expect(&server, "GET", "/api/v1/audit/anchors", &[("page", "2"), ("per_page", "50"), ("status", "confirmed"), ("network", "polygon"), ("from", "2026-01-01"), ("to", "2026-02-01")], None, 200,
+    expect(&server, "GET", "/api/v1/audit/anchors", &[("page", "2"), ("per_page", "50"), ("status", "confirmed"), ("network", "polygon"), ("from", "2026-01-01T00:00:00Z"), ("to", "2026-02-01T00:00:00Z")], None, 200,
         json!({"anchors": [{"merkle_root": "ab", "status": "confirmed"}], "pagination": {"page": 2, "per_page": 50, "total": 51}})).await;
-    let query = AnchorQuery {
-        page: Some(2),
-        per_page: Some(50),
-        status: Some("confirmed".into()),
-        network: Some("polygon".into()),
-        from: Some("2026-01-01".into()),
-        to: Some("2026-02-01".into()),
-    };
-    let page = audit.anchors(&query).await.unwrap();
+    let (from, to) = ("2026-01-01T00:00:00Z".parse().unwrap(), "2026-02-01T00:00:00Z".parse().unwrap());
+    let page =
+        audit.anchors().page(2).per_page(50).status("confirmed").network("polygon").from(from).to(to).await.unwrap();
     assert_eq!(page.anchors[0].merkle_root.as_deref(), Some("ab"));
-    assert!(audit.anchors(&AnchorQuery { per_page: Some(101), ..AnchorQuery::default() }).await.is_err());
+    assert!(audit.anchors().per_page(101).await.is_err());
 
     expect(
         &server,
@@ -407,7 +404,7 @@ async fn audit_anchors_proofs_and_verification() {
         json!({"merkle_root": "ab", "leaf_count": 4}),
     )
     .await;
-    assert_eq!(audit.anchor("ab", true).await.unwrap().leaf_count, Some(4));
+    assert_eq!(audit.anchor("ab").include_records(true).await.unwrap().leaf_count, Some(4));
 
     expect(
         &server,
@@ -419,7 +416,7 @@ async fn audit_anchors_proofs_and_verification() {
         json!({"merkle_root": "ab", "leaf_index": 2, "proof": ["cd"]}),
     )
     .await;
-    assert_eq!(audit.record_proof("r1", Some("issue")).await.unwrap().proof, vec!["cd".to_owned()]);
+    assert_eq!(audit.record_proof("r1").record_type("issue").await.unwrap().proof, vec!["cd".to_owned()]);
 
     expect(
         &server,
@@ -438,7 +435,7 @@ async fn audit_anchors_proofs_and_verification() {
         leaf_index: 2,
         tx_hash: None,
     };
-    assert_eq!(audit.verify(request).await.unwrap().valid, Some(true));
+    assert_eq!(audit.verify(request).await.unwrap().and_then(|r| r.valid), Some(true));
 }
 
 #[tokio::test]
@@ -449,7 +446,7 @@ async fn errors_name_the_operation_status_and_platform_message_without_tokens() 
         .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": "module not permitted"})))
         .mount(&server)
         .await;
-    let err = api.custom_data(1).list("m", "t", None, None).await.unwrap_err();
+    let err = api.custom_data(1).list("m", "t").await.unwrap_err();
     assert_eq!(err.to_string(), "Kiket API list_custom_data failed with status 403: module not permitted");
     assert_eq!((err.operation(), err.status(), err.is_retryable()), ("list_custom_data", Some(403), false));
     let printed = format!("{err:?} {err}");

@@ -96,8 +96,8 @@ async fn ergonomic_posts_are_retried_with_one_key_per_logical_call() {
         .mount(&server)
         .await;
     let api = endpoints(&server.uri(), RetryPolicy { base_delay: Duration::from_millis(10), ..RetryPolicy::default() });
-    api.log_event("first", json!({})).await.unwrap();
-    api.log_event("second", json!({})).await.unwrap();
+    api.log_event("first").metadata(json!({})).await.unwrap();
+    api.log_event("second").await.unwrap();
     let keys: Vec<String> = server
         .received_requests()
         .await

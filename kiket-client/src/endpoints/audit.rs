@@ -1,29 +1,23 @@
 //! Audit anchors and Merkle proofs, plus local proof verification.
+//!
+//! ```no_run
+//! # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+//! let audit = endpoints.audit();
+//! let page = audit.anchors().status("confirmed").per_page(50).await?;
+//! let proof = audit.record_proof(981).record_type("issue").await?;
+//! # drop((page, proof)); Ok(()) }
+//! ```
 
+use super::call::{awaitable, body, optional_body, present, present_id};
 use super::Endpoints;
 use crate::error::ApiError;
 use crate::generated::types::{
     AuditAnchor, AuditAnchorListResponse, RecordProof, VerifyProofRequest, VerifyProofResponse,
 };
 use crate::retry::new_idempotency_key;
+use crate::time::Timestamp;
+use kiket_types::Id;
 use sha2::{Digest, Sha256};
-
-/// Filters of [`Audit::anchors`].
-#[derive(Debug, Clone, Default)]
-pub struct AnchorQuery {
-    /// Page number (1-based).
-    pub page: Option<u32>,
-    /// Anchors per page (at most 100).
-    pub per_page: Option<u32>,
-    /// Anchor status.
-    pub status: Option<String>,
-    /// Blockchain network.
-    pub network: Option<String>,
-    /// ISO-8601 lower bound.
-    pub from: Option<String>,
-    /// ISO-8601 upper bound.
-    pub to: Option<String>,
-}
 
 /// Audit anchors and proofs.
 #[derive(Debug, Clone)]
@@ -36,70 +30,191 @@ impl Audit {
         Self { endpoints }
     }
 
-    /// A page of anchors. `per_page` above 100 is rejected locally.
-    pub async fn anchors(&self, query: &AnchorQuery) -> Result<AuditAnchorListResponse, ApiError> {
+    /// A page of anchors; narrow it with the [`ListAnchors`] methods, then await.
+    pub fn anchors(&self) -> ListAnchors {
+        ListAnchors::new(self.clone())
+    }
+
+    /// One anchor by Merkle root; add [`GetAnchor::include_records`], then await.
+    pub fn anchor(&self, merkle_root: impl Into<String>) -> GetAnchor {
+        GetAnchor { audit: self.clone(), merkle_root: merkle_root.into(), include_records: None }
+    }
+
+    /// The inclusion proof of a record; add [`GetRecordProof::record_type`], then await.
+    pub fn record_proof(&self, record_id: impl Into<Id>) -> GetRecordProof {
+        GetRecordProof { audit: self.clone(), record_id: record_id.into(), record_type: None }
+    }
+
+    /// Asks the platform to verify a proof; await it. `None` when the platform answered
+    /// without a result.
+    pub fn verify(&self, proof: VerifyProofRequest) -> VerifyProof {
+        VerifyProof { audit: self.clone(), proof }
+    }
+}
+
+/// A pending [`Audit::anchors`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ListAnchors {
+    audit: Audit,
+    page: Option<u32>,
+    per_page: Option<u32>,
+    status: Option<String>,
+    network: Option<String>,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+}
+
+impl ListAnchors {
+    fn new(audit: Audit) -> Self {
+        Self { audit, page: None, per_page: None, status: None, network: None, from: None, to: None }
+    }
+
+    /// Page number (1-based).
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Anchors per page (at most 100; more is refused locally).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Only anchors in this status.
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+
+    /// Only anchors on this blockchain network.
+    pub fn network(mut self, network: impl Into<String>) -> Self {
+        self.network = Some(network.into());
+        self
+    }
+
+    /// Only anchors at or after `time`.
+    pub fn from(mut self, time: Timestamp) -> Self {
+        self.from = Some(time);
+        self
+    }
+
+    /// Only anchors at or before `time`.
+    pub fn to(mut self, time: Timestamp) -> Self {
+        self.to = Some(time);
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<AuditAnchorListResponse, ApiError> {
         const OP: &str = crate::operations::LIST_AUDIT_ANCHORS.id;
-        let mut request = self.endpoints.client.list_audit_anchors();
-        if let Some(page) = query.page {
+        let mut request = self.audit.endpoints.client.list_audit_anchors();
+        if let Some(page) = self.page {
             request = request.page(page);
         }
-        if let Some(per_page) = query.per_page {
+        if let Some(per_page) = self.per_page {
             if per_page > 100 {
                 return Err(ApiError::input(OP, format!("per_page is at most 100, got {per_page}")));
             }
             request = request.per_page(per_page);
         }
-        if let Some(status) = &query.status {
+        if let Some(status) = &self.status {
             request = request.status(status.as_str());
         }
-        if let Some(network) = &query.network {
+        if let Some(network) = &self.network {
             request = request.network(network.as_str());
         }
-        if let Some(from) = &query.from {
-            request = request.from(from.as_str());
+        if let Some(from) = self.from {
+            request = request.from(from.to_string());
         }
-        if let Some(to) = &query.to {
-            request = request.to(to.as_str());
+        if let Some(to) = self.to {
+            request = request.to(to.to_string());
         }
-        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
-    }
-
-    /// One anchor by Merkle root.
-    pub async fn anchor(&self, merkle_root: &str, include_records: bool) -> Result<AuditAnchor, ApiError> {
-        const OP: &str = crate::operations::GET_AUDIT_ANCHOR.id;
-        let response = self
-            .endpoints
-            .client
-            .get_audit_anchor()
-            .merkle_root(merkle_root)
-            .include_records(include_records)
-            .send()
-            .await;
-        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
-    }
-
-    /// The inclusion proof of a record.
-    pub async fn record_proof(
-        &self,
-        record_id: impl std::fmt::Display,
-        record_type: Option<&str>,
-    ) -> Result<RecordProof, ApiError> {
-        const OP: &str = crate::operations::GET_RECORD_PROOF.id;
-        let mut request = self.endpoints.client.get_record_proof().id(record_id.to_string());
-        if let Some(record_type) = record_type {
-            request = request.record_type(record_type);
-        }
-        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
-    }
-
-    /// Asks the platform to verify a proof.
-    pub async fn verify(&self, proof: VerifyProofRequest) -> Result<VerifyProofResponse, ApiError> {
-        const OP: &str = crate::operations::VERIFY_AUDIT_PROOF.id;
-        let response =
-            self.endpoints.client.verify_audit_proof().idempotency_key(new_idempotency_key()).body(proof).send().await;
-        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
+        body(OP, request.send().await)
     }
 }
+
+awaitable!(ListAnchors => AuditAnchorListResponse);
+
+/// A pending [`Audit::anchor`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetAnchor {
+    audit: Audit,
+    merkle_root: String,
+    include_records: Option<bool>,
+}
+
+impl GetAnchor {
+    /// Whether the anchor's records come with it.
+    pub fn include_records(mut self, include: bool) -> Self {
+        self.include_records = Some(include);
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<AuditAnchor, ApiError> {
+        const OP: &str = crate::operations::GET_AUDIT_ANCHOR.id;
+        let root = present(OP, "merkle root", &self.merkle_root)?;
+        let mut request = self.audit.endpoints.client.get_audit_anchor().merkle_root(root);
+        if let Some(include) = self.include_records {
+            request = request.include_records(include);
+        }
+        body(OP, request.send().await)
+    }
+}
+
+awaitable!(GetAnchor => AuditAnchor);
+
+/// A pending [`Audit::record_proof`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetRecordProof {
+    audit: Audit,
+    record_id: Id,
+    record_type: Option<String>,
+}
+
+impl GetRecordProof {
+    /// The kind of record (`issue`, `comment`, …).
+    pub fn record_type(mut self, record_type: impl Into<String>) -> Self {
+        self.record_type = Some(record_type.into());
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<RecordProof, ApiError> {
+        const OP: &str = crate::operations::GET_RECORD_PROOF.id;
+        let id = present_id(OP, "record id", &self.record_id)?;
+        let mut request = self.audit.endpoints.client.get_record_proof().id(id);
+        if let Some(record_type) = &self.record_type {
+            request = request.record_type(record_type.as_str());
+        }
+        body(OP, request.send().await)
+    }
+}
+
+awaitable!(GetRecordProof => RecordProof);
+
+/// A pending [`Audit::verify`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct VerifyProof {
+    audit: Audit,
+    proof: VerifyProofRequest,
+}
+
+impl VerifyProof {
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<Option<VerifyProofResponse>, ApiError> {
+        const OP: &str = crate::operations::VERIFY_AUDIT_PROOF.id;
+        let request = self.audit.endpoints.client.verify_audit_proof().idempotency_key(new_idempotency_key());
+        optional_body(OP, request.body(self.proof).send().await)
+    }
+}
+
+awaitable!(VerifyProof => Option<VerifyProofResponse>);
 
 /// Verifies a Merkle inclusion proof locally, without calling the platform.
 ///

@@ -1,12 +1,14 @@
-//! Custom-data records: `endpoints.custom_data(project_id).list(module, table, …)`.
+//! Custom-data records: `endpoints.custom_data(project_id).list(module, table).limit(25).await`.
 
+use super::call::{awaitable, body, optional_body, present, present_id};
 use super::Endpoints;
 use crate::error::ApiError;
 use crate::generated::types::{CustomDataRecord, CustomDataWriteRequest};
 use crate::retry::new_idempotency_key;
+use kiket_types::Id;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::marker::PhantomData;
 
 /// Records of one project, decoded as `T` (default `serde_json::Value`).
@@ -18,130 +20,152 @@ use std::marker::PhantomData;
 ///
 /// let contacts = endpoints.custom_data(12).typed::<Contact>();
 /// let active = contacts
-///     .list("com.example.crm.contacts", "automation_records", Some(25), Some(&serde_json::json!({"status": "active"})))
+///     .list("com.example.crm.contacts", "automation_records")
+///     .filter("status", "active")
+///     .limit(25)
 ///     .await?;
-/// # Ok(()) }
+/// let one = contacts.get("com.example.crm.contacts", "automation_records", 7).await?;
+/// # drop((active, one)); Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CustomData<T = Value> {
     endpoints: Endpoints,
-    project_id: String,
+    project_id: Id,
     _record: PhantomData<fn() -> T>,
 }
 
+impl<T> Clone for CustomData<T> {
+    fn clone(&self) -> Self {
+        Self { endpoints: self.endpoints.clone(), project_id: self.project_id.clone(), _record: PhantomData }
+    }
+}
+
 impl CustomData<Value> {
-    pub(super) fn new(endpoints: Endpoints, project_id: String) -> Self {
+    pub(super) fn new(endpoints: Endpoints, project_id: Id) -> Self {
         Self { endpoints, project_id, _record: PhantomData }
     }
 }
 
-impl<T: DeserializeOwned> CustomData<T> {
+/// The module and table of a call, checked (and the project id with them).
+struct Table<'a> {
+    project_id: String,
+    module: &'a str,
+    table: &'a str,
+}
+
+impl<T: DeserializeOwned + Send + 'static> CustomData<T> {
     /// The same records, decoded as `U`.
     pub fn typed<U: DeserializeOwned>(self) -> CustomData<U> {
         CustomData { endpoints: self.endpoints, project_id: self.project_id, _record: PhantomData }
     }
 
-    /// Lists records, optionally limited and filtered (`filters` is sent as JSON text).
-    pub async fn list(
-        &self,
-        module: &str,
-        table: &str,
-        limit: Option<u32>,
-        filters: Option<&Value>,
-    ) -> Result<Vec<T>, ApiError> {
-        const OP: &str = crate::operations::LIST_CUSTOM_DATA.id;
-        let mut request =
-            self.endpoints.client.list_custom_data().module(module).table(table).project_id(&self.project_id);
-        if let Some(limit) = limit {
-            request = request.limit(limit);
-        }
-        if let Some(filters) = filters {
-            if !filters.is_object() {
-                return Err(ApiError::input(OP, "filters must be a JSON object"));
-            }
-            request = request.filters(filters.to_string());
-        }
-        let response = request.send().await.map_err(|e| ApiError::from_generated(OP, e))?;
-        response.into_inner().data.into_iter().map(|record| decode(OP, record)).collect()
+    fn table<'a>(&self, operation: &'static str, module: &'a str, table: &'a str) -> Result<Table<'a>, ApiError> {
+        Ok(Table {
+            project_id: present_id(operation, "project id", &self.project_id)?,
+            module: present(operation, "module", module)?,
+            table: present(operation, "table", table)?,
+        })
+    }
+
+    /// Lists records of a table; narrow it with [`ListRecords::filter`] and
+    /// [`ListRecords::limit`], then await it.
+    pub fn list(&self, module: impl Into<String>, table: impl Into<String>) -> ListRecords<T> {
+        ListRecords { data: self.clone(), module: module.into(), table: table.into(), limit: None, filters: Map::new() }
     }
 
     /// Fetches one record.
-    pub async fn get(&self, module: &str, table: &str, id: impl std::fmt::Display) -> Result<T, ApiError> {
+    pub async fn get(&self, module: &str, table: &str, id: impl Into<Id>) -> Result<T, ApiError> {
         const OP: &str = crate::operations::GET_CUSTOM_DATA_RECORD.id;
-        let response = self
-            .endpoints
-            .client
-            .get_custom_data_record()
-            .module(module)
-            .table(table)
-            .id(id.to_string())
-            .project_id(&self.project_id)
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?;
-        decode(OP, response.into_inner().data)
+        let at = self.table(OP, module, table)?;
+        let id = present_id(OP, "record id", &id.into())?;
+        let request = self.endpoints.client.get_custom_data_record().module(at.module).table(at.table);
+        let response = request.id(id).project_id(at.project_id).send().await;
+        decode(OP, body(OP, response)?.data)
     }
 
-    /// Creates a record from any serialisable object; returns the stored record.
-    pub async fn create(&self, module: &str, table: &str, record: &impl Serialize) -> Result<T, ApiError> {
+    /// Creates a record from any serialisable object. Returns the stored record, or `None`
+    /// when the platform answered without one (`204`).
+    pub async fn create(&self, module: &str, table: &str, record: &impl Serialize) -> Result<Option<T>, ApiError> {
         const OP: &str = crate::operations::CREATE_CUSTOM_DATA_RECORD.id;
+        let at = self.table(OP, module, table)?;
         let body = CustomDataWriteRequest { record: encode(OP, record)? };
-        let response = self
-            .endpoints
-            .client
-            .create_custom_data_record()
-            .module(module)
-            .table(table)
-            .project_id(&self.project_id)
-            .idempotency_key(new_idempotency_key())
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?;
-        decode(OP, response.into_inner().data)
+        let request = self.endpoints.client.create_custom_data_record().module(at.module).table(at.table);
+        let response = request.project_id(at.project_id).idempotency_key(new_idempotency_key()).body(body).send().await;
+        optional_body(OP, response)?.map(|stored| decode(OP, stored.data)).transpose()
     }
 
-    /// Updates fields of a record; returns the stored record. (PATCH is not retried.)
+    /// Updates fields of a record. Returns the stored record, or `None` when the platform
+    /// answered without one (`204`). (PATCH is not retried.)
     pub async fn update(
         &self,
         module: &str,
         table: &str,
-        id: impl std::fmt::Display,
+        id: impl Into<Id>,
         record: &impl Serialize,
-    ) -> Result<T, ApiError> {
+    ) -> Result<Option<T>, ApiError> {
         const OP: &str = crate::operations::UPDATE_CUSTOM_DATA_RECORD.id;
+        let at = self.table(OP, module, table)?;
+        let id = present_id(OP, "record id", &id.into())?;
         let body = CustomDataWriteRequest { record: encode(OP, record)? };
-        let response = self
-            .endpoints
-            .client
-            .update_custom_data_record()
-            .module(module)
-            .table(table)
-            .id(id.to_string())
-            .project_id(&self.project_id)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?;
-        decode(OP, response.into_inner().data)
+        let request = self.endpoints.client.update_custom_data_record().module(at.module).table(at.table);
+        let response = request.id(id).project_id(at.project_id).body(body).send().await;
+        optional_body(OP, response)?.map(|stored| decode(OP, stored.data)).transpose()
     }
 
     /// Deletes a record.
-    pub async fn delete(&self, module: &str, table: &str, id: impl std::fmt::Display) -> Result<(), ApiError> {
+    pub async fn delete(&self, module: &str, table: &str, id: impl Into<Id>) -> Result<(), ApiError> {
         const OP: &str = crate::operations::DELETE_CUSTOM_DATA_RECORD.id;
-        self.endpoints
-            .client
-            .delete_custom_data_record()
-            .module(module)
-            .table(table)
-            .id(id.to_string())
-            .project_id(&self.project_id)
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?;
+        let at = self.table(OP, module, table)?;
+        let id = present_id(OP, "record id", &id.into())?;
+        let request = self.endpoints.client.delete_custom_data_record().module(at.module).table(at.table);
+        request.id(id).project_id(at.project_id).send().await.map_err(|e| ApiError::from_generated(OP, e))?;
         Ok(())
     }
 }
+
+/// A pending [`CustomData::list`]: add filters and a limit, then await it.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ListRecords<T = Value> {
+    data: CustomData<T>,
+    module: String,
+    table: String,
+    limit: Option<u32>,
+    filters: Map<String, Value>,
+}
+
+impl<T: DeserializeOwned + Send + 'static> ListRecords<T> {
+    /// Only records whose `field` equals `value` (repeat for several fields; sent as the
+    /// JSON `filters` object).
+    pub fn filter(mut self, field: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.filters.insert(field.into(), value.into());
+        self
+    }
+
+    /// At most `limit` records.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<Vec<T>, ApiError> {
+        const OP: &str = crate::operations::LIST_CUSTOM_DATA.id;
+        let at = self.data.table(OP, &self.module, &self.table)?;
+        let mut request =
+            self.data.endpoints.client.list_custom_data().module(at.module).table(at.table).project_id(at.project_id);
+        if let Some(limit) = self.limit {
+            request = request.limit(limit);
+        }
+        if !self.filters.is_empty() {
+            request = request.filters(Value::Object(self.filters.clone()).to_string());
+        }
+        let records = optional_body(OP, request.send().await)?.map(|list| list.data).unwrap_or_default();
+        records.into_iter().map(|record| decode(OP, record)).collect()
+    }
+}
+
+awaitable!(ListRecords<T> => Vec<T>);
 
 fn encode(operation: &'static str, record: &impl Serialize) -> Result<CustomDataRecord, ApiError> {
     match serde_json::to_value(record) {

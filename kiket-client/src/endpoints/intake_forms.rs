@@ -1,182 +1,353 @@
 //! Intake forms and their submissions: `endpoints.intake_forms(project_id)`.
+//!
+//! The shapes are the platform's (PROTOCOL §7.3): a form's public URL is `form_url` and only
+//! meaningful when `public` is true ([`IntakeForm::public_url`]); stats count
+//! `total_submissions`.
 
+use super::call::{awaitable, body, optional_body, present, present_id};
 use super::Endpoints;
 use crate::error::ApiError;
 use crate::generated::types::{
     IntakeForm, IntakeFormStats, IntakeSubmission, IntakeSubmissionCreateRequest, IntakeSubmissionDecisionRequest,
 };
 use crate::retry::new_idempotency_key;
+use crate::time::Timestamp;
+use kiket_types::Id;
 use serde_json::{Map, Value};
 
-/// Approve and reject are the same call on two generated builders.
-macro_rules! decide {
-    ($self:ident, $operation:ident, $form_key:ident, $id:ident, $notes:ident) => {{
-        let response = $self
-            .endpoints
-            .client
-            .$operation()
-            .form_key($form_key)
-            .id($id.to_string())
-            .idempotency_key(new_idempotency_key())
-            .body($self.decision($notes))
-            .send()
-            .await;
-        Ok(response.map_err(|e| ApiError::from_generated(stringify!($operation), e))?.into_inner())
-    }};
-}
-
-/// Filters of [`IntakeForms::submissions`].
-#[derive(Debug, Clone, Default)]
-pub struct SubmissionQuery {
-    /// `pending`, `approved`, `rejected` or `converted`.
-    pub status: Option<String>,
-    /// Most submissions returned.
-    pub limit: Option<u32>,
-    /// Only submissions created at or after this ISO-8601 time.
-    pub since: Option<String>,
+impl IntakeForm {
+    /// The form's public URL: `form_url` when the form is public, otherwise `None` (a private
+    /// form's URL is not for sharing). Needs no request.
+    ///
+    /// ```
+    /// let form: kiket_client::types::IntakeForm =
+    ///     serde_json::from_str(r#"{"key": "bugs", "public": true, "form_url": "https://kiket.dev/f/bugs"}"#).unwrap();
+    /// assert_eq!(form.public_url(), Some("https://kiket.dev/f/bugs"));
+    /// let private: kiket_client::types::IntakeForm =
+    ///     serde_json::from_str(r#"{"key": "hr", "public": false, "form_url": "https://kiket.dev/f/hr"}"#).unwrap();
+    /// assert_eq!(private.public_url(), None);
+    /// ```
+    pub fn public_url(&self) -> Option<&str> {
+        match (self.public, self.form_url.as_deref()) {
+            (Some(true), Some(url)) if !url.trim().is_empty() => Some(url),
+            _ => None,
+        }
+    }
 }
 
 /// Intake forms of one project.
+///
+/// ```no_run
+/// # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+/// use kiket_client::endpoints::StatsPeriod;
+/// let forms = endpoints.intake_forms(12);
+/// let public = forms.list().public_only(true).limit(20).await?;
+/// let pending = forms.submissions("bug-report").status("pending").await?;
+/// let week = forms.stats("bug-report").period(StatsPeriod::Week).await?;
+/// println!("{} forms, {} pending, {:?} this week", public.len(), pending.len(), week.total_submissions);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct IntakeForms {
     endpoints: Endpoints,
-    project_id: String,
+    project_id: Id,
 }
 
 impl IntakeForms {
-    pub(super) fn new(endpoints: Endpoints, project_id: String) -> Self {
+    pub(super) fn new(endpoints: Endpoints, project_id: Id) -> Self {
         Self { endpoints, project_id }
     }
 
-    /// Lists forms, optionally only active and/or public ones.
-    pub async fn list(
-        &self,
-        active: Option<bool>,
-        public: Option<bool>,
-        limit: Option<u32>,
-    ) -> Result<Vec<IntakeForm>, ApiError> {
-        const OP: &str = crate::operations::LIST_INTAKE_FORMS.id;
-        let mut request = self.endpoints.client.list_intake_forms().project_id(&self.project_id);
-        if let Some(active) = active {
-            request = request.active(active);
-        }
-        if let Some(public) = public {
-            request = request.public(public);
-        }
-        if let Some(limit) = limit {
-            request = request.limit(limit);
-        }
-        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner().data)
+    fn project_id(&self, operation: &'static str) -> Result<String, ApiError> {
+        present_id(operation, "project id", &self.project_id)
     }
 
-    /// One form.
+    /// Lists forms; narrow them with [`ListIntakeForms::active`],
+    /// [`ListIntakeForms::public_only`] and [`ListIntakeForms::limit`], then await.
+    pub fn list(&self) -> ListIntakeForms {
+        ListIntakeForms { forms: self.clone(), active: None, public_only: None, limit: None }
+    }
+
+    /// One form, by key.
     pub async fn get(&self, form_key: &str) -> Result<IntakeForm, ApiError> {
         const OP: &str = crate::operations::GET_INTAKE_FORM.id;
-        let response =
-            self.endpoints.client.get_intake_form().form_key(form_key).project_id(&self.project_id).send().await;
-        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
+        let project_id = self.project_id(OP)?;
+        let form_key = present(OP, "form key", form_key)?;
+        let response = self.endpoints.client.get_intake_form().form_key(form_key).project_id(project_id).send().await;
+        body(OP, response)
     }
 
-    /// The public URL of a form: the platform's `public_url`, or `None` for a private form.
+    /// The public URL of a form (one request; with the form at hand, use
+    /// [`IntakeForm::public_url`]).
     pub async fn public_url(&self, form_key: &str) -> Result<Option<String>, ApiError> {
-        Ok(self.get(form_key).await?.public_url.filter(|u| !u.trim().is_empty()))
+        Ok(self.get(form_key).await?.public_url().map(str::to_owned))
     }
 
-    /// Submissions of a form.
-    pub async fn submissions(
-        &self,
-        form_key: &str,
-        query: &SubmissionQuery,
-    ) -> Result<Vec<IntakeSubmission>, ApiError> {
-        const OP: &str = crate::operations::LIST_INTAKE_SUBMISSIONS.id;
-        let mut request =
-            self.endpoints.client.list_intake_submissions().form_key(form_key).project_id(&self.project_id);
-        if let Some(status) = &query.status {
-            request = request.status(status.as_str());
-        }
-        if let Some(limit) = query.limit {
-            request = request.limit(limit);
-        }
-        if let Some(since) = &query.since {
-            request = request.since(since.as_str());
-        }
-        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner().data)
+    /// Submissions of a form; narrow them with [`ListSubmissions::status`],
+    /// [`ListSubmissions::since`] and [`ListSubmissions::limit`], then await.
+    pub fn submissions(&self, form_key: impl Into<String>) -> ListSubmissions {
+        ListSubmissions { forms: self.clone(), form_key: form_key.into(), status: None, limit: None, since: None }
     }
 
     /// One submission.
-    pub async fn submission(&self, form_key: &str, id: impl std::fmt::Display) -> Result<IntakeSubmission, ApiError> {
+    pub async fn submission(&self, form_key: &str, id: impl Into<Id>) -> Result<IntakeSubmission, ApiError> {
         const OP: &str = crate::operations::GET_INTAKE_SUBMISSION.id;
-        let response = self
-            .endpoints
-            .client
-            .get_intake_submission()
-            .form_key(form_key)
-            .id(id.to_string())
-            .project_id(&self.project_id)
-            .send()
-            .await;
-        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
+        let project_id = self.project_id(OP)?;
+        let form_key = present(OP, "form key", form_key)?;
+        let id = present_id(OP, "submission id", &id.into())?;
+        let request = self.endpoints.client.get_intake_submission().form_key(form_key);
+        body(OP, request.id(id).project_id(project_id).send().await)
     }
 
-    /// Submits a form with `data` (and optional `metadata`).
-    pub async fn submit(
-        &self,
-        form_key: &str,
-        data: Map<String, Value>,
-        metadata: Option<Map<String, Value>>,
-    ) -> Result<IntakeSubmission, ApiError> {
-        const OP: &str = crate::operations::CREATE_INTAKE_SUBMISSION.id;
-        let body = IntakeSubmissionCreateRequest {
-            project_id: self.project_id.clone(),
-            data,
-            metadata: metadata.unwrap_or_default(),
-        };
-        let response = self
-            .endpoints
-            .client
-            .create_intake_submission()
-            .form_key(form_key)
-            .idempotency_key(new_idempotency_key())
-            .body(body)
-            .send()
-            .await;
-        Ok(response.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
+    /// Submits a form with `data` (field key → value); add [`SubmitForm::metadata`], then
+    /// await. Returns the submission, or `None` when the platform answered without one.
+    pub fn submit(&self, form_key: impl Into<String>, data: Map<String, Value>) -> SubmitForm {
+        SubmitForm { forms: self.clone(), form_key: form_key.into(), data, metadata: None }
     }
 
-    /// Approves a submission.
-    pub async fn approve(
-        &self,
-        form_key: &str,
-        id: impl std::fmt::Display,
-        notes: Option<&str>,
-    ) -> Result<IntakeSubmission, ApiError> {
-        decide!(self, approve_intake_submission, form_key, id, notes)
+    /// Approves a submission; add [`Decide::notes`], then await.
+    pub fn approve(&self, form_key: impl Into<String>, id: impl Into<Id>) -> Decide {
+        Decide { forms: self.clone(), form_key: form_key.into(), id: id.into(), notes: None, approve: true }
     }
 
-    /// Rejects a submission.
-    pub async fn reject(
-        &self,
-        form_key: &str,
-        id: impl std::fmt::Display,
-        notes: Option<&str>,
-    ) -> Result<IntakeSubmission, ApiError> {
-        decide!(self, reject_intake_submission, form_key, id, notes)
+    /// Rejects a submission; add [`Decide::notes`], then await.
+    pub fn reject(&self, form_key: impl Into<String>, id: impl Into<Id>) -> Decide {
+        Decide { forms: self.clone(), form_key: form_key.into(), id: id.into(), notes: None, approve: false }
     }
 
-    /// Submission counts of a form over `period` (`day`, `week` or `month`).
-    pub async fn stats(&self, form_key: &str, period: Option<&str>) -> Result<IntakeFormStats, ApiError> {
-        const OP: &str = crate::operations::GET_INTAKE_FORM_STATS.id;
-        let mut request = self.endpoints.client.get_intake_form_stats().form_key(form_key).project_id(&self.project_id);
-        if let Some(period) = period {
-            if !matches!(period, "day" | "week" | "month") {
-                return Err(ApiError::input(OP, format!("period must be day, week or month, got {period:?}")));
-            }
-            request = request.period(period);
-        }
-        Ok(request.send().await.map_err(|e| ApiError::from_generated(OP, e))?.into_inner())
-    }
-
-    fn decision(&self, notes: Option<&str>) -> IntakeSubmissionDecisionRequest {
-        IntakeSubmissionDecisionRequest { project_id: self.project_id.clone(), notes: notes.map(str::to_owned) }
+    /// Submission counts of a form; pick a [`GetFormStats::period`], then await.
+    pub fn stats(&self, form_key: impl Into<String>) -> GetFormStats {
+        GetFormStats { forms: self.clone(), form_key: form_key.into(), period: None }
     }
 }
+
+/// A pending [`IntakeForms::list`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ListIntakeForms {
+    forms: IntakeForms,
+    active: Option<bool>,
+    public_only: Option<bool>,
+    limit: Option<u32>,
+}
+
+impl ListIntakeForms {
+    /// Only active (`true`) or inactive (`false`) forms.
+    pub fn active(mut self, active: bool) -> Self {
+        self.active = Some(active);
+        self
+    }
+
+    /// Only public (`true`) or private (`false`) forms (the `public` filter).
+    pub fn public_only(mut self, public: bool) -> Self {
+        self.public_only = Some(public);
+        self
+    }
+
+    /// At most `limit` forms.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<Vec<IntakeForm>, ApiError> {
+        const OP: &str = crate::operations::LIST_INTAKE_FORMS.id;
+        let mut request = self.forms.endpoints.client.list_intake_forms().project_id(self.forms.project_id(OP)?);
+        if let Some(active) = self.active {
+            request = request.active(active);
+        }
+        if let Some(public) = self.public_only {
+            request = request.public(public);
+        }
+        if let Some(limit) = self.limit {
+            request = request.limit(limit);
+        }
+        Ok(optional_body(OP, request.send().await)?.map(|list| list.data).unwrap_or_default())
+    }
+}
+
+awaitable!(ListIntakeForms => Vec<IntakeForm>);
+
+/// A pending [`IntakeForms::submissions`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ListSubmissions {
+    forms: IntakeForms,
+    form_key: String,
+    status: Option<String>,
+    limit: Option<u32>,
+    since: Option<Timestamp>,
+}
+
+impl ListSubmissions {
+    /// Only submissions in this status (`pending`, `approved`, `rejected`, `converted`).
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+
+    /// At most `limit` submissions.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Only submissions created at or after `time`
+    /// (`"2026-03-01T00:00:00Z".parse::<kiket_client::Timestamp>()?`).
+    pub fn since(mut self, time: Timestamp) -> Self {
+        self.since = Some(time);
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<Vec<IntakeSubmission>, ApiError> {
+        const OP: &str = crate::operations::LIST_INTAKE_SUBMISSIONS.id;
+        let project_id = self.forms.project_id(OP)?;
+        let form_key = present(OP, "form key", &self.form_key)?;
+        let mut request =
+            self.forms.endpoints.client.list_intake_submissions().form_key(form_key).project_id(project_id);
+        if let Some(status) = &self.status {
+            request = request.status(status.as_str());
+        }
+        if let Some(limit) = self.limit {
+            request = request.limit(limit);
+        }
+        if let Some(since) = self.since {
+            request = request.since(since.to_string());
+        }
+        Ok(optional_body(OP, request.send().await)?.map(|list| list.data).unwrap_or_default())
+    }
+}
+
+awaitable!(ListSubmissions => Vec<IntakeSubmission>);
+
+/// A pending [`IntakeForms::submit`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct SubmitForm {
+    forms: IntakeForms,
+    form_key: String,
+    data: Map<String, Value>,
+    metadata: Option<Map<String, Value>>,
+}
+
+impl SubmitForm {
+    /// Metadata stored with the submission.
+    pub fn metadata(mut self, metadata: Map<String, Value>) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<Option<IntakeSubmission>, ApiError> {
+        const OP: &str = crate::operations::CREATE_INTAKE_SUBMISSION.id;
+        let project_id = self.forms.project_id(OP)?;
+        let form_key = present(OP, "form key", &self.form_key)?;
+        let body =
+            IntakeSubmissionCreateRequest { project_id, data: self.data, metadata: self.metadata.unwrap_or_default() };
+        let request = self.forms.endpoints.client.create_intake_submission().form_key(form_key);
+        optional_body(OP, request.idempotency_key(new_idempotency_key()).body(body).send().await)
+    }
+}
+
+awaitable!(SubmitForm => Option<IntakeSubmission>);
+
+/// A pending [`IntakeForms::approve`] or [`IntakeForms::reject`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Decide {
+    forms: IntakeForms,
+    form_key: String,
+    id: Id,
+    notes: Option<String>,
+    approve: bool,
+}
+
+impl Decide {
+    /// Notes recorded with the decision.
+    pub fn notes(mut self, notes: impl Into<String>) -> Self {
+        self.notes = Some(notes.into());
+        self
+    }
+
+    /// Sends the request (what `.await` does). Returns the submission after the decision, or
+    /// `None` when the platform answered without one.
+    pub async fn send(self) -> Result<Option<IntakeSubmission>, ApiError> {
+        let operation = if self.approve {
+            crate::operations::APPROVE_INTAKE_SUBMISSION
+        } else {
+            crate::operations::REJECT_INTAKE_SUBMISSION
+        };
+        let op = operation.id;
+        let project_id = self.forms.project_id(op)?;
+        let form_key = present(op, "form key", &self.form_key)?;
+        let id = present_id(op, "submission id", &self.id)?;
+        let body = IntakeSubmissionDecisionRequest { project_id, notes: self.notes };
+        let key = new_idempotency_key();
+        let response = if self.approve {
+            let request = self.forms.endpoints.client.approve_intake_submission().form_key(form_key).id(id);
+            request.idempotency_key(key).body(body).send().await
+        } else {
+            let request = self.forms.endpoints.client.reject_intake_submission().form_key(form_key).id(id);
+            request.idempotency_key(key).body(body).send().await
+        };
+        optional_body(op, response)
+    }
+}
+
+awaitable!(Decide => Option<IntakeSubmission>);
+
+/// The window of [`IntakeForms::stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StatsPeriod {
+    /// The last day.
+    Day,
+    /// The last week.
+    Week,
+    /// The last month.
+    Month,
+}
+
+impl StatsPeriod {
+    /// The wire value (`day`, `week`, `month`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
+}
+
+/// A pending [`IntakeForms::stats`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetFormStats {
+    forms: IntakeForms,
+    form_key: String,
+    period: Option<StatsPeriod>,
+}
+
+impl GetFormStats {
+    /// Counts over this period (the platform's default when not set).
+    pub fn period(mut self, period: StatsPeriod) -> Self {
+        self.period = Some(period);
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<IntakeFormStats, ApiError> {
+        const OP: &str = crate::operations::GET_INTAKE_FORM_STATS.id;
+        let project_id = self.forms.project_id(OP)?;
+        let form_key = present(OP, "form key", &self.form_key)?;
+        let mut request = self.forms.endpoints.client.get_intake_form_stats().form_key(form_key).project_id(project_id);
+        if let Some(period) = self.period {
+            request = request.period(period.as_str());
+        }
+        body(OP, request.send().await)
+    }
+}
+
+awaitable!(GetFormStats => IntakeFormStats);

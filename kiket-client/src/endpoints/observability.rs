@@ -1,5 +1,19 @@
 //! Logs, metrics, notifications, the rate limit and the extension's own record.
+//!
+//! ```no_run
+//! # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+//! use kiket_client::types::NotificationLevel;
+//! use serde_json::json;
+//!
+//! endpoints.notify("Synced", "42 contacts").await?; // level `info`
+//! endpoints.notify("Sync failed", "CRM unreachable").level(NotificationLevel::Error).await?;
+//! endpoints.emit_metric("contacts.synced", 42.0).await?; // unit `count`
+//! endpoints.emit_metric("sync.duration", 812.0).unit("ms").await?;
+//! endpoints.log_event("sync finished").metadata(json!({"contacts": 42})).await?;
+//! # Ok(()) }
+//! ```
 
+use super::call::{awaitable, body};
 use super::Endpoints;
 use crate::error::ApiError;
 use crate::generated::types::{ExtensionInfo, LogEventRequest, MetricRequest, NotificationLevel, NotificationRequest};
@@ -20,67 +34,27 @@ pub struct RateLimit {
 }
 
 impl Endpoints {
-    /// Records a structured log event: `log_event("issue.created", json!({"summary": …}))`.
-    pub async fn log_event(&self, message: &str, metadata: Value) -> Result<(), ApiError> {
-        const OP: &str = crate::operations::LOG_EVENT.id;
-        let metadata = match metadata {
-            Value::Object(map) => map,
-            Value::Null => Map::new(),
-            _ => return Err(ApiError::input(OP, "metadata must be a JSON object")),
-        };
-        let body = LogEventRequest { message: message.to_owned(), metadata };
-        self.client
-            .log_event()
-            .idempotency_key(new_idempotency_key())
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?;
-        Ok(())
+    /// Records a structured log event; add [`LogEvent::metadata`], then await.
+    pub fn log_event(&self, message: impl Into<String>) -> LogEvent {
+        LogEvent { endpoints: self.clone(), message: message.into(), metadata: Value::Null }
     }
 
-    /// Records a metric sample; `unit` defaults to `count`.
-    pub async fn emit_metric(&self, name: &str, value: f64, unit: Option<&str>) -> Result<(), ApiError> {
-        const OP: &str = crate::operations::RECORD_METRIC.id;
-        if !value.is_finite() {
-            return Err(ApiError::input(OP, "a metric value must be a finite number"));
-        }
-        let body = MetricRequest { name: name.to_owned(), value, unit: unit.unwrap_or("count").to_owned() };
-        self.client
-            .record_metric()
-            .idempotency_key(new_idempotency_key())
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?;
-        Ok(())
+    /// Records a metric sample; the unit is `count` unless [`EmitMetric::unit`] says
+    /// otherwise. Await it.
+    pub fn emit_metric(&self, name: impl Into<String>, value: f64) -> EmitMetric {
+        EmitMetric { endpoints: self.clone(), name: name.into(), value, unit: None }
     }
 
-    /// Notifies the workspace at `level` (`NotificationLevel::Info` is the usual default).
-    pub async fn notify(&self, title: &str, body: &str, level: NotificationLevel) -> Result<(), ApiError> {
-        const OP: &str = crate::operations::SEND_NOTIFICATION.id;
-        let request = NotificationRequest { title: title.to_owned(), body: body.to_owned(), level };
-        self.client
-            .send_notification()
-            .idempotency_key(new_idempotency_key())
-            .body(request)
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?;
-        Ok(())
+    /// Notifies the workspace; the level is `info` unless [`Notify::level`] says otherwise.
+    /// Await it.
+    pub fn notify(&self, title: impl Into<String>, body: impl Into<String>) -> Notify {
+        Notify { endpoints: self.clone(), title: title.into(), body: body.into(), level: NotificationLevel::Info }
     }
 
     /// The current rate-limit window.
     pub async fn rate_limit(&self) -> Result<RateLimit, ApiError> {
         const OP: &str = crate::operations::GET_RATE_LIMIT.id;
-        let window = self
-            .client
-            .get_rate_limit()
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner()
-            .rate_limit;
+        let window = body(OP, self.client.get_rate_limit().send().await)?.rate_limit;
         Ok(RateLimit {
             limit: window.limit,
             remaining: window.remaining,
@@ -93,13 +67,101 @@ impl Endpoints {
     pub async fn extension_info(&self) -> Result<ExtensionInfo, ApiError> {
         const OP: &str = crate::operations::GET_EXTENSION.id;
         let id = self.require_extension_id(OP)?;
-        Ok(self
-            .client
-            .get_extension()
-            .ext_id(id)
-            .send()
-            .await
-            .map_err(|e| ApiError::from_generated(OP, e))?
-            .into_inner())
+        body(OP, self.client.get_extension().ext_id(id).send().await)
     }
 }
+
+/// A pending [`Endpoints::log_event`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct LogEvent {
+    endpoints: Endpoints,
+    message: String,
+    metadata: Value,
+}
+
+impl LogEvent {
+    /// Structured fields of the event (a JSON object).
+    pub fn metadata(mut self, metadata: Value) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<(), ApiError> {
+        const OP: &str = crate::operations::LOG_EVENT.id;
+        let metadata = match self.metadata {
+            Value::Object(map) => map,
+            Value::Null => Map::new(),
+            _ => return Err(ApiError::input(OP, "metadata must be a JSON object")),
+        };
+        let body = LogEventRequest { message: self.message, metadata };
+        let request = self.endpoints.client.log_event().idempotency_key(new_idempotency_key()).body(body);
+        request.send().await.map_err(|e| ApiError::from_generated(OP, e))?;
+        Ok(())
+    }
+}
+
+awaitable!(LogEvent => ());
+
+/// A pending [`Endpoints::emit_metric`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct EmitMetric {
+    endpoints: Endpoints,
+    name: String,
+    value: f64,
+    unit: Option<String>,
+}
+
+impl EmitMetric {
+    /// The unit of the value (`ms`, `bytes`, …; default `count`).
+    pub fn unit(mut self, unit: impl Into<String>) -> Self {
+        self.unit = Some(unit.into());
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<(), ApiError> {
+        const OP: &str = crate::operations::RECORD_METRIC.id;
+        if !self.value.is_finite() {
+            return Err(ApiError::input(OP, "a metric value must be a finite number"));
+        }
+        let unit = self.unit.unwrap_or_else(|| "count".to_owned());
+        let body = MetricRequest { name: self.name, value: self.value, unit };
+        let request = self.endpoints.client.record_metric().idempotency_key(new_idempotency_key()).body(body);
+        request.send().await.map_err(|e| ApiError::from_generated(OP, e))?;
+        Ok(())
+    }
+}
+
+awaitable!(EmitMetric => ());
+
+/// A pending [`Endpoints::notify`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Notify {
+    endpoints: Endpoints,
+    title: String,
+    body: String,
+    level: NotificationLevel,
+}
+
+impl Notify {
+    /// The level (`Info` by default, `Warning`, `Error`).
+    pub fn level(mut self, level: NotificationLevel) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<(), ApiError> {
+        const OP: &str = crate::operations::SEND_NOTIFICATION.id;
+        let body = NotificationRequest { title: self.title, body: self.body, level: self.level };
+        let request = self.endpoints.client.send_notification().idempotency_key(new_idempotency_key()).body(body);
+        request.send().await.map_err(|e| ApiError::from_generated(OP, e))?;
+        Ok(())
+    }
+}
+
+awaitable!(Notify => ());

@@ -48,7 +48,7 @@ pub struct ConfigBuilder {
     pub(super) extension_version: Option<String>,
     pub(super) clock: Option<Arc<dyn Clock>>,
     pub(super) api_retry: Option<RetryPolicy>,
-    pub(super) http: Option<reqwest::Client>,
+    pub(super) http: Option<reqwest::ClientBuilder>,
     pub(super) manifest: ManifestSource,
     pub(super) settings: BTreeMap<String, Value>,
     pub(super) telemetry_url: Option<String>,
@@ -250,9 +250,12 @@ impl ConfigBuilder {
         self
     }
 
-    /// Uses an existing HTTP client (and its connection pool) for API and JWKS calls.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Builds the process's HTTP client (API, JWKS and telemetry calls) from your builder:
+    /// proxies, TLS roots, pool sizes. The SDK's timeouts, user agent and redirect policy
+    /// are set on top ([`kiket_client::transport::configure`]), so credentials never follow a
+    /// redirect off the API origin whatever the builder said.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
         self
     }
 

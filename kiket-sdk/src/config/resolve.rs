@@ -97,10 +97,9 @@ impl ConfigBuilder {
             overlay("KIKET_SDK_TELEMETRY_OPTOUT")
                 .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
         });
-        let http = match self.http {
-            Some(http) => http,
-            None => kiket_client::http_client().map_err(|e| ConfigError::HttpClient(e.to_string()))?,
-        };
+        let http = kiket_client::transport::configure(self.http.unwrap_or_default())
+            .build()
+            .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
         Ok(Config {
             webhook_secrets,
             signature_tolerance: self.signature_tolerance.unwrap_or(Duration::from_secs(300)),

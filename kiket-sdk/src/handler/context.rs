@@ -154,8 +154,8 @@ impl HandlerContext {
     /// ```no_run
     /// # async fn demo(ctx: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
     /// let api = ctx.endpoints();
-    /// api.log_event("issue.created", serde_json::json!({"summary": "Printer on fire"})).await?;
-    /// let records = api.custom_data(12).list("com.example.crm.contacts", "automation_records", Some(25), None).await?;
+    /// api.log_event("issue.created").metadata(serde_json::json!({"summary": "Printer on fire"})).await?;
+    /// let records = api.custom_data(12).list("com.example.crm.contacts", "automation_records").limit(25).await?;
     /// # Ok(kiket_sdk::Reply::ok()) }
     /// ```
     pub fn endpoints(&self) -> Endpoints {
@@ -166,7 +166,8 @@ impl HandlerContext {
         }
     }
 
-    /// The extension's secrets on the platform (list, get, set, delete, rotate).
+    /// The extension's secrets on the platform (list, get, set, delete, rotate); `get` answers
+    /// from `KIKET_SECRET_<KEY>` first when it is set.
     pub fn secrets(&self) -> SecretsManager {
         self.endpoints().secrets()
     }

@@ -1,11 +1,21 @@
 //! Response helpers: decisions and action directives the platform understands
 //! (PROTOCOL.md §3.1).
 //!
+//! A decision is a typed [`Decision`] that tests can inspect and that converts into a
+//! [`Reply`]; what it needs is an argument, everything else a method:
+//!
 //! ```
-//! use kiket_sdk::handler::respond::{allow, deny, Action, actions};
+//! use kiket_sdk::handler::respond::{allow, deny, pending, Action, actions, DecisionStatus};
+//! use kiket_sdk::Reply;
 //! use serde_json::json;
 //!
-//! let reply = allow("Looks good", json!({"checked_by": "crm"}), [("crm_id", "C-42")]);
+//! let decision = allow();
+//! assert_eq!(decision.status, DecisionStatus::Allow);
+//! let decision = deny("Over budget").data(json!({"limit": 100}));
+//! assert_eq!(decision.message.as_deref(), Some("Over budget"));
+//! let _waiting = pending("Waiting for finance");
+//!
+//! let reply: Reply = allow().message("Looks good").data(json!({"checked_by": "crm"})).output_field("crm_id", "C-42").into();
 //! assert_eq!(
 //!     serde_json::from_slice::<serde_json::Value>(reply.body().unwrap()).unwrap(),
 //!     json!({"status": "allow", "message": "Looks good",
@@ -16,13 +26,11 @@
 //!     serde_json::from_slice::<serde_json::Value>(reply.body().unwrap()).unwrap(),
 //!     json!({"actions": [{"kind": "add_comment", "body": "Synced to CRM"}, {"kind": "transition", "to": "done"}]})
 //! );
-//! # let _ = deny("no", json!({}));
 //! ```
 
 use super::Reply;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// The decision of a gate (`workflow.before_transition`, approvals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -36,7 +44,8 @@ pub enum DecisionStatus {
     Pending,
 }
 
-/// `{"status": …, "message"?: …, "metadata": {…}}`.
+/// `{"status": …, "message"?: …, "metadata": {…}}`: build it with [`allow`], [`deny`] or
+/// [`pending`], refine it with the methods below, and return it with `.into()`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
     /// The decision.
@@ -48,47 +57,64 @@ pub struct Decision {
     pub metadata: Map<String, Value>,
 }
 
+impl Decision {
+    /// A decision with this status, no message and no metadata.
+    pub fn new(status: DecisionStatus) -> Self {
+        Self { status, message: None, metadata: Map::new() }
+    }
+
+    /// The message shown to the user (an empty one is left out).
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into()).filter(|m| !m.is_empty());
+        self
+    }
+
+    /// Adds `data` to the metadata: an object's fields are merged in, `null` adds nothing,
+    /// any other value is stored under `data`.
+    pub fn data(mut self, data: Value) -> Self {
+        match data {
+            Value::Object(map) => self.metadata.extend(map),
+            Value::Null => {}
+            other => {
+                self.metadata.insert("data".to_owned(), other);
+            }
+        }
+        self
+    }
+
+    /// Adds an output field (key → text) shown in the configuration UI
+    /// (`metadata.output_fields`).
+    pub fn output_field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        let fields = self.metadata.entry("output_fields").or_insert_with(|| Value::Object(Map::new()));
+        if !fields.is_object() {
+            *fields = Value::Object(Map::new());
+        }
+        if let Value::Object(fields) = fields {
+            fields.insert(key.into(), Value::String(value.into()));
+        }
+        self
+    }
+}
+
 impl From<Decision> for Reply {
     fn from(decision: Decision) -> Self {
         Reply::json(decision)
     }
 }
 
-fn metadata_of(data: Value) -> Map<String, Value> {
-    match data {
-        Value::Object(map) => map,
-        Value::Null => Map::new(),
-        other => Map::from_iter([("data".to_owned(), other)]),
-    }
+/// `allow`, with no message and no metadata until you add them.
+pub fn allow() -> Decision {
+    Decision::new(DecisionStatus::Allow)
 }
 
-fn message_of(message: &str) -> Option<String> {
-    Some(message.to_owned()).filter(|m| !m.is_empty())
+/// `deny`, saying why.
+pub fn deny(message: impl Into<String>) -> Decision {
+    Decision::new(DecisionStatus::Deny).message(message)
 }
 
-/// `allow`, with `data` as metadata and `output_fields` (key → text) shown in the
-/// configuration UI. An empty message is left out.
-pub fn allow<K: Into<String>, V: Into<String>>(
-    message: &str,
-    data: Value,
-    output_fields: impl IntoIterator<Item = (K, V)>,
-) -> Reply {
-    let mut metadata = metadata_of(data);
-    let fields: BTreeMap<String, String> = output_fields.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-    if !fields.is_empty() {
-        metadata.insert("output_fields".into(), serde_json::to_value(fields).unwrap_or_default());
-    }
-    Decision { status: DecisionStatus::Allow, message: message_of(message), metadata }.into()
-}
-
-/// `deny`, with `data` as metadata.
-pub fn deny(message: &str, data: Value) -> Reply {
-    Decision { status: DecisionStatus::Deny, message: message_of(message), metadata: metadata_of(data) }.into()
-}
-
-/// `pending`, with `data` as metadata.
-pub fn pending(message: &str, data: Value) -> Reply {
-    Decision { status: DecisionStatus::Pending, message: message_of(message), metadata: metadata_of(data) }.into()
+/// `pending`, saying what it waits for.
+pub fn pending(message: impl Into<String>) -> Decision {
+    Decision::new(DecisionStatus::Pending).message(message)
 }
 
 /// An action directive for the platform to carry out.
@@ -177,13 +203,14 @@ mod tests {
     #[test]
     fn decisions_serialise_exactly() {
         assert_eq!(
-            body(&deny("Over budget", json!({"limit": 100}))),
+            body(&deny("Over budget").data(json!({"limit": 100})).into()),
             json!({"status": "deny", "message": "Over budget", "metadata": {"limit": 100}})
         );
-        assert_eq!(body(&pending("", Value::Null)), json!({"status": "pending", "metadata": {}}));
+        assert_eq!(body(&pending("").data(Value::Null).into()), json!({"status": "pending", "metadata": {}}));
+        assert_eq!(body(&allow().into()), json!({"status": "allow", "metadata": {}}));
         assert_eq!(
-            body(&allow("", json!({}), Vec::<(String, String)>::new())),
-            json!({"status": "allow", "metadata": {}})
+            body(&allow().data(json!(7)).output_field("a", "1").output_field("b", "2").into()),
+            json!({"status": "allow", "metadata": {"data": 7, "output_fields": {"a": "1", "b": "2"}}})
         );
     }
 

@@ -10,6 +10,7 @@ use crate::telemetry::{Reporter, Telemetry};
 use crate::verify::{
     AllowedOrigins, HttpJwks, JwksCache, JwksSource, SignatureVerifier, TokenMode, TokenPolicy, TokenVerifier,
 };
+use kiket_client::url::origin_of;
 use kiket_client::ApiState;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -44,7 +45,12 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
             http: config.http.clone(),
             extension_id: config.extension_id.clone(),
             extension_version: config.extension_version.clone(),
-            workspace_token: config.workspace_token.clone(),
+            // The workspace token goes only to the API's own origin (PROTOCOL §7.2): a telemetry
+            // URL elsewhere gets the records without it.
+            workspace_token: config
+                .workspace_token
+                .clone()
+                .filter(|_| config.telemetry_url().is_some_and(|url| same_origin(url, &config.api_base_url))),
         },
         router.route_slots(),
         router.routes().map(|route| (route.id, &*route.event, &*route.version)),
@@ -97,4 +103,9 @@ pub(crate) fn context_shared(config: &Config) -> ContextShared {
         extension_version: config.extension_version.as_deref().map(Arc::from),
         settings: config.settings.clone(),
     }
+}
+
+/// Whether two URLs have one origin (scheme, host and port).
+fn same_origin(a: &str, b: &str) -> bool {
+    matches!((origin_of(a), origin_of(b)), (Some(a), Some(b)) if a == b)
 }

@@ -273,7 +273,7 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> Option<(u16, Va
             state.next_id += 1;
             record.entry("id").or_insert(json!(state.next_id));
             state.records.entry((p(0), p(1), project)).or_default().push(record.clone());
-            (200, json!({ "data": record }))
+            (201, json!({ "data": record }))
         }
         "get_custom_data_record" | "update_custom_data_record" | "delete_custom_data_record" => {
             let records = state.records.entry((p(0), p(1), project)).or_default();
@@ -309,14 +309,18 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> Option<(u16, Va
             (200, json!({ "data": events }))
         }
         "list_intake_forms" | "list_intake_submissions" => (200, json!({ "data": [] })),
-        "get_intake_form" => (200, json!({"key": p(0), "name": p(0), "active": true})),
-        "get_intake_submission" => (200, json!({"id": p(1), "status": "pending"})),
+        "get_intake_form" => (200, intake_form(&p(0))),
+        "get_intake_submission" => (200, submission(&p(1), "pending", None)),
         "create_intake_submission" => {
-            (200, json!({"id": "sub_1", "status": "pending", "data": call.body.as_ref().map(|b| b["data"].clone())}))
+            (201, submission("1", "pending", call.body.as_ref().and_then(|b| b["data"].as_object())))
         }
-        "approve_intake_submission" => (200, json!({"id": p(1), "status": "approved"})),
-        "reject_intake_submission" => (200, json!({"id": p(1), "status": "rejected"})),
-        "get_intake_form_stats" => (200, json!({"period": call.query_param("period").unwrap_or("week"), "total": 0})),
+        "approve_intake_submission" => (200, submission(&p(1), "approved", None)),
+        "reject_intake_submission" => (200, submission(&p(1), "rejected", None)),
+        "get_intake_form_stats" => (
+            200,
+            json!({"total_submissions": 0, "pending": 0, "approved": 0, "rejected": 0, "converted": 0,
+                   "period": call.query_param("period").unwrap_or("week")}),
+        ),
         "list_secrets" => (200, json!(state.secrets.keys().map(|k| json!({"key": k})).collect::<Vec<_>>())),
         "set_secret" => {
             let secret = call.body.as_ref().map(|b| b["secret"].clone()).unwrap_or_default();
@@ -326,7 +330,9 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> Option<(u16, Va
             (201, Value::Null)
         }
         "get_secret" => match state.secrets.get(&p(1)) {
-            Some(value) => (200, json!({"key": p(1), "value": value})),
+            Some(value) => {
+                (200, json!({"key": p(1), "value": value, "created_at": MOCK_TIME, "updated_at": MOCK_TIME}))
+            }
             None => (404, json!({"error": "secret not found"})),
         },
         "delete_secret" => {
@@ -344,6 +350,29 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> Option<(u16, Va
             None => (404, json!({"error": "no JWKS configured on the mock"})),
         },
         _ => return None,
+    })
+}
+
+/// The time the mock stamps on what it answers.
+const MOCK_TIME: &str = "2026-01-01T00:00:00.000Z";
+
+/// A form as the platform answers it (PROTOCOL §7.3): public, with its `form_url`.
+fn intake_form(key: &str) -> Value {
+    json!({
+        "id": 1, "key": key, "name": key, "description": null, "active": true, "public": true,
+        "fields": [{"key": "email", "label": "E-mail", "field_type": "email", "required": true}],
+        "form_url": format!("https://kiket.dev/forms/{key}"), "embed_allowed": true,
+        "submissions_count": 0, "created_at": MOCK_TIME, "updated_at": MOCK_TIME,
+    })
+}
+
+/// A submission as the platform answers it (PROTOCOL §7.3).
+fn submission(id: &str, status: &str, data: Option<&Map<String, Value>>) -> Value {
+    let id = id.parse::<u64>().map_or_else(|_| json!(id), |n| json!(n));
+    json!({
+        "id": id, "intake_form_id": 1, "status": status, "data": data.cloned().unwrap_or_default(),
+        "metadata": {}, "submitted_by_email": null, "reviewed_by": null, "reviewed_at": null,
+        "notes": null, "created_at": MOCK_TIME, "updated_at": MOCK_TIME,
     })
 }
 

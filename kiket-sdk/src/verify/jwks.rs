@@ -110,7 +110,13 @@ impl JwksSource for Arc<dyn JwksSource> {
     }
 }
 
-/// Fetches a JWKS over HTTP with the process-wide client.
+/// Most bytes of a key set read (64 KiB; a real set is a few hundred bytes per key).
+pub const JWKS_BODY_LIMIT: usize = 64 * 1024;
+
+/// Fetches a JWKS over HTTP with the process-wide client. The set must be served at the
+/// configured URL itself: an answer that arrived through any redirect is refused (the client
+/// follows none to another origin; this refuses same-origin ones too), and a body over
+/// [`JWKS_BODY_LIMIT`] is not read.
 pub(crate) struct HttpJwks {
     pub(crate) client: reqwest::Client,
     pub(crate) url: String,
@@ -127,9 +133,15 @@ impl JwksSource for HttpJwks {
                 .await
                 .map_err(|e| format!("JWKS request failed: {e}"))?;
             if !response.status().is_success() {
-                return Err(format!("JWKS endpoint answered {}", response.status()));
+                return Err(format!("JWKS endpoint answered {} (redirects are not followed)", response.status()));
             }
-            let body = response.bytes().await.map_err(|e| format!("JWKS body unreadable: {e}"))?;
+            if reqwest::Url::parse(&self.url).ok().as_ref() != Some(response.url()) {
+                return Err("JWKS endpoint redirected; the key set must be served at the configured URL".into());
+            }
+            let body = kiket_client::transport::read_capped(response, JWKS_BODY_LIMIT)
+                .await
+                .map_err(|e| format!("JWKS body unreadable: {e}"))?
+                .ok_or_else(|| format!("JWKS body is larger than {JWKS_BODY_LIMIT} bytes; not read"))?;
             Jwks::parse(&body).map_err(|e| format!("JWKS is not valid JSON: {e}"))
         })
     }

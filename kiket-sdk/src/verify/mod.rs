@@ -23,7 +23,7 @@ pub use auth::{check_scopes, AuthContext, ScopeError, TokenPins};
 pub(crate) use auth::{TokenMode, TokenPolicy};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub(crate) use jwks::{HttpJwks, JwksCache};
-pub use jwks::{Jwks, JwksSource};
+pub use jwks::{Jwks, JwksSource, JWKS_BODY_LIMIT};
 pub(crate) use origin::AllowedOrigins;
 pub use signature::{
     parse_signatures, sign, sign_legacy, signature_headers, SignatureScheme, SignatureVerifier, Signed,
