@@ -50,9 +50,11 @@ impl Match for NoBody {
     }
 }
 
-/// Endpoints against `base` with test credentials and the given retry policy.
+/// Endpoints against `base` with test credentials and the given retry policy, over the
+/// HTTP client the SDK builds (its redirect policy included).
 pub fn endpoints(base: &str, retry: RetryPolicy) -> Endpoints {
     let state =
         ApiState::new().workspace_token("wk_test").runtime_token("rt_test").event_version("v1").retry_policy(retry);
-    Endpoints::new(Client::new_with_client(base, reqwest::Client::new(), state)).with_extension_id("com.example/ext")
+    let http = kiket_client::http_client().expect("the SDK's HTTP client builds");
+    Endpoints::new(Client::new_with_client(base, http, state)).with_extension_id("com.example/ext")
 }

@@ -113,13 +113,27 @@ impl JwksSource for Arc<dyn JwksSource> {
 /// Most bytes of a key set read (64 KiB; a real set is a few hundred bytes per key).
 pub const JWKS_BODY_LIMIT: usize = 64 * 1024;
 
-/// Fetches a JWKS over HTTP with the process-wide client. The set must be served at the
-/// configured URL itself: an answer that arrived through any redirect is refused (the client
-/// follows none to another origin; this refuses same-origin ones too), and a body over
-/// [`JWKS_BODY_LIMIT`] is not read.
+/// Fetches a JWKS over HTTP with the process-wide client.
+///
+/// The set must be served at the configured URL itself. An answer that is a redirect (the
+/// client follows none to another origin) or arrived through one (same-origin ones are
+/// refused here too), or whose body exceeds [`JWKS_BODY_LIMIT`] (not read past it), is
+/// **refused**: it counts as a set with no usable key, so runtime tokens are rejected with
+/// 401 and a warning names the reason. An endpoint that cannot be reached or answers an
+/// error is *unavailable* instead (503 until it recovers, or the cached set keeps working).
 pub(crate) struct HttpJwks {
     pub(crate) client: reqwest::Client,
     pub(crate) url: String,
+}
+
+impl HttpJwks {
+    fn refused(&self, reason: &str) -> Result<Jwks, String> {
+        tracing::warn!(
+            reason,
+            "the runtime-token key set was refused; tokens are rejected until it is served directly"
+        );
+        Ok(Jwks::default())
+    }
 }
 
 impl JwksSource for HttpJwks {
@@ -132,16 +146,19 @@ impl JwksSource for HttpJwks {
                 .send()
                 .await
                 .map_err(|e| format!("JWKS request failed: {e}"))?;
+            let redirected = reqwest::Url::parse(&self.url).ok().as_ref() != Some(response.url());
+            if response.status().is_redirection() || redirected {
+                return self.refused("the JWKS endpoint redirected; keys are only taken from the configured URL");
+            }
             if !response.status().is_success() {
-                return Err(format!("JWKS endpoint answered {} (redirects are not followed)", response.status()));
+                return Err(format!("JWKS endpoint answered {}", response.status()));
             }
-            if reqwest::Url::parse(&self.url).ok().as_ref() != Some(response.url()) {
-                return Err("JWKS endpoint redirected; the key set must be served at the configured URL".into());
-            }
-            let body = kiket_client::transport::read_capped(response, JWKS_BODY_LIMIT)
+            let Some(body) = kiket_client::transport::read_capped(response, JWKS_BODY_LIMIT)
                 .await
                 .map_err(|e| format!("JWKS body unreadable: {e}"))?
-                .ok_or_else(|| format!("JWKS body is larger than {JWKS_BODY_LIMIT} bytes; not read"))?;
+            else {
+                return self.refused("the JWKS body is larger than 64 KiB; not read");
+            };
             Jwks::parse(&body).map_err(|e| format!("JWKS is not valid JSON: {e}"))
         })
     }
