@@ -112,8 +112,13 @@ fn openapi_changes_are_listed_and_classified() {
     std::fs::create_dir_all(&dir).unwrap();
     let original = std::fs::read_to_string(root().join("openapi/kiket-extension-api.yaml")).unwrap();
     let mut spec: Value = serde_norway::from_str(&original).unwrap();
+    // The old spec answered the rate limit with 200 only; the new one with any 2xx.
+    let mut before = spec.clone();
+    let limit = before["paths"]["/api/v1/ext/rate_limit"]["get"]["responses"].as_object_mut().unwrap();
+    let success = limit.remove("2XX").unwrap();
+    limit.insert("200".into(), success);
     let old = dir.join("old.yaml");
-    std::fs::write(&old, &original).unwrap();
+    std::fs::write(&old, serde_norway::to_string(&before).unwrap()).unwrap();
 
     spec["paths"]["/api/v1/ext/sla/events"]["get"]["parameters"]
         .as_array_mut()
@@ -121,12 +126,25 @@ fn openapi_changes_are_listed_and_classified() {
         .push(json!({"name": "since", "in": "query", "schema": {"type": "string"}}));
     spec["paths"]["/api/v1/audit/verify"].as_object_mut().unwrap().remove("post");
     spec["components"]["schemas"]["RateLimit"]["properties"]["burst"] = json!({"type": "integer"});
+    // A write that now answers only 200 (narrowed: a 201 stops being success).
+    let create = &mut spec["paths"]["/api/v1/ext/custom_data/{module}/{table}"]["post"]["responses"];
+    let success = create.as_object_mut().unwrap().remove("2XX").unwrap();
+    create["200"] = success;
+    // Restating what 2XX already covers is no change.
+    spec["paths"]["/api/v1/ext/sla/events"]["get"]["responses"]["204"] = json!({"description": "none"});
     let new = dir.join("new.yaml");
     std::fs::write(&new, serde_norway::to_string(&spec).unwrap()).unwrap();
 
     let changes = diff_paths(&old, &new).unwrap();
     let report: Vec<String> = changes.iter().map(ToString::to_string).collect();
-    assert_eq!(changes.len(), 3, "{report:#?}");
+    assert_eq!(changes.len(), 5, "{report:#?}");
+    assert_listed(
+        &changes,
+        Impact::Breaking,
+        "operation createCustomDataRecord",
+        "success statuses narrowed from 2XX to 200",
+    );
+    assert_listed(&changes, Impact::Additive, "operation getRateLimit", "success statuses widened from 200 to 2XX");
     assert_listed(&changes, Impact::Additive, "operation listSlaEvents", "optional parameter `since` added");
     assert_listed(&changes, Impact::Breaking, "operation verifyAuditProof", "removed (was POST /api/v1/audit/verify)");
     assert_listed(&changes, Impact::Additive, "schema RateLimit: burst", "optional field added (integer)");

@@ -10,7 +10,9 @@
 //! - enum values: added to an open enum (`x-kiket-open-enum`) → additive, to a closed one →
 //!   breaking; removed → breaking;
 //! - operations: added → additive; removed, or moved to another method/path → breaking;
-//!   parameters: added optional → additive; added required or removed → breaking.
+//!   parameters: added optional → additive; added required or removed → breaking;
+//!   success statuses (`200`, `201`, `2XX`, …): widened → additive (answers that used to be
+//!   errors now succeed); narrowed → breaking (answers that used to succeed become errors).
 
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -241,8 +243,27 @@ fn diff_enum(location: &str, old: &Value, new: &Value, changes: &mut Vec<Change>
     }
 }
 
-/// operationId → (method and path, parameters by name → required).
-type Operations = BTreeMap<String, (String, BTreeMap<String, bool>)>;
+/// One operation as the diff sees it.
+struct OperationShape {
+    /// `METHOD /path`.
+    route: String,
+    /// Parameter name → required.
+    parameters: BTreeMap<String, bool>,
+    /// Success status keys as the spec writes them (`200`, `2XX`).
+    success: BTreeSet<String>,
+}
+
+/// operationId → its shape.
+type Operations = BTreeMap<String, OperationShape>;
+
+/// Whether the status keys `statuses` cover the status key `status` (`2XX` covers `201`).
+fn covers(statuses: &BTreeSet<String>, status: &str) -> bool {
+    statuses.contains(status) || status.get(..1).is_some_and(|class| statuses.contains(&format!("{class}XX")))
+}
+
+fn statuses_text(statuses: &BTreeSet<String>) -> String {
+    statuses.iter().cloned().collect::<Vec<_>>().join(", ")
+}
 
 fn operations(spec: &Value) -> Operations {
     let mut out = BTreeMap::new();
@@ -264,7 +285,16 @@ fn operations(spec: &Value) -> Operations {
                     parameters.insert(name.to_owned(), parameter.get("required") == Some(&Value::Bool(true)));
                 }
             }
-            out.insert(id.to_owned(), (format!("{} {path}", method.to_uppercase()), parameters));
+            let success = operation
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(status, _)| status.to_ascii_uppercase())
+                .filter(|status| status.starts_with('2'))
+                .collect();
+            let route = format!("{} {path}", method.to_uppercase());
+            out.insert(id.to_owned(), OperationShape { route, parameters, success });
         }
     }
     out
@@ -273,14 +303,34 @@ fn operations(spec: &Value) -> Operations {
 fn diff_openapi(old: &Value, new: &Value) -> Vec<Change> {
     let mut changes = Vec::new();
     let (before, after) = (operations(old), operations(new));
-    for (id, (route, parameters)) in &after {
+    for (id, OperationShape { route, parameters, success }) in &after {
         let at = format!("operation {id}");
-        let Some((old_route, old_parameters)) = before.get(id) else {
+        let Some(OperationShape { route: old_route, parameters: old_parameters, success: old_success }) =
+            before.get(id)
+        else {
             changes.push(change(Impact::Additive, at, format!("added ({route})")));
             continue;
         };
         if old_route != route {
             changes.push(change(Impact::Breaking, at.clone(), format!("moved from {old_route} to {route}")));
+        }
+        let widened = old_success.iter().all(|status| covers(success, status));
+        let narrowed_or_same = success.iter().all(|status| covers(old_success, status));
+        if !(widened && narrowed_or_same) {
+            let (was, now) = (statuses_text(old_success), statuses_text(success));
+            if widened {
+                changes.push(change(
+                    Impact::Additive,
+                    at.clone(),
+                    format!("success statuses widened from {was} to {now}"),
+                ));
+            } else {
+                changes.push(change(
+                    Impact::Breaking,
+                    at.clone(),
+                    format!("success statuses narrowed from {was} to {now}"),
+                ));
+            }
         }
         for (name, required) in parameters {
             match (old_parameters.get(name), required) {
@@ -303,8 +353,8 @@ fn diff_openapi(old: &Value, new: &Value) -> Vec<Change> {
             changes.push(change(Impact::Breaking, at.clone(), format!("parameter `{name}` removed")));
         }
     }
-    for (id, (route, _)) in before.iter().filter(|(id, _)| !after.contains_key(*id)) {
-        changes.push(change(Impact::Breaking, format!("operation {id}"), format!("removed (was {route})")));
+    for (id, shape) in before.iter().filter(|(id, _)| !after.contains_key(*id)) {
+        changes.push(change(Impact::Breaking, format!("operation {id}"), format!("removed (was {})", shape.route)));
     }
     let schemas =
         |spec: &Value| spec.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
