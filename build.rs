@@ -177,12 +177,17 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
         traits.extend(quote! {
             #[doc = #trait_doc]
             ///
-            /// Implement it on your own type, or pass a closure
-            /// `|payload, context| async move { … }` with annotated argument types.
-            #[async_trait::async_trait]
+            /// Implement it on your own type with a plain `async fn handle` (no attribute
+            /// macro), or pass a function or closure `|payload, context| async move { … }`
+            /// with annotated argument types, whose success value may be anything
+            /// [`kiket_sdk::IntoReply`].
             pub trait #handler_trait: Send + Sync + 'static {
                 /// Handles one delivery.
-                async fn handle(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult;
+                fn handle(
+                    &self,
+                    payload: kiket_types::#payload,
+                    context: kiket_sdk::HandlerContext,
+                ) -> impl ::std::future::Future<Output = kiket_sdk::HandlerResult> + Send;
 
                 /// Scopes the runtime token must grant before [`Self::handle`] runs (403 otherwise).
                 fn required_scopes(&self) -> Vec<String> {
@@ -190,21 +195,28 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
                 }
             }
 
-            #[async_trait::async_trait]
-            impl<F, Fut> #handler_trait for F
+            impl<F, Fut, R> #handler_trait for F
             where
                 F: Fn(kiket_types::#payload, kiket_sdk::HandlerContext) -> Fut + Send + Sync + 'static,
-                Fut: std::future::Future<Output = kiket_sdk::HandlerResult> + Send + 'static,
+                Fut: ::std::future::Future<Output = Result<R, kiket_sdk::HandlerError>> + Send + 'static,
+                R: kiket_sdk::IntoReply,
             {
-                async fn handle(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
-                    (self)(payload, context).await
+                fn handle(
+                    &self,
+                    payload: kiket_types::#payload,
+                    context: kiket_sdk::HandlerContext,
+                ) -> impl ::std::future::Future<Output = kiket_sdk::HandlerResult> + Send {
+                    kiket_sdk::handler::answer((self)(payload, context))
                 }
             }
 
-            #[async_trait::async_trait]
             impl<H: #handler_trait> #handler_trait for kiket_sdk::Scoped<H> {
-                async fn handle(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
-                    self.handler.handle(payload, context).await
+                fn handle(
+                    &self,
+                    payload: kiket_types::#payload,
+                    context: kiket_sdk::HandlerContext,
+                ) -> impl ::std::future::Future<Output = kiket_sdk::HandlerResult> + Send {
+                    self.handler.handle(payload, context)
                 }
 
                 fn required_scopes(&self) -> Vec<String> {
@@ -214,27 +226,25 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
                 }
             }
 
-            #[async_trait::async_trait]
-            impl #handler_trait for Box<dyn #handler_trait> {
-                async fn handle(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
-                    (**self).handle(payload, context).await
-                }
-
-                fn required_scopes(&self) -> Vec<String> {
-                    (**self).required_scopes()
-                }
-            }
-
             struct #adapter<H>(H);
 
-            #[async_trait::async_trait]
             impl<H: #handler_trait> kiket_sdk::Handler<kiket_types::#payload> for #adapter<H> {
-                async fn call(&self, payload: kiket_types::#payload, context: kiket_sdk::HandlerContext) -> kiket_sdk::HandlerResult {
-                    self.0.handle(payload, context).await
+                fn call(
+                    &self,
+                    payload: kiket_types::#payload,
+                    context: kiket_sdk::HandlerContext,
+                ) -> impl ::std::future::Future<Output = kiket_sdk::HandlerResult> + Send {
+                    self.0.handle(payload, context)
                 }
 
                 fn required_scopes(&self) -> Vec<String> {
                     self.0.required_scopes()
+                }
+            }
+
+            impl<H: #handler_trait> crate::SlotHandler<kiket_types::#payload> for H {
+                fn register(self, router: kiket_sdk::Router) -> kiket_sdk::Router {
+                    router.on::<kiket_types::#payload, _>(#adapter(self))
                 }
             }
         });
@@ -249,13 +259,10 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
         });
         fields.extend(quote! {
             #[doc = #field_doc]
-            pub #method: crate::Slot<dyn #handler_trait>,
+            pub #method: crate::Slot<kiket_types::#payload>,
         });
         register_all.extend(quote! {
-            router = match self.#method {
-                crate::Slot::Handle(handler) => router.on::<kiket_types::#payload, _>(#adapter(handler)),
-                crate::Slot::Ignore => router.ignore::<kiket_types::#payload>(),
-            };
+            router = self.#method.register(router);
         });
     }
     quote! {

@@ -53,6 +53,8 @@ fn render_traits(items: &[syn::Item], out: &mut String) {
                     ("< ", "<"),
                     (" >", ">"),
                     (" : ", ": "),
+                    (",)", ")"),
+                    ("impl::", "impl "),
                 ] {
                     signature = signature.replace(spaced, tight);
                 }

@@ -10,7 +10,6 @@ use kiket::prelude::*;
 
 struct Title;
 
-#[async_trait::async_trait]
 impl IssueCreatedV1Handler for Title {
     async fn handle(&self, payload: IssueCreatedV1, _ctx: HandlerContext) -> HandlerResult {
         #[derive(serde::Serialize)]

@@ -22,7 +22,6 @@
 //!
 //! struct OnCreated;
 //!
-//! #[async_trait::async_trait]
 //! impl IssueCreatedV1Handler for OnCreated {
 //!     async fn handle(&self, payload: IssueCreatedV1, ctx: HandlerContext) -> HandlerResult {
 //!         Ok(Reply::json(serde_json::json!({"ok": true, "title": payload.issue.title})))
@@ -38,6 +37,27 @@
 //!         });
 //!     kiket::run(router).await // KIKET_WEBHOOK_SECRET, HOST, PORT from the environment
 //! }
+//! ```
+//!
+//! Functions and closures may answer with anything [`sdk::IntoReply`]: `()` (`{"ok":true}`),
+//! a [`sdk::Decision`], a `serde_json::Value`, a [`sdk::Reply`], or `Json(any_serialize)`:
+//!
+//! ```
+//! use kiket::prelude::*;
+//!
+//! async fn noted(_payload: IssueCommentedV1, _ctx: HandlerContext) -> Result<(), HandlerError> {
+//!     Ok(())
+//! }
+//!
+//! async fn gate(payload: WorkflowBeforeTransitionV1, _ctx: HandlerContext) -> Result<Decision, HandlerError> {
+//!     if payload.transition.to.as_deref() == Some("done") {
+//!         return Ok(Decision::deny("Finance has not approved the budget"));
+//!     }
+//!     Ok(Decision::allow())
+//! }
+//!
+//! let router = Router::new().issue_commented_v1(noted).workflow_before_transition_v1(gate);
+//! assert_eq!(router.registered_events(), ["issue.commented@v1", "workflow.before_transition@v1"]);
 //! ```
 //!
 //! ## Compile-time guarantees
@@ -60,12 +80,12 @@
 //!
 //! Events outside the catalog go through [`sdk::Router::raw`] with a `serde_json::Value`.
 //! In exhaustive mode ([`AllHandlers`]), leaving any catalogued event out is a compile error;
-//! [`Slot::Ignore`] is the explicit way to not handle one:
+//! [`Slot::ignore`] is the explicit way to not handle one:
 //!
 //! ```compile_fail,E0063
 //! use kiket::prelude::*;
 //! let all = AllHandlers {
-//!     issue_created_v1: Slot::Ignore,
+//!     issue_created_v1: Slot::ignore(),
 //!     // …every other event missing
 //! };
 //! ```
@@ -87,16 +107,47 @@ pub use catalog::*;
 /// `Event` variants, so a schema change arrives in review as a diff.
 pub const GENERATED_SURFACE: &str = include_str!(concat!(env!("OUT_DIR"), "/GENERATED.md"));
 
-/// A slot of [`AllHandlers`]: a handler, or an explicit "not handled".
-pub enum Slot<H: ?Sized> {
-    /// Handle the event with this handler: `Slot::Handle(Box::new(MyHandler))`.
-    Handle(Box<H>),
-    /// Answer the event with `{"ok":true}` without running anything.
-    Ignore,
+/// A slot of [`AllHandlers`] for payload type `P`: a handler ([`Slot::handle`]), or an
+/// explicit "not handled" ([`Slot::ignore`]).
+///
+/// ```
+/// use kiket::prelude::*;
+/// let slot: Slot<IssueCreatedV1> = Slot::handle(|_p: IssueCreatedV1, _ctx: HandlerContext| async { Ok(()) });
+/// let skipped: Slot<IssueUpdatedV1> = Slot::ignore();
+/// # drop((slot, skipped));
+/// ```
+pub struct Slot<P> {
+    register: Box<dyn FnOnce(sdk::Router) -> sdk::Router + Send>,
+    _payload: std::marker::PhantomData<fn() -> P>,
 }
 
-/// Runs the extension: builds the configuration from the environment (`KIKET_*`), joins it
-/// with `router`, and serves on `HOST`:`PORT` until SIGTERM or Ctrl-C.
+impl<P: types::catalog::EventPayload> Slot<P> {
+    /// Handle the event with `handler`: a type implementing the event's handler trait
+    /// (`IssueCreatedV1Handler`), or a function or closure of its payload type.
+    pub fn handle(handler: impl SlotHandler<P>) -> Self {
+        Self { register: Box::new(move |router| handler.register(router)), _payload: std::marker::PhantomData }
+    }
+
+    /// Answer the event with `{"ok":true}` without running anything.
+    pub fn ignore() -> Self {
+        Self { register: Box::new(|router| router.ignore::<P>()), _payload: std::marker::PhantomData }
+    }
+
+    fn register(self, router: sdk::Router) -> sdk::Router {
+        (self.register)(router)
+    }
+}
+
+/// What a [`Slot`] of payload type `P` accepts: anything implementing that event's handler
+/// trait (implemented by the generated code for each catalogued event).
+pub trait SlotHandler<P>: Send + 'static {
+    /// Registers this handler on `router` under its event.
+    fn register(self, router: sdk::Router) -> sdk::Router;
+}
+
+/// Runs the extension: builds the configuration from the manifest in the working directory
+/// and the environment (`KIKET_*`, see [`sdk::Config::from_env`]), joins it with `router`, and
+/// serves on `HOST`:`PORT` until SIGTERM or Ctrl-C.
 pub async fn run(router: sdk::Router) -> Result<(), sdk::StartupError> {
     let config = sdk::Config::from_env()?;
     sdk::Extension::new(router, config)?.run().await
@@ -105,7 +156,10 @@ pub async fn run(router: sdk::Router) -> Result<(), sdk::StartupError> {
 /// Everything an extension usually needs, for `use kiket::prelude::*;`.
 pub mod prelude {
     pub use crate::catalog::*;
-    pub use crate::sdk::{Config, Extension, HandlerContext, HandlerError, HandlerResult, Reply, Router, Scoped};
+    pub use crate::sdk::{
+        Config, Decision, Extension, HandlerContext, HandlerError, HandlerResult, IntoReply, Json, Reply, Router,
+        Scoped,
+    };
     pub use crate::types::catalog::EventPayload;
     pub use crate::types::*;
     pub use crate::{events, AllHandlers, CatalogRoutes, Event, Slot};

@@ -12,7 +12,6 @@ const SECRET: &str = "whsec_embed";
 
 struct Created;
 
-#[async_trait::async_trait]
 impl IssueCreatedV1Handler for Created {
     async fn handle(&self, payload: IssueCreatedV1, _ctx: HandlerContext) -> HandlerResult {
         Ok(Reply::json(json!({"handled": payload.issue.id})))
@@ -25,28 +24,28 @@ impl IssueCreatedV1Handler for Created {
 
 fn all_handlers() -> AllHandlers {
     AllHandlers {
-        approval_denied_v1: Slot::Ignore,
-        approval_granted_v1: Slot::Ignore,
-        approval_requested_v1: Slot::Ignore,
-        automation_dispatch_v1: Slot::Ignore,
-        comment_created_v1: Slot::Ignore,
-        external_webhook_inbound_email_v1: Slot::Ignore,
-        issue_assigned_v1: Slot::Ignore,
-        issue_closed_v1: Slot::Ignore,
-        issue_commented_v1: Slot::Ignore,
-        issue_created_v1: Slot::Handle(Box::new(Created)),
-        issue_created_v2: Slot::Handle(Box::new(|p: IssueCreatedV2, _c: HandlerContext| async move {
+        approval_denied_v1: Slot::ignore(),
+        approval_granted_v1: Slot::ignore(),
+        approval_requested_v1: Slot::ignore(),
+        automation_dispatch_v1: Slot::ignore(),
+        comment_created_v1: Slot::ignore(),
+        external_webhook_inbound_email_v1: Slot::ignore(),
+        issue_assigned_v1: Slot::ignore(),
+        issue_closed_v1: Slot::ignore(),
+        issue_commented_v1: Slot::ignore(),
+        issue_created_v1: Slot::handle(Created),
+        issue_created_v2: Slot::handle(|p: IssueCreatedV2, _c: HandlerContext| async move {
             Ok(Reply::json(json!({"v2": p.data.issue.id})))
-        })),
-        issue_transitioned_v1: Slot::Ignore,
-        issue_transitioned_v2: Slot::Ignore,
-        issue_updated_v1: Slot::Ignore,
-        sla_breach_v1: Slot::Ignore,
-        sla_warning_v1: Slot::Ignore,
-        workflow_after_transition_v1: Slot::Ignore,
-        workflow_before_transition_v1: Slot::Ignore,
-        workflow_sla_status_v1: Slot::Ignore,
-        workflow_triggered_v1: Slot::Ignore,
+        }),
+        issue_transitioned_v1: Slot::ignore(),
+        issue_transitioned_v2: Slot::ignore(),
+        issue_updated_v1: Slot::ignore(),
+        sla_breach_v1: Slot::ignore(),
+        sla_warning_v1: Slot::ignore(),
+        workflow_after_transition_v1: Slot::ignore(),
+        workflow_before_transition_v1: Slot::ignore(),
+        workflow_sla_status_v1: Slot::ignore(),
+        workflow_triggered_v1: Slot::ignore(),
     }
 }
 

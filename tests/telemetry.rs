@@ -18,7 +18,7 @@ fn router() -> Router {
     Router::new()
         .issue_created_v1(|_p: IssueCreatedV1, _c: HandlerContext| async { Ok(Reply::ok()) })
         .issue_assigned_v1(|_p: IssueAssignedV1, _c: HandlerContext| async {
-            Err(HandlerError::retryable("CRM is down"))
+            Err::<(), _>(HandlerError::retryable("CRM is down"))
         })
 }
 

@@ -15,7 +15,6 @@ pub const CONTACTS_TABLE: &str = "automation_records";
 /// `issue.created` v1: log, store a secret, read and write custom data.
 pub struct IssueCreated;
 
-#[async_trait::async_trait]
 impl IssueCreatedV1Handler for IssueCreated {
     async fn handle(&self, payload: IssueCreatedV1, ctx: HandlerContext) -> HandlerResult {
         let api = ctx.endpoints();

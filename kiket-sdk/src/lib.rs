@@ -42,7 +42,10 @@ pub mod testing;
 pub mod verify;
 
 pub use config::{Config, ConfigBuilder, ConfigError, Settings, SettingsError};
-pub use handler::{AuthContext, Handler, HandlerContext, HandlerError, HandlerResult, Reply, ScopeError, Scoped};
+pub use handler::{
+    AuthContext, Decision, Handler, HandlerContext, HandlerError, HandlerResult, IntoReply, Json, Reply, ScopeError,
+    Scoped,
+};
 pub use manifest::Manifest;
 pub use payload::{decode, PayloadError};
 pub use routing::Router;

@@ -236,9 +236,12 @@ impl Config {
         ConfigBuilder::default()
     }
 
-    /// Everything from `KIKET_*` environment variables (see [`ConfigBuilder::with_env`]).
+    /// The one-line start (PROTOCOL §5, §7.3): the manifest found in the working directory
+    /// (`extension.yaml`, `extension.yml`, `manifest.yaml`, `manifest.yml`, first hit wins;
+    /// none is fine, a malformed one is an error naming file, line and column), then the
+    /// `KIKET_*` environment variables (see [`ConfigBuilder::with_env`]).
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::builder().with_env().build()
+        Self::builder().discover_manifest(".").with_env().build()
     }
 
     /// The extension API base URL (no trailing slash).

@@ -1,8 +1,11 @@
 //! What an extension implements: handlers, their errors, replies and context.
 //!
 //! [`Handler<P>`] is the generic trait the router stores; the `kiket` facade generates one
-//! named trait per catalogued event (`IssueCreatedV1Handler`) on top of it. Closures
-//! `Fn(P, HandlerContext) -> impl Future<Output = HandlerResult>` are handlers too.
+//! named trait per catalogued event (`IssueCreatedV1Handler`) on top of it. Both are plain
+//! traits: implement them with an `async fn`, no attribute macro and no extra dependency.
+//! Functions and closures `Fn(P, HandlerContext) -> impl Future<Output = Result<R,
+//! HandlerError>>` are handlers too, for any `R:` [`IntoReply`] (`()`, [`Reply`],
+//! [`respond::Decision`], `serde_json::Value`, [`Json`]).
 
 mod context;
 mod error;
@@ -13,7 +16,8 @@ pub use crate::verify::{AuthContext, ScopeError};
 pub use context::HandlerContext;
 pub(crate) use context::{ContextParts, ContextShared};
 pub use error::HandlerError;
-pub use reply::Reply;
+pub use reply::{IntoReply, Json, Reply};
+pub use respond::Decision;
 
 use std::future::Future;
 
@@ -24,10 +28,23 @@ pub type HandlerResult = Result<Reply, HandlerError>;
 ///
 /// `P` is a catalogued payload type (`kiket_types::IssueCreatedV1`) for typed handlers, or
 /// `serde_json::Value` for raw handlers of events outside the catalog.
-#[async_trait::async_trait]
+///
+/// ```
+/// use kiket_sdk::{Handler, HandlerContext, HandlerResult, Reply};
+/// use kiket_types::IssueCreatedV1;
+///
+/// struct Audit;
+///
+/// impl Handler<IssueCreatedV1> for Audit {
+///     async fn call(&self, issue: IssueCreatedV1, _ctx: HandlerContext) -> HandlerResult {
+///         Ok(Reply::json(serde_json::json!({"audited": issue.issue.id})))
+///     }
+/// }
+/// # let _ = kiket_sdk::Router::new().on::<IssueCreatedV1, _>(Audit);
+/// ```
 pub trait Handler<P>: Send + Sync + 'static {
     /// Handles one delivery.
-    async fn call(&self, payload: P, context: HandlerContext) -> HandlerResult;
+    fn call(&self, payload: P, context: HandlerContext) -> impl Future<Output = HandlerResult> + Send;
 
     /// Scopes the runtime token must grant before this handler runs (checked by the router;
     /// failure answers 403). Only the literal `*` is a wildcard.
@@ -36,16 +53,23 @@ pub trait Handler<P>: Send + Sync + 'static {
     }
 }
 
-#[async_trait::async_trait]
-impl<P, F, Fut> Handler<P> for F
+impl<P, F, Fut, R> Handler<P> for F
 where
     P: Send + 'static,
     F: Fn(P, HandlerContext) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = HandlerResult> + Send + 'static,
+    Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+    R: IntoReply,
 {
-    async fn call(&self, payload: P, context: HandlerContext) -> HandlerResult {
-        (self)(payload, context).await
+    fn call(&self, payload: P, context: HandlerContext) -> impl Future<Output = HandlerResult> + Send {
+        answer((self)(payload, context))
     }
+}
+
+/// A function handler's future, its success value turned into a [`Reply`]. Used by the
+/// generated per-event traits too.
+#[doc(hidden)]
+pub async fn answer<R: IntoReply>(future: impl Future<Output = Result<R, HandlerError>>) -> HandlerResult {
+    future.await.map(IntoReply::into_reply)
 }
 
 /// A handler with required scopes attached: `Scoped::new(["custom_data.write"], handler)`.
@@ -68,10 +92,9 @@ impl<H> Scoped<H> {
     }
 }
 
-#[async_trait::async_trait]
 impl<P: Send + 'static, H: Handler<P>> Handler<P> for Scoped<H> {
-    async fn call(&self, payload: P, context: HandlerContext) -> HandlerResult {
-        self.handler.call(payload, context).await
+    fn call(&self, payload: P, context: HandlerContext) -> impl Future<Output = HandlerResult> + Send {
+        self.handler.call(payload, context)
     }
 
     fn required_scopes(&self) -> Vec<String> {

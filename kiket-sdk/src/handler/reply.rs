@@ -1,4 +1,5 @@
-//! [`Reply`]: the JSON body a handler answers with.
+//! [`Reply`]: the JSON body a handler answers with, and [`IntoReply`]: what a handler may
+//! return in its place.
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -55,5 +56,74 @@ impl From<serde_json::Value> for Reply {
 impl From<()> for Reply {
     fn from((): ()) -> Self {
         Self::ok()
+    }
+}
+
+/// What a function or closure handler may return as its success value: a [`Reply`], `()`
+/// (`{"ok":true}`), a [`Decision`](super::respond::Decision), a `serde_json::Value`, or any
+/// `Serialize` type wrapped in [`Json`].
+///
+/// ```
+/// use kiket_sdk::handler::respond::{deny, Decision};
+/// use kiket_sdk::{HandlerContext, HandlerError, IntoReply, Json, Router};
+/// use kiket_types::{IssueCreatedV1, WorkflowBeforeTransitionV1};
+///
+/// async fn noted(_issue: IssueCreatedV1, _ctx: HandlerContext) -> Result<(), HandlerError> {
+///     Ok(())
+/// }
+///
+/// async fn gate(_t: WorkflowBeforeTransitionV1, _ctx: HandlerContext) -> Result<Decision, HandlerError> {
+///     Ok(deny("Over budget"))
+/// }
+///
+/// #[derive(serde::Serialize)]
+/// struct Synced { contacts: usize }
+///
+/// let router = Router::new()
+///     .on::<IssueCreatedV1, _>(noted)
+///     .on::<WorkflowBeforeTransitionV1, _>(gate)
+///     .raw("billing.paid", "v1", |_body: serde_json::Value, _ctx: HandlerContext| async {
+///         Ok::<_, HandlerError>(Json(Synced { contacts: 3 }))
+///     });
+/// # drop(router);
+/// assert_eq!(().into_reply().body(), Some(&br#"{"ok":true}"#[..]));
+/// assert_eq!(Json(Synced { contacts: 3 }).into_reply().body(), Some(&br#"{"contacts":3}"#[..]));
+/// ```
+pub trait IntoReply {
+    /// The reply this value answers with.
+    fn into_reply(self) -> Reply;
+}
+
+impl IntoReply for Reply {
+    fn into_reply(self) -> Reply {
+        self
+    }
+}
+
+impl IntoReply for () {
+    fn into_reply(self) -> Reply {
+        Reply::ok()
+    }
+}
+
+impl IntoReply for serde_json::Value {
+    fn into_reply(self) -> Reply {
+        Reply::json(self)
+    }
+}
+
+impl IntoReply for super::respond::Decision {
+    fn into_reply(self) -> Reply {
+        self.into()
+    }
+}
+
+/// Any `Serialize` value as a handler's answer: `Ok(Json(summary))`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoReply for Json<T> {
+    fn into_reply(self) -> Reply {
+        Reply::json(self.0)
     }
 }

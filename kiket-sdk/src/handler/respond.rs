@@ -63,6 +63,21 @@ impl Decision {
         Self { status, message: None, metadata: Map::new() }
     }
 
+    /// `allow` (the same as [`allow`]).
+    pub fn allow() -> Self {
+        allow()
+    }
+
+    /// `deny`, saying why (the same as [`deny`]).
+    pub fn deny(message: impl Into<String>) -> Self {
+        deny(message)
+    }
+
+    /// `pending`, saying what it waits for (the same as [`pending`]).
+    pub fn pending(message: impl Into<String>) -> Self {
+        pending(message)
+    }
+
     /// The message shown to the user (an empty one is left out).
     pub fn message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into()).filter(|m| !m.is_empty());

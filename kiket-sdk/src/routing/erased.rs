@@ -105,7 +105,7 @@ where
 
     fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
         let Call { handler, payload, .. } = *self;
-        handler.call(payload, context)
+        Box::pin(handler.call(payload, context))
     }
 }
 

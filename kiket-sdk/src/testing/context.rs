@@ -29,6 +29,24 @@ pub const UNREACHABLE_API: &str = "http://127.0.0.1:9";
 /// assert_eq!(ctx.headers()["x-request-id"], "req-1");
 /// assert_eq!(ctx.api_base_url(), kiket_sdk::testing::UNREACHABLE_API);
 /// ```
+///
+/// A handler that uses the extension's secret store, tested against the mock API:
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use kiket_sdk::testing::{MockKiketApi, TestContext};
+/// let api = MockKiketApi::start().await.unwrap();
+/// let ctx = TestContext::new("issue.created", "v1")
+///     .api_base_url(api.url())
+///     .extension_id("com.example.crm")
+///     .workspace_token("wk_test")
+///     .build();
+/// ctx.secrets().set("CRM_TOKEN", "t-1").await.unwrap();
+/// let call = &api.calls_to("set_secret")[0];
+/// assert_eq!(call.params, ["com.example.crm"]);
+/// assert_eq!(call.header("authorization"), Some("Bearer wk_test"));
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct TestContext {
     event: Arc<str>,
@@ -38,6 +56,8 @@ pub struct TestContext {
     api_base_url: String,
     auth: AuthContext,
     settings: Settings,
+    extension_id: Option<String>,
+    workspace_token: Option<SecretString>,
 }
 
 impl TestContext {
@@ -51,6 +71,8 @@ impl TestContext {
             api_base_url: UNREACHABLE_API.to_owned(),
             auth: AuthContext::default(),
             settings: Settings::default(),
+            extension_id: None,
+            workspace_token: None,
         }
     }
 
@@ -80,6 +102,25 @@ impl TestContext {
         self
     }
 
+    /// The payload carries a `secrets` object with nothing in it (as opposed to no `secrets`
+    /// at all): `ctx.secret(key)` then falls back to the environment variable `key`.
+    pub fn empty_payload_secrets(mut self) -> Self {
+        self.secrets = Some(Secrets(Default::default()));
+        self
+    }
+
+    /// The extension id (`ctx.extension_id()`; `ctx.secrets()` calls need it).
+    pub fn extension_id(mut self, id: impl Into<String>) -> Self {
+        self.extension_id = Some(id.into());
+        self
+    }
+
+    /// The workspace token the context's API calls carry (`Authorization: Bearer …`).
+    pub fn workspace_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.workspace_token = Some(token.into());
+        self
+    }
+
     /// Sends the context's API calls to `url` (e.g. [`MockKiketApi::url`](super::MockKiketApi::url)).
     pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
         self.api_base_url = url.into().trim_end_matches('/').to_owned();
@@ -104,8 +145,11 @@ impl TestContext {
         let shared = Arc::new(ContextShared {
             http: shared_http_client().clone(),
             api_base_url: Arc::from(self.api_base_url.as_str()),
-            api_state: ApiState::new(),
-            extension_id: None,
+            api_state: match self.workspace_token {
+                Some(token) => ApiState::new().workspace_token(token),
+                None => ApiState::new(),
+            },
+            extension_id: self.extension_id.map(Arc::from),
             extension_version: None,
             settings: Arc::new(self.settings),
         });
