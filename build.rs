@@ -92,6 +92,12 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
             #(#constants)*
         }
 
+        /// The payload type of every event and version in the catalog (what a handler
+        /// receives); the models inside them stay in [`kiket_types`].
+        pub mod payloads {
+            pub use kiket_types::{ #(#variants),* };
+        }
+
         /// A decoded delivery of any event and version in the catalog.
         ///
         /// Generated from `schemas/events/`: one variant per schema file, holding the payload

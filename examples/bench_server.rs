@@ -22,7 +22,7 @@ impl IssueCreatedV1Handler for Title {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), kiket::sdk::StartupError> {
+async fn main() -> Result<(), kiket::Error> {
     let config = Config::builder().with_env().replay_guard_off().build()?;
-    Extension::new(Router::new().issue_created_v1(Title), config)?.run().await
+    Ok(Extension::new(Router::new().issue_created_v1(Title), config)?.run().await?)
 }

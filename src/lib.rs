@@ -29,13 +29,13 @@
 //! }
 //!
 //! #[tokio::main]
-//! async fn main() -> Result<(), kiket::sdk::StartupError> {
+//! async fn main() -> Result<(), kiket::Error> {
 //!     let router = Router::new()
 //!         .issue_created_v1(OnCreated)
 //!         .issue_created_v2(|payload: IssueCreatedV2, _ctx: HandlerContext| async move {
 //!             Ok(Reply::json(serde_json::json!({"ok": true, "version": "v2"})))
 //!         });
-//!     kiket::run(router).await // KIKET_WEBHOOK_SECRET, HOST, PORT from the environment
+//!     kiket::run(router).await // extension.yaml, KIKET_WEBHOOK_SECRET, HOST, PORT
 //! }
 //! ```
 //!
@@ -65,7 +65,7 @@
 //! Registering a handler under an event whose payload type it does not take is a compile
 //! error:
 //!
-//! ```compile_fail,E0277
+//! ```compile_fail,E0631
 //! use kiket::prelude::*;
 //! let router = Router::new()
 //!     .issue_created_v1(|payload: IssueUpdatedV1, _ctx: HandlerContext| async move { Ok(Reply::ok()) });
@@ -75,6 +75,7 @@
 //!
 //! ```compile_fail,E0277
 //! use kiket::prelude::*;
+//! use kiket::types::Issue;
 //! let router = Router::new().on::<Issue, _>(|issue: Issue, _ctx: HandlerContext| async move { Ok(Reply::ok()) });
 //! ```
 //!
@@ -101,6 +102,27 @@ mod catalog {
 }
 
 pub use catalog::*;
+pub use sdk::StartupError;
+
+/// Any error of kiket's own set-up calls, for an extension's `main`:
+/// `async fn main() -> Result<(), kiket::Error>` and `?` on configuration, manifest, start-up
+/// and extension-API errors alike.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server could not start (no verification configured, address in use, …).
+    #[error(transparent)]
+    Startup(#[from] sdk::StartupError),
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] sdk::ConfigError),
+    /// The manifest could not be read.
+    #[error(transparent)]
+    Manifest(#[from] sdk::manifest::ManifestError),
+    /// An extension-API call failed.
+    #[error(transparent)]
+    Api(#[from] client::ApiError),
+}
 
 /// The readable surface of the handler API this build generated (`GENERATED.md` at the
 /// workspace root): per-event traits, `CatalogRoutes` methods, `AllHandlers` fields and
@@ -148,20 +170,23 @@ pub trait SlotHandler<P>: Send + 'static {
 /// Runs the extension: builds the configuration from the manifest in the working directory
 /// and the environment (`KIKET_*`, see [`sdk::Config::from_env`]), joins it with `router`, and
 /// serves on `HOST`:`PORT` until SIGTERM or Ctrl-C.
-pub async fn run(router: sdk::Router) -> Result<(), sdk::StartupError> {
+pub async fn run(router: sdk::Router) -> Result<(), Error> {
     let config = sdk::Config::from_env()?;
-    sdk::Extension::new(router, config)?.run().await
+    Ok(sdk::Extension::new(router, config)?.run().await?)
 }
 
-/// Everything an extension usually needs, for `use kiket::prelude::*;`.
+/// Everything an extension usually needs, for `use kiket::prelude::*;`: the per-event handler
+/// traits and payload types, and a handful of names (`Router`, `HandlerContext`,
+/// `HandlerError`, `HandlerResult`, `Reply`, `Decision`, `Json`, `Config`, `Extension`,
+/// `Event`, `events`, `Scoped`, `AllHandlers`, `Slot`, and `CatalogRoutes`, whose methods
+/// register handlers). The models inside payloads (`Issue`, `Comment`, `SlaState`, …) stay in
+/// [`types`].
 pub mod prelude {
+    pub use crate::catalog::payloads::*;
     pub use crate::catalog::*;
     pub use crate::sdk::{
-        Config, Decision, Extension, HandlerContext, HandlerError, HandlerResult, IntoReply, Json, Reply, Router,
-        Scoped,
+        Config, Decision, Extension, HandlerContext, HandlerError, HandlerResult, Json, Reply, Router, Scoped,
     };
-    pub use crate::types::catalog::EventPayload;
-    pub use crate::types::*;
     pub use crate::{events, AllHandlers, CatalogRoutes, Event, Slot};
 }
 

@@ -5,6 +5,7 @@
 
 use kiket::client::types::NotificationLevel;
 use kiket::prelude::*;
+use kiket::types::SlaState;
 use serde_json::json;
 
 /// The module and table the quickstart stores leads in.
