@@ -43,8 +43,8 @@ pub mod verify;
 
 pub use config::{Config, ConfigBuilder, ConfigError, Settings, SettingsError};
 pub use handler::{
-    AuthContext, Decision, Handler, HandlerContext, HandlerError, HandlerResult, IntoReply, Json, Reply, ScopeError,
-    Scoped,
+    AuthContext, Decision, Delivery, Handler, HandlerContext, HandlerError, HandlerResult, IntoReply, Json, Reply,
+    ScopeError, Scoped,
 };
 pub use manifest::Manifest;
 pub use payload::{decode, PayloadError};

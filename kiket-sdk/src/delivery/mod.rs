@@ -28,7 +28,7 @@ pub(crate) use admit::{Admission, HandlerPermits};
 pub(crate) use error::json_response;
 pub use error::DeliveryError;
 
-use crate::handler::{ContextParts, ContextShared, HandlerContext};
+use crate::handler::{ContextParts, ContextShared, Delivery, HandlerContext};
 use crate::replay::{Claimed, Guard, ReplayStore};
 use crate::routing::{self, version, DecodeError, Prepared, Route, Router};
 use crate::telemetry::{Pending, Telemetry};
@@ -41,6 +41,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use kiket_types::catalog::RuntimeFields;
 use percent_encoding::percent_decode_str;
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use tracing::Instrument;
@@ -106,23 +107,47 @@ enum Answer {
     Repeated { status: u16, body: Bytes },
 }
 
+/// What the server knows of a delivery before it is authorised: its verified signature, when
+/// it arrived, its headers.
+struct Received<'a> {
+    signed: Option<&'a Signed>,
+    at: SystemTime,
+    headers: HeaderMap,
+}
+
+/// The delivery's canonical key: the timestamp and verified MAC bytes of its signature (so a
+/// re-spelled header is the same delivery), else the runtime token's `jti`; none when
+/// nothing was verified. The MAC enters only as the first 128 bits of its SHA-256, so the
+/// key can go to logs and shared replay stores without carrying a usable signature.
+fn delivery_key(signed: Option<&Signed>, auth: &AuthContext) -> Option<Arc<str>> {
+    let digest = |mac: &[u8; 32]| hex::encode(&Sha256::digest(mac)[..16]);
+    let key = match signed {
+        Some(Signed { timestamp: Some(timestamp), mac }) => format!("sig:{timestamp}:{}", digest(mac)),
+        Some(Signed { timestamp: None, mac }) => format!("sig:-:{}", digest(mac)),
+        None => format!("jti:{}", auth.claims()?.jti.as_deref()?),
+    };
+    Some(Arc::from(key))
+}
+
 impl Pipeline {
     /// Answers one delivery: the eight stages in order, inside its `kiket.delivery` span.
     pub(crate) async fn deliver(self: Arc<Self>, target: Target, request: Request<Body>) -> Response {
         let started = Instant::now();
+        let received_at = SystemTime::now();
         // Request-derived text reaches logs escaped: no CR/LF or control character can forge a line.
-        let span = tracing::info_span!("kiket.delivery", event = %target.event.escape_debug(), version = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+        let span = tracing::info_span!("kiket.delivery", event = %target.event.escape_debug(), version = tracing::field::Empty, delivery = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
         let stages = async {
             let admitted = self.admission.admit(request).await?;
             let signed = self.signature(&admitted.parts.headers, &admitted.body)?;
             let (route, unrouted) = self.route(&target, &admitted.parts)?;
             let version = route.map_or(unrouted.as_deref().unwrap_or_default(), |route| &*route.version);
             let prepared = routing::prepare(route, &target.event, version, &admitted.body, signed.is_some())?;
-            let (route, context) = self.authorise(&target, route, unrouted, &prepared, admitted.parts.headers).await?;
+            let received = Received { signed: signed.as_ref(), at: received_at, headers: admitted.parts.headers };
+            let (route, context) = self.authorise(&target, route, unrouted, &prepared, received).await?;
             // Verified: the body leaves the unverified budget and the delivery takes a permit.
             drop(admitted.budget);
             let _permit = self.permits.take()?;
-            let guard = match self.dedupe(signed.as_ref(), context.auth()).await {
+            let guard = match self.dedupe(context.delivery()).await {
                 Some(Claimed::Repeat { status, body }) => return Ok(Answer::Repeated { status, body }),
                 Some(Claimed::Proceed(guard)) => Some(guard),
                 None => None,
@@ -179,7 +204,7 @@ impl Pipeline {
         route: Option<&'r Route>,
         unrouted: Option<String>,
         prepared: &Prepared<'_, '_>,
-        headers: HeaderMap,
+        received: Received<'_>,
     ) -> Result<(&'r Route, HandlerContext), DeliveryError> {
         let fields = prepared.fields();
         let auth = self.tokens.authenticate(fields.runtime_token).await?;
@@ -192,26 +217,26 @@ impl Pipeline {
         tracing::Span::current().record("version", tracing::field::display(&route.version));
         bind_to_route(&fields, &route.event)?;
         check_scopes(auth.scopes(), &route.required_scopes)?;
-        let parts = ContextParts {
+        let key = delivery_key(received.signed, &auth);
+        if let Some(key) = &key {
+            tracing::Span::current().record("delivery", &**key);
+        }
+        let delivery = Delivery {
+            key,
+            signature_timestamp: received.signed.and_then(|s| s.timestamp),
+            received_at: received.at,
             event: route.event.clone(),
             version: route.version.clone(),
-            headers,
-            auth,
-            payload_secrets,
-            api_base_url_override,
         };
+        let parts = ContextParts { delivery, headers: received.headers, auth, payload_secrets, api_base_url_override };
         Ok((route, HandlerContext::new(parts, self.shared.clone())))
     }
 
-    /// Stage 6: claims the delivery's canonical key when the replay guard is on and the
-    /// delivery has one (a verified signature, else the runtime token's `jti`).
-    async fn dedupe(&self, signed: Option<&Signed>, auth: &AuthContext) -> Option<Claimed> {
+    /// Stage 6: claims the delivery's key when the replay guard is on and the delivery has
+    /// one.
+    async fn dedupe(&self, delivery: &Delivery) -> Option<Claimed> {
         let policy = self.replay.as_ref()?;
-        let key = match signed {
-            Some(Signed { timestamp: Some(timestamp), mac }) => format!("sig:{timestamp}:{}", hex::encode(mac)),
-            Some(Signed { timestamp: None, mac }) => format!("sig:-:{}", hex::encode(mac)),
-            None => format!("jti:{}", auth.claims()?.jti.as_deref()?),
-        };
+        let key = delivery.key()?.to_owned();
         Some(Guard::claim(&policy.store, key, policy.ttl).await)
     }
 

@@ -1,5 +1,6 @@
 //! [`HandlerContext`]: everything a handler knows about its invocation.
 
+use super::Delivery;
 use crate::settings::Settings;
 use crate::verify::{check_scopes, AuthContext, ScopeError};
 use axum::http::HeaderMap;
@@ -28,8 +29,7 @@ pub(crate) struct ContextShared {
 pub struct HandlerContext(Arc<Inner>);
 
 struct Inner {
-    event: Arc<str>,
-    version: Arc<str>,
+    delivery: Delivery,
     headers: HeaderMap,
     auth: AuthContext,
     payload_secrets: Option<Secrets>,
@@ -41,8 +41,7 @@ struct Inner {
 impl std::fmt::Debug for HandlerContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HandlerContext")
-            .field("event", &self.0.event)
-            .field("version", &self.0.version)
+            .field("delivery", &self.0.delivery)
             .field("auth", &self.0.auth)
             .field("payload_secrets", &self.0.payload_secrets.as_ref().map(|s| s.0.keys().collect::<Vec<_>>()))
             .field("extension_id", &self.0.shared.extension_id)
@@ -51,8 +50,7 @@ impl std::fmt::Debug for HandlerContext {
 }
 
 pub(crate) struct ContextParts {
-    pub(crate) event: Arc<str>,
-    pub(crate) version: Arc<str>,
+    pub(crate) delivery: Delivery,
     pub(crate) headers: HeaderMap,
     pub(crate) auth: AuthContext,
     pub(crate) payload_secrets: Option<Secrets>,
@@ -61,18 +59,24 @@ pub(crate) struct ContextParts {
 
 impl HandlerContext {
     pub(crate) fn new(parts: ContextParts, shared: Arc<ContextShared>) -> Self {
-        let ContextParts { event, version, headers, auth, payload_secrets, api_base_url_override } = parts;
-        Self(Arc::new(Inner { event, version, headers, auth, payload_secrets, api_base_url_override, shared }))
+        let ContextParts { delivery, headers, auth, payload_secrets, api_base_url_override } = parts;
+        Self(Arc::new(Inner { delivery, headers, auth, payload_secrets, api_base_url_override, shared }))
     }
 
     /// Event name (`issue.created`).
     pub fn event(&self) -> &str {
-        &self.0.event
+        &self.0.delivery.event
     }
 
     /// The version the delivery was routed to, as registered (`v1`).
     pub fn version(&self) -> &str {
-        &self.0.version
+        &self.0.delivery.version
+    }
+
+    /// The delivery: its key (the replay guard's, also on the `kiket.delivery` span), signature
+    /// timestamp, receive time, event and version.
+    pub fn delivery(&self) -> &Delivery {
+        &self.0.delivery
     }
 
     /// Request headers of the delivery.
@@ -140,7 +144,7 @@ impl HandlerContext {
     /// The generated extension-API client, carrying the workspace token, this invocation's
     /// runtime token and event version. It shares the process-wide connection pool.
     pub fn client(&self) -> Client {
-        let mut state = self.0.shared.api_state.clone().event_version(&self.0.version);
+        let mut state = self.0.shared.api_state.clone().event_version(&self.0.delivery.version);
         if let Some(token) = self.0.auth.runtime_token() {
             state = state.runtime_token(token.clone());
         }

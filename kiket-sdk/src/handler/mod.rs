@@ -8,6 +8,7 @@
 //! [`respond::Decision`], `serde_json::Value`, [`Json`]).
 
 mod context;
+mod delivery;
 mod error;
 mod reply;
 pub mod respond;
@@ -15,6 +16,7 @@ pub mod respond;
 pub use crate::verify::{AuthContext, ScopeError};
 pub use context::HandlerContext;
 pub(crate) use context::{ContextParts, ContextShared};
+pub use delivery::Delivery;
 pub use error::HandlerError;
 pub use reply::{IntoReply, Json, Reply};
 pub use respond::Decision;

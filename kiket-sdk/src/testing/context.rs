@@ -1,6 +1,6 @@
 //! [`TestContext`]: a [`HandlerContext`] for calling a handler directly, without HTTP.
 
-use crate::handler::{AuthContext, ContextParts, ContextShared, HandlerContext};
+use crate::handler::{AuthContext, ContextParts, ContextShared, Delivery, HandlerContext};
 use crate::settings::Settings;
 use crate::verify::RuntimeClaims;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
@@ -58,6 +58,7 @@ pub struct TestContext {
     settings: Settings,
     extension_id: Option<String>,
     workspace_token: Option<SecretString>,
+    delivery_key: Option<String>,
 }
 
 impl TestContext {
@@ -73,6 +74,7 @@ impl TestContext {
             settings: Settings::default(),
             extension_id: None,
             workspace_token: None,
+            delivery_key: None,
         }
     }
 
@@ -121,6 +123,13 @@ impl TestContext {
         self
     }
 
+    /// The delivery key `ctx.delivery().key()` returns (none by default: nothing was
+    /// verified).
+    pub fn delivery_key(mut self, key: impl Into<String>) -> Self {
+        self.delivery_key = Some(key.into());
+        self
+    }
+
     /// Sends the context's API calls to `url` (e.g. [`MockKiketApi::url`](super::MockKiketApi::url)).
     pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
         self.api_base_url = url.into().trim_end_matches('/').to_owned();
@@ -153,9 +162,15 @@ impl TestContext {
             extension_version: None,
             settings: Arc::new(self.settings),
         });
-        let parts = ContextParts {
+        let delivery = Delivery {
+            key: self.delivery_key.map(Arc::from),
+            signature_timestamp: None,
+            received_at: std::time::SystemTime::now(),
             event: self.event,
             version: self.version,
+        };
+        let parts = ContextParts {
+            delivery,
             headers: self.headers,
             auth: self.auth,
             payload_secrets: self.secrets,

@@ -1,0 +1,57 @@
+//! [`Delivery`]: what a handler knows about the delivery it runs for, beyond its payload.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// The delivery a handler runs for: its key, when it was signed and received, its event and
+/// version (`ctx.delivery()`).
+///
+/// The **key** names the delivery across retries and replicas: it is the key the replay guard
+/// claims (`sig:<timestamp>:<verified MAC>` for a signed delivery, `jti:<id>` for a
+/// runtime-token-only one), and it is on the `kiket.delivery` tracing span as `delivery`, so
+/// every log line of the delivery carries it. A delivery that was not verified (the
+/// insecure skip mode, or a test context) has none.
+///
+/// ```
+/// use kiket_sdk::testing::TestContext;
+/// let ctx = TestContext::new("issue.created", "v1").delivery_key("sig:1700000000:ab12").build();
+/// let delivery = ctx.delivery();
+/// assert_eq!(delivery.key(), Some("sig:1700000000:ab12"));
+/// assert_eq!((delivery.event(), delivery.version()), ("issue.created", "v1"));
+/// assert!(delivery.received_at() <= std::time::SystemTime::now());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub(crate) key: Option<Arc<str>>,
+    pub(crate) signature_timestamp: Option<i64>,
+    pub(crate) received_at: SystemTime,
+    pub(crate) event: Arc<str>,
+    pub(crate) version: Arc<str>,
+}
+
+impl Delivery {
+    /// The delivery's key (the replay guard's), when it was verified.
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+
+    /// The signature's timestamp (Unix seconds), when the signature carried one.
+    pub fn signature_timestamp(&self) -> Option<i64> {
+        self.signature_timestamp
+    }
+
+    /// When the server started receiving the request.
+    pub fn received_at(&self) -> SystemTime {
+        self.received_at
+    }
+
+    /// The event (`issue.created`).
+    pub fn event(&self) -> &str {
+        &self.event
+    }
+
+    /// The resolved version (`v1`).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+}
