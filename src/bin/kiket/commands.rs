@@ -15,8 +15,28 @@ pub const USAGE: &str = "usage:
   kiket manifest check [path]
   kiket events
   kiket spec diff <old> <new>     (two schema directories, or two OpenAPI files; exit 1 on breaking changes)
+  kiket new <dir> [--kiket-path <kiket-rs checkout>]   (a new extension crate: handler, manifest, tests)
 
 --secret defaults to $KIKET_WEBHOOK_SECRET.";
+
+/// `kiket new <dir> [--kiket-path <checkout>]`.
+fn new(args: &Args) -> Result<(), Failure> {
+    let (Some(dir), 1) = (args.positional(0), args.positional_count()) else {
+        return Err(Failure::Usage("kiket new takes one directory".into()));
+    };
+    let dir = std::path::Path::new(dir);
+    let name = crate::new::scaffold(dir, args.option("kiket-path").map(std::path::Path::new))?;
+    println!(
+        "created {name} in {}
+
+  cd {}
+  cargo test
+  KIKET_WEBHOOK_SECRET=whsec_… cargo run",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}
 
 /// Runs the command in `argv`.
 pub async fn run(argv: Vec<String>) -> Result<(), Failure> {
@@ -30,6 +50,7 @@ pub async fn run(argv: Vec<String>) -> Result<(), Failure> {
         "manifest" => manifest(&Args::parse(rest, &[])?),
         "events" => events(),
         "spec" => spec(&Args::parse(rest, &[])?),
+        "new" => new(&Args::parse(rest, &["kiket-path"])?),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

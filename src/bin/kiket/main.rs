@@ -7,6 +7,7 @@
 //! kiket manifest check [path]
 //! kiket events
 //! kiket spec diff <old> <new>
+//! kiket new <dir> [--kiket-path <kiket-rs checkout>]
 //! ```
 //!
 //! Exit codes: 0 success; 1 the server or check said no (non-2xx, invalid manifest);
@@ -14,6 +15,7 @@
 
 mod args;
 mod commands;
+mod new;
 mod spec_diff;
 
 use std::process::ExitCode;
