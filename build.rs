@@ -9,7 +9,7 @@
 //! - `CatalogRoutes`: one typed registration method per event and version on
 //!   `kiket_sdk::Router` (`router.issue_created_v1(handler)`);
 //! - `AllHandlers`: a struct with one field per event and version, for exhaustive
-//!   registration (a missing field is a compile error; `Slot::Ignore` says "not interested").
+//!   registration (a missing field is a compile error; `Slot::ignore()` says "not interested").
 //!
 //! The output is formatted with prettyplease. Nothing here is edited by hand: add, change or
 //! delete a schema file and `cargo build` regenerates it.
@@ -287,7 +287,7 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
         }
 
         /// One slot per catalogued event and version. Building it with a struct literal makes
-        /// leaving any event unhandled a compile error; [`crate::Slot::Ignore`] is the visible
+        /// leaving any event unhandled a compile error; [`crate::Slot::ignore`] is the visible
         /// way to say an event is not handled.
         pub struct AllHandlers {
             #fields
