@@ -135,6 +135,41 @@ async fn a_ten_mebibyte_error_body_is_cut_at_the_cap() {
     assert!(err.to_string().ends_with("table is read-only"), "{err}");
 }
 
+/// A hostile API position streams an endless chunked error body with no `Content-Length`:
+/// the client stops reading at the cap and hangs up, long before the stream ends.
+#[tokio::test]
+async fn a_chunked_error_body_without_length_is_cut_and_the_connection_dropped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const TOTAL: usize = 64 * 1024 * 1024;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = [0u8; 4096];
+        let _ = socket.read(&mut head).await.unwrap();
+        socket
+            .write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
+            .await
+            .unwrap();
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut sent = 0;
+        while sent < TOTAL {
+            let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+            if socket.write_all(&framed).await.is_err() {
+                break; // the client hung up
+            }
+            sent += chunk.len();
+        }
+        sent
+    });
+    let client = endpoints(&format!("http://{address}"), RetryPolicy::none());
+    let err = client.rate_limit().await.unwrap_err();
+    assert_eq!((err.status(), err.to_string().ends_with("Internal Server Error")), (Some(500), true), "{err}");
+    drop(client);
+    let sent = tokio::time::timeout(std::time::Duration::from_secs(10), server).await.unwrap().unwrap();
+    assert!(sent < TOTAL, "the client read all {TOTAL} bytes");
+}
+
 /// What a 201 answer carries for each write of the spec (what the platform echoes).
 fn created_body(operation: &str) -> Value {
     match operation {
