@@ -101,13 +101,15 @@ impl ApiError {
         Self::InvalidInput { operation, reason: reason.into() }
     }
 
-    /// An error answer read with [`crate::transport::read_capped`] (the platform's `error`
-    /// text, or the status reason).
-    pub(crate) fn from_answer(operation: &'static str, status: reqwest::StatusCode, body: &[u8]) -> Self {
-        let message = serde_json::from_slice::<types::ApiError>(body)
-            .ok()
-            .and_then(|e| e.error)
-            .unwrap_or_else(|| reason(status.as_u16()));
+    /// An error answer: a redirect that was not followed says so; otherwise the platform's
+    /// `error` text when it sent one, else the status reason. The one place the message of a
+    /// `Status` error is chosen.
+    pub(crate) fn from_status(operation: &'static str, status: reqwest::StatusCode, platform: Option<String>) -> Self {
+        let message = if status.is_redirection() {
+            crate::transport::REDIRECT_NOT_FOLLOWED.to_owned()
+        } else {
+            platform.unwrap_or_else(|| reason(status.as_u16()))
+        };
         Self::Status { operation, status: status.as_u16(), message }
     }
 
@@ -119,19 +121,10 @@ impl ApiError {
     pub(crate) fn from_generated(operation: &'static str, error: GeneratedError<types::ApiError>) -> Self {
         match error {
             GeneratedError::ErrorResponse(response) => {
-                let status = response.status().as_u16();
-                let message = response.into_inner().error.unwrap_or_else(|| reason(status));
-                Self::Status { operation, status, message }
-            }
-            GeneratedError::UnexpectedResponse(response) => {
                 let status = response.status();
-                let message = if status.is_redirection() {
-                    crate::transport::REDIRECT_NOT_FOLLOWED.to_owned()
-                } else {
-                    reason(status.as_u16())
-                };
-                Self::Status { operation, status: status.as_u16(), message }
+                Self::from_status(operation, status, response.into_inner().error)
             }
+            GeneratedError::UnexpectedResponse(response) => Self::from_status(operation, response.status(), None),
             GeneratedError::CommunicationError(e)
             | GeneratedError::ResponseBodyError(e)
             | GeneratedError::InvalidUpgrade(e) => Self::Transport { operation, reason: without_url(&e) },

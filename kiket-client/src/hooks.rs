@@ -10,7 +10,7 @@
 //! marked sensitive so HTTP-level logging redacts them too.
 
 use crate::retry::{is_retryable_status, retry_after, RetryPolicy};
-use crate::transport::{read_capped, ERROR_BODY_LIMIT, REDIRECT_NOT_FOLLOWED};
+use crate::transport::{read_capped, ERROR_BODY_LIMIT};
 use kiket_types::SecretString;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
@@ -176,7 +176,7 @@ impl crate::Client {
 /// Error answers are decoded as the spec's `ApiError` JSON. A proxy's HTML page, an empty
 /// body or one longer than [`ERROR_BODY_LIMIT`] (read no further) would fail that decoding and
 /// lose the status, so such bodies are replaced by `{"error": "<status reason>"}`; JSON bodies
-/// within the cap pass unchanged. A redirect that was not followed says so.
+/// within the cap pass unchanged. A redirect's body is not read (`ApiError` names it).
 async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
     let status = response.status();
     let mut headers = response.headers().clone();
@@ -185,11 +185,7 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
     let body = match body {
         Some(bytes) if serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.is_object()) => bytes,
         _ => {
-            let reason = if status.is_redirection() {
-                REDIRECT_NOT_FOLLOWED
-            } else {
-                status.canonical_reason().unwrap_or("unexpected status")
-            };
+            let reason = status.canonical_reason().unwrap_or("unexpected status");
             headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             serde_json::json!({ "error": reason }).to_string().into()
         }

@@ -158,7 +158,7 @@ impl<T: DeserializeOwned + Send + 'static> ListRecords<T> {
             request = request.limit(limit);
         }
         if !self.filters.is_empty() {
-            request = request.filters(Value::Object(self.filters.clone()).to_string());
+            request = request.filters(Value::Object(self.filters).to_string());
         }
         let records = optional_body(OP, request.send().await)?.map(|list| list.data).unwrap_or_default();
         records.into_iter().map(|record| decode(OP, record)).collect()

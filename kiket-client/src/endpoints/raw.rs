@@ -19,7 +19,6 @@ use super::call::awaitable;
 use super::Endpoints;
 use crate::error::ApiError;
 use crate::retry::new_idempotency_key;
-use crate::transport::{read_capped, ERROR_BODY_LIMIT};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::Method;
 use serde::Serialize;
@@ -82,14 +81,12 @@ impl RawRequest {
         let info = OperationInfo { operation_id: ESCAPE_HATCH };
         let response = client.exec(request, &info).await.map_err(|e| ApiError::transport(ESCAPE_HATCH, &e))?;
         let status = response.status();
-        // Error answers were already cut to ERROR_BODY_LIMIT by the hooks.
-        let body = if status.is_success() {
-            response.bytes().await.map_err(|e| ApiError::transport(ESCAPE_HATCH, &e))?
-        } else {
-            read_capped(response, ERROR_BODY_LIMIT).await.ok().flatten().unwrap_or_default()
-        };
+        // Error answers were already cut to ERROR_BODY_LIMIT and made JSON by the hooks.
+        let body = response.bytes().await.map_err(|e| ApiError::transport(ESCAPE_HATCH, &e))?;
         if !status.is_success() {
-            return Err(ApiError::from_answer(ESCAPE_HATCH, status, &body));
+            let platform =
+                serde_json::from_slice::<crate::generated::types::ApiError>(&body).ok().and_then(|e| e.error);
+            return Err(ApiError::from_status(ESCAPE_HATCH, status, platform));
         }
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);

@@ -236,7 +236,7 @@ impl Pipeline {
     /// one.
     async fn dedupe(&self, delivery: &Delivery) -> Option<Claimed> {
         let policy = self.replay.as_ref()?;
-        let key = delivery.key()?.to_owned();
+        let key = delivery.key.clone()?;
         Some(Guard::claim(&policy.store, key, policy.ttl).await)
     }
 

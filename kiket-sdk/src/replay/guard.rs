@@ -22,12 +22,12 @@ pub(crate) enum Claimed {
 /// failure); dropping the guard unfinished (the request was cancelled) releases the key.
 pub(crate) struct Guard {
     store: Arc<dyn ReplayStore>,
-    key: Option<String>,
+    key: Option<Arc<str>>,
 }
 
 impl Guard {
     /// Claims `key` for `ttl`, waiting while another copy of the delivery is being handled.
-    pub(crate) async fn claim(store: &Arc<dyn ReplayStore>, key: String, ttl: Duration) -> Claimed {
+    pub(crate) async fn claim(store: &Arc<dyn ReplayStore>, key: Arc<str>, ttl: Duration) -> Claimed {
         loop {
             match store.claim(&key, ttl).await {
                 Claim::New => return Claimed::Proceed(Self { store: store.clone(), key: Some(key) }),
