@@ -150,6 +150,7 @@ fn one(title: &str, description: &str, values: &[&str]) -> Result<TokenStream, S
             }
         }
 
+        #[cfg(feature = "json-schema")]
         impl ::schemars::JsonSchema for #name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(#schema_name)

@@ -213,7 +213,9 @@ impl ConfigBuilder {
     }
 
     /// Speaks cleartext HTTP/2 (h2c) beside HTTP/1, with at most `max_streams` concurrent
-    /// streams per connection (1 to 100). Off by default.
+    /// streams per connection (1 to 100). Off by default; needs the cargo feature `h2c`
+    /// (`kiket = { features = ["h2c"] }`), which compiles hyper's HTTP/2 server in.
+    #[cfg(feature = "h2c")]
     pub fn http2_cleartext(mut self, max_streams: u32) -> Self {
         self.http2_max_streams = Some(max_streams);
         self

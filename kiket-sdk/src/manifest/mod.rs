@@ -15,7 +15,9 @@ pub use model::{
 };
 
 /// The JSON Schema of the manifest, rendered from [`Manifest`]; published as
-/// `docs/extension-manifest.schema.json` (a test keeps that file current).
+/// `docs/extension-manifest.schema.json` (a test keeps that file current). Needs the cargo
+/// feature `json-schema`.
+#[cfg(feature = "json-schema")]
 pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(Manifest)).unwrap_or_default()
 }

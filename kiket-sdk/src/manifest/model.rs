@@ -1,12 +1,12 @@
 //! The manifest's typed model (PROTOCOL.md §5). Unknown keys are kept in `extra` maps.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// An extension manifest (`extension.yaml`), flat or nested under `extension:`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Manifest {
     /// Extension id, e.g. `com.example.marketing`.
@@ -52,7 +52,8 @@ pub struct Manifest {
 }
 
 /// `delivery`: a plain delivery type (`http`, which is **not** a secret) or a mapping.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Delivery {
     /// A delivery type such as `http`.
@@ -62,7 +63,8 @@ pub enum Delivery {
 }
 
 /// `delivery` as a mapping.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct DeliveryConfig {
     /// Delivery type (`http`).
@@ -77,7 +79,8 @@ pub struct DeliveryConfig {
 }
 
 /// `delivery.callback`.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Callback {
     /// Callback URL.
@@ -99,7 +102,8 @@ impl std::fmt::Debug for Callback {
 }
 
 /// `configuration`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Configuration {
     /// Properties by key.
@@ -110,7 +114,8 @@ pub struct Configuration {
 }
 
 /// One configuration property.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Property {
     /// Default value (may be `env:NAME`).
@@ -144,7 +149,8 @@ impl std::fmt::Debug for Property {
 }
 
 /// `custom_data`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct CustomDataSpec {
     /// Modules and the operations allowed on them.
@@ -155,7 +161,8 @@ pub struct CustomDataSpec {
 }
 
 /// One custom-data permission.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Permission {
     /// Module, e.g. `com.example.crm.contacts`.
@@ -165,7 +172,8 @@ pub struct Permission {
 }
 
 /// `scopes`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Scopes {
     /// Read scopes.
@@ -175,7 +183,8 @@ pub struct Scopes {
 }
 
 /// An action offered in the UI.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Action {
     /// Action key.

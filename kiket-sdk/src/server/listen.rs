@@ -1,14 +1,18 @@
 //! Where the server listens, how it accepts connections, and when it stops.
 
 use super::StartupError;
-use hyper::server::conn::{http1, http2};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper::server::conn::http1;
+#[cfg(feature = "h2c")]
+use hyper::server::conn::http2;
+#[cfg(feature = "h2c")]
+use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// `HOST` / `PORT` from a variable source, defaulting to `127.0.0.1:8080`.
 pub fn listen_address(var: impl Fn(&str) -> Option<String>) -> Result<SocketAddr, StartupError> {
@@ -61,7 +65,8 @@ pub(crate) struct ConnectionLimits {
     /// connection waits for a head, so it also closes idle keep-alive connections.
     pub(crate) header_read_timeout: Duration,
     /// Cleartext HTTP/2 with at most this many concurrent streams per connection; `None`
-    /// speaks HTTP/1 only.
+    /// speaks HTTP/1 only (always, without the `h2c` feature).
+    #[cfg_attr(not(feature = "h2c"), allow(dead_code))]
     pub(crate) http2_max_streams: Option<u32>,
 }
 
@@ -71,13 +76,14 @@ pub(crate) struct ConnectionLimits {
 const CONNECTION_READ_BUFFER: usize = 16 * 1024;
 
 /// The first bytes of an HTTP/2 connection with prior knowledge.
+#[cfg(feature = "h2c")]
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops accepting and waits for
 /// open connections to finish their requests.
 ///
 /// Each connection is served by hyper's HTTP/1 builder with its header-read timeout; with
-/// cleartext HTTP/2 enabled, a connection that opens with the HTTP/2 preface (read within the
+/// cleartext HTTP/2 enabled (feature `h2c`, then `http2_cleartext`), a connection that opens with the HTTP/2 preface (read within the
 /// same timeout) goes to hyper's HTTP/2 builder with the stream limit instead. Nothing reads a
 /// connection without a deadline (hyper-util's `auto` builder would wait for the first bytes
 /// forever).
@@ -89,6 +95,7 @@ pub(crate) async fn serve(
 ) {
     let mut http1 = http1::Builder::new();
     http1.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout).max_buf_size(CONNECTION_READ_BUFFER);
+    #[cfg(feature = "h2c")]
     let http2 = limits.http2_max_streams.map(|streams| {
         let mut http2 = http2::Builder::new(TokioExecutor::new());
         http2.timer(TokioTimer::new()).max_concurrent_streams(streams);
@@ -111,25 +118,25 @@ pub(crate) async fn serve(
         };
         let service = TowerToHyperService::new(app.clone());
         let watcher = graceful.watcher();
-        let (http1, http2) = (http1.clone(), http2.clone());
+        let http1 = http1.clone();
+        #[cfg(feature = "h2c")]
+        let http2 = http2.clone();
         tokio::spawn(async move {
             // A client that goes away, or a timeout, ends its connection: nothing to report.
-            match http2 {
-                Some(http2) => {
-                    match tokio::time::timeout(limits.header_read_timeout, opens_with_h2_preface(&stream)).await {
-                        Ok(Ok(true)) => {
-                            let _ = watcher.watch(http2.serve_connection(TokioIo::new(stream), service)).await;
-                        }
-                        Ok(Ok(false)) => {
-                            let _ = watcher.watch(http1.serve_connection(TokioIo::new(stream), service)).await;
-                        }
-                        Ok(Err(_)) | Err(_) => {}
+            #[cfg(feature = "h2c")]
+            if let Some(http2) = http2 {
+                match tokio::time::timeout(limits.header_read_timeout, opens_with_h2_preface(&stream)).await {
+                    Ok(Ok(true)) => {
+                        let _ = watcher.watch(http2.serve_connection(TokioIo::new(stream), service)).await;
                     }
+                    Ok(Ok(false)) => {
+                        let _ = watcher.watch(http1.serve_connection(TokioIo::new(stream), service)).await;
+                    }
+                    Ok(Err(_)) | Err(_) => {}
                 }
-                None => {
-                    let _ = watcher.watch(http1.serve_connection(TokioIo::new(stream), service)).await;
-                }
+                return;
             }
+            let _ = watcher.watch(http1.serve_connection(TokioIo::new(stream), service)).await;
         });
     }
     drop(listener);
@@ -138,7 +145,8 @@ pub(crate) async fn serve(
 
 /// Whether the connection opens with the HTTP/2 preface, looking without consuming. Waits for
 /// more bytes only while what arrived is still a prefix of the preface.
-async fn opens_with_h2_preface(stream: &TcpStream) -> std::io::Result<bool> {
+#[cfg(feature = "h2c")]
+async fn opens_with_h2_preface(stream: &tokio::net::TcpStream) -> std::io::Result<bool> {
     let mut seen = [0u8; 24];
     loop {
         let n = stream.peek(&mut seen).await?;

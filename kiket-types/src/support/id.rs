@@ -159,6 +159,7 @@ impl From<String> for Id {
     }
 }
 
+#[cfg(feature = "json-schema")]
 impl schemars::JsonSchema for Id {
     fn schema_name() -> Cow<'static, str> {
         Cow::Borrowed("Id")

@@ -2,7 +2,6 @@
 //! variable that overrides a secret.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::borrow::Cow;
 use std::fmt;
 use zeroize::Zeroize;
 
@@ -103,9 +102,10 @@ impl<'de> Deserialize<'de> for SecretString {
     }
 }
 
+#[cfg(feature = "json-schema")]
 impl schemars::JsonSchema for SecretString {
-    fn schema_name() -> Cow<'static, str> {
-        Cow::Borrowed("SecretString")
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("SecretString")
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
