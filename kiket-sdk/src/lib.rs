@@ -12,7 +12,7 @@
 //! | [`manifest`] | `extension.yaml`: discovery, parsing, typed model | nothing (leaf) |
 //! | `panic_guard` | keeps panic messages of extension code out of logs | nothing (leaf) |
 //! | [`settings`] | settings: manifest defaults, `KIKET_SECRET_*`, explicit values | `manifest` |
-//! | [`handler`] | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext` | `verify`, `settings`, `payload` |
+//! | [`handler`] | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext`, hooks around handlers | `verify`, `settings`, `payload` |
 //! | [`routing`] | event/version resolution, the handler table, type erasure, the prepare stage | `handler`, `payload`, `panic_guard` |
 //! | `delivery` | the eight stages of a delivery, [`DeliveryError`] (one row per rejection) | the above, never `config` |
 //! | [`config`] | one configuration: verification policy, API credentials, settings, limits | leaves, `settings` |
@@ -43,8 +43,8 @@ pub mod verify;
 
 pub use config::{Config, ConfigBuilder, ConfigError, Settings, SettingsError};
 pub use handler::{
-    AuthContext, Decision, Delivery, Handler, HandlerContext, HandlerError, HandlerResult, IntoReply, Json, Reply,
-    ScopeError, Scoped,
+    AuthContext, Decision, Delivery, Handler, HandlerContext, HandlerError, HandlerResult, Hook, IntoReply, Json, Next,
+    Reply, ScopeError, Scoped,
 };
 pub use manifest::Manifest;
 pub use payload::{decode, PayloadError};

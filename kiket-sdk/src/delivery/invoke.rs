@@ -1,21 +1,30 @@
-//! Stage 7, handle: runs a decoded handler under the panic guard and the handler timeout.
+//! Stage 7, handle: runs a decoded handler, inside the router's hooks, under the panic guard
+//! and the handler timeout.
 
 use super::DeliveryError;
-use crate::handler::HandlerContext;
+use crate::handler::{run_chain, ErasedHook, HandlerContext};
 use crate::panic_guard::Guarded;
 use crate::routing::Decoded;
 use bytes::Bytes;
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Runs the decoded handler with `context`, at most for `timeout`; its reply as JSON bytes.
-pub(crate) async fn invoke(
-    call: Box<dyn Decoded<'_> + '_>,
+/// Runs the decoded handler with `context` inside `hooks` (not around an ignored route), at
+/// most for `timeout` all together; its reply as JSON bytes.
+pub(crate) async fn invoke<'a>(
+    call: Box<dyn Decoded<'a> + 'a>,
     context: HandlerContext,
+    hooks: &[Arc<dyn ErasedHook>],
     timeout: Duration,
 ) -> Result<Bytes, DeliveryError> {
-    let call = Guarded(call.call(context));
+    let call = if hooks.is_empty() || !call.runs_handler() {
+        call.call(context)
+    } else {
+        run_chain(hooks, context, Box::new(move |context| call.call(context)))
+    };
+    let call = Guarded(call);
     match tokio::time::timeout(timeout, AssertUnwindSafe(call).catch_unwind()).await {
         Err(_elapsed) => Err(DeliveryError::TimedOut),
         Ok(Err(_panic)) => Err(DeliveryError::Panicked),

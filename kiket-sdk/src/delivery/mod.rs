@@ -8,7 +8,7 @@
 //! | 4 | prepare | `routing::prepare` | runtime fields; payload decoded or pending | 400 / 422 (runtime fields only) |
 //! | 5 | authorise | `verify::TokenPolicy`, the route, route binding, `verify::check_scopes`; then a handler permit | `HandlerContext` | 401 / 503, 404, 401, 403, 503 |
 //! | 6 | dedupe | `replay::Guard::claim` | proceed, or the first answer again | — |
-//! | 7 | handle | [`invoke::invoke`] (panic guard, timeout) | reply bytes | handler's status, 500, 503 |
+//! | 7 | handle | [`invoke::invoke`] (the router's hooks, panic guard, timeout) | reply bytes | handler's (or hook's) status, 500, 503 |
 //! | 8 | answer | `Guard::finish`, `Telemetry::observe`, one response builder | the response | — |
 //!
 //! Invariants: the body is parsed once (a verified body is decoded in stage 4 and its runtime
@@ -249,7 +249,7 @@ impl Pipeline {
         context: HandlerContext,
     ) -> Result<Bytes, DeliveryError> {
         match prepared.into_call(route, body) {
-            Ok(call) => invoke::invoke(call, context, self.handler_timeout).await,
+            Ok(call) => invoke::invoke(call, context, self.router.hooks(), self.handler_timeout).await,
             Err(DecodeError::Payload(error)) => Err(error.into()),
             Err(DecodeError::Panicked) => Err(DeliveryError::Panicked),
         }

@@ -10,6 +10,7 @@
 mod context;
 mod delivery;
 mod error;
+mod hook;
 mod reply;
 pub mod respond;
 
@@ -18,6 +19,8 @@ pub use context::HandlerContext;
 pub(crate) use context::{ContextParts, ContextShared};
 pub use delivery::Delivery;
 pub use error::HandlerError;
+pub(crate) use hook::{run_chain, ErasedHook};
+pub use hook::{Hook, Next};
 pub use reply::{IntoReply, Json, Reply};
 pub use respond::Decision;
 

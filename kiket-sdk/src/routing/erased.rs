@@ -32,6 +32,11 @@ pub(crate) trait Decoded<'a>: Send + Sync {
 
     /// Runs the handler with the decoded payload.
     fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>>;
+
+    /// `false` when the route runs no code (`Router::ignore`): hooks are not run around it.
+    fn runs_handler(&self) -> bool {
+        true
+    }
 }
 
 /// Where the runtime fields of a payload type come from.
@@ -124,6 +129,10 @@ impl<'a> Decoded<'a> for Ignored {
 
     fn call(self: Box<Self>, _context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
         Box::pin(std::future::ready(Ok(Reply::ok())))
+    }
+
+    fn runs_handler(&self) -> bool {
+        false
     }
 }
 

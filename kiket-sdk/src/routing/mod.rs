@@ -16,7 +16,7 @@ pub mod version;
 pub(crate) use erased::{prepare, DecodeError, Decoded, Prepared};
 use erased::{ErasedHandler, FromBody, FromPayload, Ignored, Typed};
 
-use crate::handler::Handler;
+use crate::handler::{ErasedHook, Handler, Hook};
 use kiket_types::catalog::EventPayload;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,11 +40,15 @@ pub struct Router {
     routes: HashMap<String, HashMap<String, Route>>,
     duplicates: Vec<String>,
     next_id: usize,
+    hooks: Vec<Arc<dyn ErasedHook>>,
 }
 
 impl std::fmt::Debug for Router {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Router").field("registered", &self.registered_events()).finish()
+        f.debug_struct("Router")
+            .field("registered", &self.registered_events())
+            .field("hooks", &self.hooks.len())
+            .finish()
     }
 }
 
@@ -77,6 +81,19 @@ impl Router {
     pub fn raw<H: Handler<serde_json::Value>>(self, event: &str, version: &str, handler: H) -> Self {
         let scopes = handler.required_scopes();
         self.insert(event, version, Arc::new(Typed::<serde_json::Value, H, FromBody>::new(handler)), scopes)
+    }
+
+    /// Runs `hook` around every handler of this router (also those registered before this
+    /// call), for verified, authorised, first-time deliveries only. Hooks run in registration
+    /// order: the first registered is the outermost. See [`Hook`].
+    pub fn hook<H: Hook>(mut self, hook: H) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// The hooks, outermost first.
+    pub(crate) fn hooks(&self) -> &[Arc<dyn ErasedHook>] {
+        &self.hooks
     }
 
     /// Answers `P`'s event and version with `{"ok":true}` without decoding or running anything.

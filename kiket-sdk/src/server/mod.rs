@@ -3,7 +3,9 @@
 //! [`Extension`] joins a [`Router`] of handlers with a [`Config`]. It is both runnable
 //! ([`Extension::serve`], [`Extension::run`]) and embeddable: [`Extension::into_router`]
 //! returns a plain `axum::Router` to nest under any prefix of an existing app, or to test
-//! in-process with `tower::ServiceExt::oneshot`.
+//! in-process with `tower::ServiceExt::oneshot`. [`Extension::layer`] wraps every route in
+//! a tower layer (for code that must see each request, verified or not); hooks around
+//! handlers ([`Router::hook`]) see verified deliveries only.
 
 mod assemble;
 mod listen;
@@ -22,8 +24,14 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tower_layer::Layer;
+use tower_service::Service;
+
+/// A tower layer applied to the extension's axum router when it is built.
+type ApplyLayer = Box<dyn FnOnce(axum::Router) -> axum::Router + Send>;
 
 /// Why an extension could not start.
 #[derive(Debug, thiserror::Error)]
@@ -55,11 +63,17 @@ pub struct Extension {
     pipeline: Arc<Pipeline>,
     config: Config,
     health: Bytes,
+    /// Tower layers, in the order given (each wraps the previous ones).
+    layers: Vec<ApplyLayer>,
 }
 
 impl std::fmt::Debug for Extension {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Extension").field("router", &self.pipeline.router).field("config", &self.config).finish()
+        f.debug_struct("Extension")
+            .field("router", &self.pipeline.router)
+            .field("config", &self.config)
+            .field("layers", &self.layers.len())
+            .finish()
     }
 }
 
@@ -80,9 +94,43 @@ impl Extension {
         .into();
         let subscribed: Vec<String> = config.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default();
         let pipeline = Arc::new(assemble::pipeline(router, &config));
-        let extension = Self { pipeline, config, health };
+        let extension = Self { pipeline, config, health, layers: Vec::new() };
         extension.check_subscriptions(subscribed)?;
         Ok(extension)
+    }
+
+    /// Wraps every route (deliveries, `/health`, the 404/405 answers) in a tower `layer`, as
+    /// `axum::Router::layer` does; a later layer wraps the earlier ones. The layers are kept
+    /// by [`Self::into_router`], [`Self::into_parts`], [`Self::serve`] and [`Self::run`].
+    ///
+    /// A layer sees every request **before** it is verified: use it for what must see all
+    /// traffic (request ids, access logs, CORS, compression) and trust nothing in the
+    /// request there. Code that needs a verified delivery belongs in a hook
+    /// ([`Router::hook`]).
+    ///
+    /// ```
+    /// use axum::http::HeaderValue;
+    /// use kiket_sdk::{Config, Extension, Router};
+    ///
+    /// let config = Config::builder().webhook_secret("whsec_example").build().unwrap();
+    /// let extension = Extension::new(Router::new(), config)
+    ///     .unwrap()
+    ///     .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
+    ///         response.headers_mut().insert("x-served-by", HeaderValue::from_static("kiket"));
+    ///         response
+    ///     }));
+    /// # drop(extension);
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: Service<Request<Body>> + Clone + Send + Sync + 'static,
+        <L::Service as Service<Request<Body>>>::Response: IntoResponse + 'static,
+        <L::Service as Service<Request<Body>>>::Error: Into<Infallible> + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+    {
+        self.layers.push(Box::new(move |router: axum::Router| router.layer(layer)));
+        self
     }
 
     /// Delivery counters and duration histogram, updated by the telemetry worker.
@@ -132,7 +180,8 @@ impl Extension {
             .route("/health", get(move || std::future::ready(json_response(StatusCode::OK, health.clone()))))
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found);
-        (router.with_state(self.pipeline), TelemetryHandle(telemetry))
+        let router = self.layers.into_iter().fold(router.with_state(self.pipeline), |router, apply| apply(router));
+        (router, TelemetryHandle(telemetry))
     }
 
     /// Serves on `address` until SIGTERM or Ctrl-C, then finishes in-flight deliveries.
