@@ -123,7 +123,10 @@ impl ClientHooks<ApiState> for crate::Client {
     }
 
     async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-        match self.exec_with_retries(request, info).await {
+        let result = self.exec_with_retries(request, info).await;
+        #[cfg(feature = "metrics")]
+        count_request(info.operation_id, &result);
+        match result {
             Ok(response) if !response.status().is_success() => Ok(json_error_body(response).await),
             other => other,
         }
@@ -167,10 +170,29 @@ impl crate::Client {
                 delay_ms = delay.as_millis() as u64,
                 "retrying Kiket API call"
             );
+            #[cfg(feature = "metrics")]
+            metrics::counter!(API_RETRIES, "operation" => info.operation_id).increment(1);
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
     }
+}
+
+/// API calls by operation (the spec's `operationId` in snake_case, or `request` for the escape hatch) and
+/// final status (`error` when no answer came), through the `metrics` facade.
+#[cfg(feature = "metrics")]
+pub const API_REQUESTS: &str = "kiket_api_requests_total";
+/// Retries by operation, through the `metrics` facade.
+#[cfg(feature = "metrics")]
+pub const API_RETRIES: &str = "kiket_api_retries_total";
+
+#[cfg(feature = "metrics")]
+fn count_request(operation: &'static str, result: &reqwest::Result<reqwest::Response>) {
+    let status = match result {
+        Ok(response) => metrics::SharedString::from(response.status().as_u16().to_string()),
+        Err(_) => metrics::SharedString::const_str("error"),
+    };
+    metrics::counter!(API_REQUESTS, "operation" => operation, "status" => status).increment(1);
 }
 
 /// Error answers are decoded as the spec's `ApiError` JSON. A proxy's HTML page, an empty

@@ -3,7 +3,7 @@
 
 use crate::manifest::Manifest;
 use crate::replay::{InMemoryReplayStore, ReplayStore};
-use crate::telemetry::FeedbackHook;
+use crate::telemetry::{FeedbackHook, MetricsEndpoint};
 use crate::verify::{Clock, JwksSource, SignatureScheme, TokenPins};
 use kiket_client::RetryPolicy;
 use kiket_types::SecretString;
@@ -54,6 +54,7 @@ pub struct ConfigBuilder {
     pub(super) telemetry_url: Option<String>,
     pub(super) telemetry_opt_out: Option<bool>,
     pub(super) feedback_hook: Option<FeedbackHook>,
+    pub(super) metrics: Option<MetricsEndpoint>,
     pub(super) env: Option<VarSource>,
     pub(super) replay_store: Option<Arc<dyn ReplayStore>>,
     pub(super) replay_off: bool,
@@ -322,6 +323,27 @@ impl ConfigBuilder {
         self
     }
 
+    /// Serves Prometheus metrics on `GET /metrics` (cargo feature `metrics`; without it,
+    /// `build` fails and says so). Also switched on by `KIKET_METRICS=1`, with
+    /// `KIKET_METRICS_TOKEN` and `KIKET_METRICS_ADDR` for the token and a separate address.
+    ///
+    /// ```
+    /// # #[cfg(feature = "metrics")] {
+    /// use kiket_sdk::{telemetry::MetricsEndpoint, Config};
+    ///
+    /// let config = Config::builder()
+    ///     .webhook_secret("whsec_example")
+    ///     .metrics(MetricsEndpoint::new().token("scrape-token"))
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(config.metrics_endpoint().is_some());
+    /// # }
+    /// ```
+    pub fn metrics(mut self, endpoint: MetricsEndpoint) -> Self {
+        self.metrics = Some(endpoint);
+        self
+    }
+
     /// Receives every telemetry record, off the response path.
     pub fn feedback_hook(mut self, hook: FeedbackHook) -> Self {
         self.feedback_hook = Some(hook);
@@ -330,7 +352,7 @@ impl ConfigBuilder {
 
     /// Reads what code did not set from the process environment: `KIKET_WEBHOOK_SECRET`,
     /// `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`, `KIKET_SECRET_*`, `KIKET_SDK_TELEMETRY_URL`,
-    /// `KIKET_SDK_TELEMETRY_OPTOUT`.
+    /// `KIKET_SDK_TELEMETRY_OPTOUT`, `KIKET_METRICS`, `KIKET_METRICS_TOKEN`, `KIKET_METRICS_ADDR`.
     pub fn with_env(self) -> Self {
         self.with_env_from(|key| std::env::var(key).ok())
     }

@@ -22,7 +22,7 @@ pub use kiket_types::secret_env_name;
 
 use crate::manifest::{Manifest, ManifestError};
 use crate::replay::ReplayStore;
-use crate::telemetry::TelemetryConfig;
+use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::{Clock, JwksSource, SignatureScheme, TokenPins};
 use kiket_client::RetryPolicy;
 use kiket_types::SecretString;
@@ -86,6 +86,22 @@ pub enum ConfigError {
         min: u64,
         /// Largest allowed value.
         max: u64,
+    },
+    /// A setting needs a cargo feature this build does not have.
+    #[error("{setting} needs the cargo feature `{feature}` of kiket (or kiket-sdk); enable it, or unset {setting}")]
+    FeatureMissing {
+        /// The setting (`KIKET_METRICS`, …).
+        setting: &'static str,
+        /// The cargo feature.
+        feature: &'static str,
+    },
+    /// A listen address setting is not an IP address and port.
+    #[error("{setting} must be an IP address and port such as 0.0.0.0:9464, got {value:?}")]
+    InvalidAddress {
+        /// The setting.
+        setting: &'static str,
+        /// The value given.
+        value: String,
     },
     /// The shared HTTP client could not be created (TLS initialisation).
     #[error("could not create the HTTP client: {0}")]
@@ -216,6 +232,11 @@ config! {
     manifest: Option<Arc<Manifest>> => ["events" => |c: &Config| json!(c.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default())],
     /// Telemetry destination, opt-out and hook.
     telemetry: TelemetryConfig => ["telemetry_url" => |c: &Config| json!(c.telemetry_url())],
+    /// The Prometheus endpoint (`None`: not served).
+    metrics: Option<MetricsEndpoint> => ["metrics" => |c: &Config| json!(c.metrics.as_ref().map(|m| json!({
+        "address": m.listen_address().map(|a| a.to_string()),
+        "token": m.bearer_token().map(|_| "[redacted]"),
+    })))],
     /// The replay guard's store (`None`: the guard is off).
     replay_store: Option<Arc<dyn ReplayStore>> => ["replay_guard" => |c: &Config| json!(c.replay_store.is_some())],
 }
@@ -242,6 +263,11 @@ impl Config {
     /// `KIKET_*` environment variables (see [`ConfigBuilder::with_env`]).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::builder().discover_manifest(".").with_env().build()
+    }
+
+    /// The Prometheus endpoint, when metrics are served.
+    pub fn metrics_endpoint(&self) -> Option<&MetricsEndpoint> {
+        self.metrics.as_ref()
     }
 
     /// The extension API base URL (no trailing slash).

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::manifest;
 use crate::replay::InMemoryReplayStore;
-use crate::telemetry::TelemetryConfig;
+use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::SystemClock;
 use kiket_client::url::origin_of;
 use kiket_types::SecretString;
@@ -93,10 +93,9 @@ impl ConfigBuilder {
             Some(url) => Some(crate::telemetry::telemetry_endpoint(&normalise_url("KIKET_SDK_TELEMETRY_URL", &url)?)),
             None => None,
         };
-        let opt_out = self.telemetry_opt_out.unwrap_or_else(|| {
-            overlay("KIKET_SDK_TELEMETRY_OPTOUT")
-                .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
-        });
+        let opt_out =
+            self.telemetry_opt_out.unwrap_or_else(|| overlay("KIKET_SDK_TELEMETRY_OPTOUT").is_some_and(|v| truthy(&v)));
+        let metrics = resolve_metrics(self.metrics, &overlay)?;
         let http = kiket_client::transport::configure(self.http.unwrap_or_default())
             .build()
             .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
@@ -136,8 +135,43 @@ impl ConfigBuilder {
             unverified_body_budget,
             http2_max_streams: self.http2_max_streams,
             token_pins: self.token_pins,
+            metrics,
         })
     }
+}
+
+fn truthy(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+}
+
+/// The Prometheus endpoint: the builder's, else `KIKET_METRICS` (+ `_TOKEN`, `_ADDR`); refused
+/// when this build cannot serve it.
+fn resolve_metrics(
+    configured: Option<MetricsEndpoint>,
+    overlay: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<MetricsEndpoint>, ConfigError> {
+    let endpoint = match configured {
+        Some(endpoint) => Some(endpoint),
+        None if overlay("KIKET_METRICS").is_some_and(|v| truthy(&v)) => {
+            let mut endpoint = MetricsEndpoint::new();
+            if let Some(token) = overlay("KIKET_METRICS_TOKEN") {
+                endpoint = endpoint.token(token);
+            }
+            if let Some(address) = overlay("KIKET_METRICS_ADDR") {
+                let parsed = address.trim().parse().map_err(|_| ConfigError::InvalidAddress {
+                    setting: "KIKET_METRICS_ADDR",
+                    value: address.chars().take(100).collect(),
+                })?;
+                endpoint = endpoint.address(parsed);
+            }
+            Some(endpoint)
+        }
+        None => None,
+    };
+    if endpoint.is_some() && !cfg!(feature = "metrics") {
+        return Err(ConfigError::FeatureMissing { setting: "KIKET_METRICS", feature: "metrics" });
+    }
+    Ok(endpoint)
 }
 
 fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigError> {

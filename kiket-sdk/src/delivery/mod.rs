@@ -31,7 +31,7 @@ pub use error::DeliveryError;
 use crate::handler::{ContextParts, ContextShared, Delivery, HandlerContext};
 use crate::replay::{Claimed, Guard, ReplayStore};
 use crate::routing::{self, version, DecodeError, Prepared, Route, Router};
-use crate::telemetry::{Pending, Telemetry};
+use crate::telemetry::{Answered, Pending, Telemetry};
 use crate::verify::{
     check_scopes, AllowedOrigins, AuthContext, Clock, SignatureVerifier, Signed, TokenPolicy, VerifyError,
 };
@@ -136,10 +136,13 @@ impl Pipeline {
         let received_at = SystemTime::now();
         // Request-derived text reaches logs escaped: no CR/LF or control character can forge a line.
         let span = tracing::info_span!("kiket.delivery", event = %target.event.escape_debug(), version = tracing::field::Empty, delivery = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+        let _in_flight = self.telemetry.in_flight();
+        let (mut routed, mut replayed) = (None, false);
         let stages = async {
             let admitted = self.admission.admit(request).await?;
             let signed = self.signature(&admitted.parts.headers, &admitted.body)?;
             let (route, unrouted) = self.route(&target, &admitted.parts)?;
+            routed = route.map(|route| route.id);
             let version = route.map_or(unrouted.as_deref().unwrap_or_default(), |route| &*route.version);
             let prepared = routing::prepare(route, &target.event, version, &admitted.body, signed.is_some())?;
             let received = Received { signed: signed.as_ref(), at: received_at, headers: admitted.parts.headers };
@@ -148,7 +151,10 @@ impl Pipeline {
             drop(admitted.budget);
             let _permit = self.permits.take()?;
             let guard = match self.dedupe(context.delivery()).await {
-                Some(Claimed::Repeat { status, body }) => return Ok(Answer::Repeated { status, body }),
+                Some(Claimed::Repeat { status, body }) => {
+                    replayed = true;
+                    return Ok(Answer::Repeated { status, body });
+                }
                 Some(Claimed::Proceed(guard)) => Some(guard),
                 None => None,
             };
@@ -158,9 +164,15 @@ impl Pipeline {
             outcome.map(Answer::Handled)
         };
         let outcome = stages.instrument(span.clone()).await;
+        let verification_failure = match &outcome {
+            Err(DeliveryError::Verify(error)) => Some(error.reason()),
+            _ => None,
+        };
         let response = span.in_scope(|| respond(outcome));
-        span.record("status", response.status().as_u16());
-        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        let (status, elapsed) = (response.status().as_u16(), started.elapsed());
+        span.record("status", status);
+        span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
+        self.telemetry.answered(Answered { route: routed, status, elapsed, replayed, verification_failure });
         response
     }
 

@@ -9,6 +9,8 @@
 
 mod assemble;
 mod listen;
+#[cfg(feature = "metrics")]
+mod metrics_route;
 
 pub use crate::delivery::DeliveryError;
 pub use crate::replay::{Claim, InMemoryReplayStore, ReplayStore};
@@ -31,7 +33,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 /// A tower layer applied to the extension's axum router when it is built.
-type ApplyLayer = Box<dyn FnOnce(axum::Router) -> axum::Router + Send>;
+type ApplyLayer = Box<dyn FnOnce(axum::Router) -> axum::Router + Send + Sync>;
 
 /// Why an extension could not start.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,10 @@ pub enum StartupError {
     /// loopback.
     #[error("refusing to listen on {0}: the webhook secret is a published DEVELOPMENT secret; set KIKET_WEBHOOK_SECRET, or listen on 127.0.0.1")]
     DevelopmentSecretOffLoopback(SocketAddr),
+    /// The Prometheus recorder could not be installed (feature `metrics`).
+    #[cfg(feature = "metrics")]
+    #[error(transparent)]
+    Metrics(#[from] crate::telemetry::prometheus::MetricsError),
     /// `HOST` / `PORT` do not form a socket address.
     #[error("invalid listen address: {0}")]
     Address(String),
@@ -65,6 +71,9 @@ pub struct Extension {
     health: Bytes,
     /// Tower layers, in the order given (each wraps the previous ones).
     layers: Vec<ApplyLayer>,
+    /// `GET /metrics`, when the configuration serves it.
+    #[cfg(feature = "metrics")]
+    metrics: Option<axum::Router>,
 }
 
 impl std::fmt::Debug for Extension {
@@ -93,8 +102,21 @@ impl Extension {
         .to_string()
         .into();
         let subscribed: Vec<String> = config.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default();
+        // The recorder first: the pipeline registers its series with whatever is installed.
+        #[cfg(feature = "metrics")]
+        let metrics = match config.metrics_endpoint() {
+            Some(endpoint) => Some(metrics_route::router(crate::telemetry::prometheus::install()?, endpoint)),
+            None => None,
+        };
         let pipeline = Arc::new(assemble::pipeline(router, &config));
-        let extension = Self { pipeline, config, health, layers: Vec::new() };
+        let extension = Self {
+            pipeline,
+            config,
+            health,
+            layers: Vec::new(),
+            #[cfg(feature = "metrics")]
+            metrics,
+        };
         extension.check_subscriptions(subscribed)?;
         Ok(extension)
     }
@@ -180,7 +202,13 @@ impl Extension {
             .route("/health", get(move || std::future::ready(json_response(StatusCode::OK, health.clone()))))
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found);
-        let router = self.layers.into_iter().fold(router.with_state(self.pipeline), |router, apply| apply(router));
+        let router = router.with_state(self.pipeline);
+        #[cfg(feature = "metrics")]
+        let router = match (self.metrics, self.config.metrics_endpoint().and_then(|m| m.listen_address())) {
+            (Some(metrics), None) => router.merge(metrics),
+            _ => router,
+        };
+        let router = self.layers.into_iter().fold(router, |router, apply| apply(router));
         (router, TelemetryHandle(telemetry))
     }
 
@@ -203,11 +231,33 @@ impl Extension {
         }
         tracing::info!(%address, events = ?self.registered_events(), "kiket extension listening");
         let limits = assemble::connection_limits(&self.config);
+        #[cfg(feature = "metrics")]
+        let metrics_server = self.serve_metrics_apart(limits).await?;
         let (router, telemetry) = self.into_parts();
         listen::serve(listener, router, limits, shutdown).await;
+        #[cfg(feature = "metrics")]
+        if let Some(server) = metrics_server {
+            server.abort();
+        }
         telemetry.flush(std::time::Duration::from_secs(5)).await;
         tracing::info!("kiket extension stopped");
         Ok(())
+    }
+
+    /// `GET /metrics` on its own listener, when the endpoint names a separate address.
+    #[cfg(feature = "metrics")]
+    async fn serve_metrics_apart(
+        &self,
+        limits: listen::ConnectionLimits,
+    ) -> Result<Option<tokio::task::JoinHandle<()>>, StartupError> {
+        let (Some(router), Some(address)) =
+            (self.metrics.clone(), self.config.metrics_endpoint().and_then(|m| m.listen_address()))
+        else {
+            return Ok(None);
+        };
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        tracing::info!(address = %listener.local_addr()?, "metrics listening");
+        Ok(Some(tokio::spawn(listen::serve(listener, router, limits, std::future::pending()))))
     }
 
     /// Serves on `HOST`:`PORT` from the environment (default `127.0.0.1:8080`).

@@ -10,9 +10,13 @@
 //! telemetry URL is configured and not opted out — POSTs it with bounded retries. A slow or dead endpoint therefore adds no latency and never fails a
 //! handler. On graceful shutdown the queue is drained (bounded by a deadline).
 
+mod endpoint;
 mod metrics;
+#[cfg(feature = "metrics")]
+pub mod prometheus;
 mod record;
 
+pub use endpoint::MetricsEndpoint;
 use metrics::RouteCounters;
 pub use metrics::{Metrics, MetricsSnapshot, DURATION_BUCKETS_MS};
 pub(crate) use record::Pending;
@@ -84,6 +88,29 @@ pub(crate) struct Telemetry {
     /// Counters of each route, indexed by route id.
     routes: Vec<Arc<RouteCounters>>,
     consumers: bool,
+    /// Prometheus series: per route (by id), then process-wide.
+    #[cfg(feature = "metrics")]
+    series: (Vec<Option<prometheus::RouteSeries>>, prometheus::Series),
+}
+
+/// How a delivery was answered, for the Prometheus series (feature `metrics`; otherwise
+/// nothing reads it).
+#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+pub(crate) struct Answered {
+    /// The route that answered, if the delivery reached one.
+    pub(crate) route: Option<usize>,
+    pub(crate) status: u16,
+    pub(crate) elapsed: Duration,
+    /// The replay guard answered with the first answer.
+    pub(crate) replayed: bool,
+    /// `VerifyError::reason` when signature or token checks refused it.
+    pub(crate) verification_failure: Option<&'static str>,
+}
+
+/// Held while a delivery is answered: `kiket_in_flight` counts it (feature `metrics`).
+pub(crate) struct InFlight {
+    #[cfg(feature = "metrics")]
+    _gauge: prometheus::InFlight,
 }
 
 struct Worker {
@@ -131,18 +158,55 @@ impl Telemetry {
             done: Mutex::new(None),
             routes: Vec::new(),
             metrics: Arc::new(Metrics::default()),
+            #[cfg(feature = "metrics")]
+            series: (Vec::new(), prometheus::Series::new()),
         }
         .with_routes(slots, routes)
     }
 
     fn with_routes<'a>(mut self, slots: usize, routes: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
         self.routes = vec![Arc::default(); slots];
+        #[cfg(feature = "metrics")]
+        self.series.0.resize_with(slots, || None);
         for (id, event, version) in routes {
             if let Some(slot) = self.routes.get_mut(id) {
                 *slot = self.metrics.route(event, version);
             }
+            #[cfg(feature = "metrics")]
+            if let Some(slot) = self.series.0.get_mut(id) {
+                *slot = Some(prometheus::RouteSeries::new(event, version));
+            }
         }
         self
+    }
+
+    /// Counts the delivery in `kiket_in_flight` until the guard is dropped.
+    pub(crate) fn in_flight(&self) -> InFlight {
+        InFlight {
+            #[cfg(feature = "metrics")]
+            _gauge: self.series.1.enter(),
+        }
+    }
+
+    /// Counts an answered delivery in the Prometheus series (no-op without feature `metrics`).
+    #[cfg_attr(not(feature = "metrics"), allow(clippy::unused_self))]
+    pub(crate) fn answered(&self, answered: Answered) {
+        #[cfg(feature = "metrics")]
+        {
+            let seconds = answered.elapsed.as_secs_f64();
+            match answered.route.and_then(|id| self.series.0.get(id)).and_then(Option::as_ref) {
+                Some(route) => route.answered(answered.status, seconds),
+                None => prometheus::answered_unrouted(answered.status, seconds),
+            }
+            if answered.replayed {
+                self.series.1.replayed();
+            }
+            if let Some(reason) = answered.verification_failure {
+                prometheus::verification_failed(reason);
+            }
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = answered;
     }
 
     pub(crate) fn metrics(&self) -> Arc<Metrics> {
@@ -166,6 +230,8 @@ impl Telemetry {
         self.started.call_once(|| self.start());
         if let Err(error) = self.queue.try_send(pending) {
             self.metrics.dropped();
+            #[cfg(feature = "metrics")]
+            prometheus::telemetry_dropped();
             tracing::debug!(reason = %error, "telemetry record dropped");
         }
     }

@@ -88,4 +88,26 @@ impl VerifyError {
             _ => 401,
         }
     }
+
+    /// A fixed, snake_case name of the failure (the `reason` label of
+    /// `kiket_verification_failures_total`); never request-derived text.
+    ///
+    /// ```
+    /// assert_eq!(kiket_sdk::verify::VerifyError::SignatureMismatch.reason(), "signature_mismatch");
+    /// ```
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::MissingSignature => "missing_signature",
+            Self::MissingTimestamp => "missing_timestamp",
+            Self::DuplicateHeader(_) => "duplicate_header",
+            Self::InvalidTimestamp => "invalid_timestamp",
+            Self::TimestampOutOfWindow => "timestamp_out_of_window",
+            Self::InvalidSignature => "invalid_signature",
+            Self::SignatureMismatch => "signature_mismatch",
+            Self::MissingRuntimeToken => "missing_runtime_token",
+            Self::InvalidRuntimeToken(_) => "invalid_runtime_token",
+            Self::WrongEvent { .. } => "wrong_event",
+            Self::KeysUnavailable => "keys_unavailable",
+        }
+    }
 }

@@ -1,0 +1,203 @@
+//! Prometheus metrics (feature `metrics`), scraped from the real server: every series after
+//! signed, forged, replayed and unknown deliveries and API calls with a retry, bounded label
+//! values, and the scrape token.
+//!
+//! The `metrics` recorder is global to the process, so the counting test is the only one in
+//! this binary that asserts absolute values.
+
+use kiket::prelude::*;
+use kiket::sdk::telemetry::MetricsEndpoint;
+use kiket::sdk::testing::{SignedRequest, TestServer};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SECRET: &str = "whsec_metrics";
+const SCRAPE_TOKEN: &str = "scrape-token-metrics";
+
+/// `name{labels} value` lines of a Prometheus text page, keyed by `name{labels}`.
+fn samples(page: &str) -> BTreeMap<String, f64> {
+    page.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            Some((series.to_owned(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+fn value(samples: &BTreeMap<String, f64>, series: &str) -> f64 {
+    *samples.get(series).unwrap_or_else(|| panic!("no series {series} in:\n{samples:#?}"))
+}
+
+async fn post(http: &reqwest::Client, server: &TestServer, request: &SignedRequest) -> u16 {
+    let body = request.body();
+    let mut builder = http.post(format!("{}{}", server.url(), request.path_and_query()));
+    for (name, value) in request.header_pairs(&body) {
+        builder = builder.header(name, value);
+    }
+    builder.body(body).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn every_series_counts_what_happened_and_unknown_events_stay_one_label_value() {
+    let api = MockServer::start().await;
+    // The first rate-limit call is answered 503 once, then 200: one retry.
+    Mock::given(method("GET"))
+        .and(path("/api/v1/ext/rate_limit"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/ext/rate_limit"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"rate_limit": {"limit": 10, "remaining": 9, "window_seconds": 60, "reset_in": 5}}),
+            ),
+        )
+        .mount(&api)
+        .await;
+
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let router = Router::new().issue_created_v1(move |_issue: IssueCreatedV1, ctx: HandlerContext| {
+        let counted = counted.clone();
+        async move {
+            counted.fetch_add(1, Ordering::SeqCst);
+            ctx.endpoints().rate_limit().await.map_err(|e| HandlerError::permanent(e.to_string()))?;
+            Ok(())
+        }
+    });
+    let config = Config::builder()
+        .webhook_secret(SECRET)
+        .api_base_url(api.uri())
+        .workspace_token("wt_metrics")
+        .api_retry(kiket::client::RetryPolicy { base_delay: Duration::from_millis(1), ..Default::default() })
+        .metrics(MetricsEndpoint::new().token(SCRAPE_TOKEN))
+        .build()
+        .unwrap();
+    let server = TestServer::start(Extension::new(router, config).unwrap()).await.unwrap();
+    let http = reqwest::Client::new();
+
+    // 3 genuine deliveries, the first one sent twice more (replays).
+    let genuine: Vec<SignedRequest> = (1..=3)
+        .map(|id| SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": id}})).secret(SECRET))
+        .collect();
+    for request in genuine.iter().chain([&genuine[0], &genuine[0]]) {
+        assert_eq!(post(&http, &server, request).await, 200);
+    }
+    // 2 forged (another secret) and 1 unsigned.
+    for id in [10, 11] {
+        let forged = SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": id}})).secret("whsec_forger");
+        assert_eq!(post(&http, &server, &forged).await, 401);
+    }
+    let unsigned = http
+        .post(format!("{}/webhooks/issue.created", server.url()))
+        .header("x-kiket-event-version", "v1")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+    // 1,000 signed deliveries to random event names nobody handles.
+    for n in 0..1000u32 {
+        let name = format!("random.{}{n}", fastrand_name(n));
+        let request = SignedRequest::new(&name, "v1", &json!({})).secret(SECRET);
+        assert_eq!(post(&http, &server, &request).await, 404);
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 3, "the handler ran once per distinct delivery");
+
+    let metrics_url = format!("{}/metrics", server.url());
+    assert_eq!(http.get(&metrics_url).send().await.unwrap().status(), 401, "no token, no metrics");
+    let wrong = http.get(&metrics_url).bearer_auth("scrape-token-metricz").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let page = http.get(&metrics_url).bearer_auth(SCRAPE_TOKEN).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    let samples = samples(&page);
+
+    let route = r#"event="issue.created",version="v1""#;
+    let unknown = r#"event="unknown",version="unknown""#;
+    assert_eq!(value(&samples, &format!("kiket_deliveries_total{{{route},status=\"200\"}}")), 5.0);
+    assert_eq!(value(&samples, &format!("kiket_deliveries_total{{{unknown},status=\"401\"}}")), 3.0);
+    assert_eq!(value(&samples, &format!("kiket_deliveries_total{{{unknown},status=\"404\"}}")), 1000.0);
+    assert_eq!(value(&samples, &format!("kiket_delivery_duration_seconds_count{{{route}}}")), 5.0);
+    assert_eq!(value(&samples, &format!("kiket_delivery_duration_seconds_count{{{unknown}}}")), 1003.0);
+    assert_eq!(value(&samples, r#"kiket_verification_failures_total{reason="signature_mismatch"}"#), 2.0);
+    assert_eq!(value(&samples, r#"kiket_verification_failures_total{reason="missing_signature"}"#), 1.0);
+    assert_eq!(value(&samples, "kiket_replays_total"), 2.0);
+    assert_eq!(value(&samples, "kiket_in_flight"), 0.0);
+    assert_eq!(value(&samples, r#"kiket_api_requests_total{operation="get_rate_limit",status="200"}"#), 3.0);
+    assert_eq!(value(&samples, r#"kiket_api_retries_total{operation="get_rate_limit"}"#), 1.0);
+    assert!(!samples.keys().any(|k| k.starts_with("kiket_telemetry_dropped_total")), "nothing was dropped");
+
+    // Bounded cardinality: the only event label values are the route's and `unknown`.
+    let events: BTreeSet<&str> = samples
+        .keys()
+        .filter(|k| k.starts_with("kiket_deliveries_total{"))
+        .filter_map(|k| k.split("event=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(events, BTreeSet::from(["issue.created", "unknown"]), "{page}");
+    assert!(!page.contains("random."), "a request-derived event name reached a label");
+    server.shutdown().await;
+}
+
+/// A different-looking name per delivery without a random-number dependency.
+fn fastrand_name(n: u32) -> String {
+    format!("{:x}", n.wrapping_mul(2_654_435_761))
+}
+
+#[tokio::test]
+async fn metrics_on_a_separate_address_are_not_on_the_webhook_listener() {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = probe.local_addr().unwrap();
+    drop(probe);
+    let config =
+        Config::builder().webhook_secret(SECRET).metrics(MetricsEndpoint::new().address(address)).build().unwrap();
+    let server = TestServer::start(Extension::new(Router::new(), config).unwrap()).await.unwrap();
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(format!("{}/metrics", server.url())).send().await.unwrap().status(), 404);
+    let mut status = None;
+    for _ in 0..50 {
+        if let Ok(response) = http.get(format!("http://{address}/metrics")).send().await {
+            status = Some(response.status());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, Some(reqwest::StatusCode::OK), "the separate metrics listener answers");
+    server.shutdown().await;
+}
+
+#[test]
+fn kiket_metrics_from_the_environment() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |key: &str| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.to_string())
+    };
+    let config = Config::builder()
+        .webhook_secret(SECRET)
+        .with_env_from(env(&[
+            ("KIKET_METRICS", "1"),
+            ("KIKET_METRICS_TOKEN", "t0ken"),
+            ("KIKET_METRICS_ADDR", "127.0.0.1:9464"),
+        ]))
+        .build()
+        .unwrap();
+    let endpoint = config.metrics_endpoint().expect("KIKET_METRICS=1 serves metrics");
+    assert_eq!(endpoint.listen_address(), Some("127.0.0.1:9464".parse().unwrap()));
+    assert_eq!(endpoint.bearer_token().map(|t| t.expose()), Some("t0ken"));
+    assert!(!format!("{config:?}").contains("t0ken"), "the token reached Debug");
+    let error = Config::builder()
+        .webhook_secret(SECRET)
+        .with_env_from(env(&[("KIKET_METRICS", "on"), ("KIKET_METRICS_ADDR", "everywhere")]))
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("KIKET_METRICS_ADDR"), "{error}");
+    let off = Config::builder().webhook_secret(SECRET).with_env_from(env(&[("KIKET_METRICS", "0")])).build().unwrap();
+    assert!(off.metrics_endpoint().is_none());
+}
