@@ -16,6 +16,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use std::sync::Arc;
 use std::time::Instant;
+use tracing::Instrument;
 
 /// Header carrying the per-invocation runtime token (named in [`kiket_types::headers`]).
 pub const RUNTIME_TOKEN_HEADER: &str = kiket_types::headers::RUNTIME_TOKEN.name();
@@ -123,13 +124,25 @@ impl ClientHooks<ApiState> for crate::Client {
     }
 
     async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-        let result = self.exec_with_retries(request, info).await;
-        #[cfg(feature = "metrics")]
-        count_request(info.operation_id, &result);
-        match result {
-            Ok(response) if !response.status().is_success() => Ok(json_error_body(response).await),
-            other => other,
-        }
+        // One span per API call (a child of the delivery's span inside a handler).
+        let span = tracing::info_span!("kiket.api", operation = info.operation_id, status = tracing::field::Empty);
+        let call = async {
+            #[cfg(feature = "otel")]
+            let mut request = request;
+            #[cfg(feature = "otel")]
+            inject_trace_context(request.headers_mut());
+            let result = self.exec_with_retries(request, info).await;
+            if let Ok(response) = &result {
+                tracing::Span::current().record("status", response.status().as_u16());
+            }
+            #[cfg(feature = "metrics")]
+            count_request(info.operation_id, &result);
+            match result {
+                Ok(response) if !response.status().is_success() => Ok(json_error_body(response).await),
+                other => other,
+            }
+        };
+        call.instrument(span).await
     }
 }
 
@@ -176,6 +189,17 @@ impl crate::Client {
             attempt += 1;
         }
     }
+}
+
+/// Writes the current span's OpenTelemetry context as W3C `traceparent` (and `tracestate`)
+/// with the globally set propagator; nothing when no context is active.
+#[cfg(feature = "otel")]
+fn inject_trace_context(headers: &mut reqwest::header::HeaderMap) {
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let context = tracing::Span::current().context();
+    opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.inject_context(&context, &mut opentelemetry_http::HeaderInjector(headers));
+    });
 }
 
 /// API calls by operation (the spec's `operationId` in snake_case, or `request` for the escape hatch) and

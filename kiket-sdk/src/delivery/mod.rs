@@ -136,6 +136,8 @@ impl Pipeline {
         let received_at = SystemTime::now();
         // Request-derived text reaches logs escaped: no CR/LF or control character can forge a line.
         let span = tracing::info_span!("kiket.delivery", event = %target.event.escape_debug(), version = tracing::field::Empty, delivery = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+        #[cfg(feature = "otel")]
+        crate::telemetry::otel::adopt_remote_parent(&span, request.headers());
         let _in_flight = self.telemetry.in_flight();
         let (mut routed, mut replayed) = (None, false);
         let stages = async {

@@ -12,6 +12,8 @@
 
 mod endpoint;
 mod metrics;
+#[cfg(feature = "otel")]
+pub mod otel;
 #[cfg(feature = "metrics")]
 pub mod prometheus;
 mod record;
