@@ -94,6 +94,9 @@
 
 pub use kiket_client as client;
 pub use kiket_sdk as sdk;
+
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub use kiket_types as types;
 
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
@@ -122,6 +125,10 @@ pub enum Error {
     /// An extension-API call failed.
     #[error(transparent)]
     Api(#[from] client::ApiError),
+    /// The AWS Lambda runtime could not run the extension (feature `lambda`).
+    #[cfg(feature = "lambda")]
+    #[error(transparent)]
+    Lambda(#[from] sdk::lambda::LambdaError),
 }
 
 /// The readable surface of the handler API this build generated (`GENERATED.md` at the

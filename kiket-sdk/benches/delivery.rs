@@ -3,6 +3,8 @@
 //! signed delivery.
 //!
 //! `cargo bench -p kiket-sdk --features testing`
+//! `cargo bench -p kiket-sdk --features testing,metrics -- dispatch` (also with the
+//! Prometheus recorder installed, side by side)
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kiket_sdk::testing::{sample, SignedRequest, TestContext};
@@ -69,11 +71,18 @@ fn routing(c: &mut Criterion) {
 
 fn dispatch(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let router = Router::new().on::<IssueCreatedV1, _>(|payload: IssueCreatedV1, _ctx: HandlerContext| async move {
-        Ok(Reply::json(serde_json::json!({"ok": true, "title": payload.issue.title})))
-    });
-    let config = Config::builder().webhook_secret("whsec_bench").build().expect("config");
-    let app = runtime.block_on(async { Extension::new(router, config).expect("extension").into_router() });
+    let extension = |config: kiket_sdk::ConfigBuilder| {
+        let router =
+            Router::new().on::<IssueCreatedV1, _>(|payload: IssueCreatedV1, _ctx: HandlerContext| async move {
+                Ok(Reply::json(serde_json::json!({"ok": true, "title": payload.issue.title})))
+            });
+        let config = config.webhook_secret("whsec_bench").build().expect("config");
+        runtime.block_on(async { Extension::new(router, config).expect("extension").into_router() })
+    };
+    // Built before any recorder is installed: its series are no-ops, as without `KIKET_METRICS`.
+    let app = extension(Config::builder());
+    #[cfg(feature = "metrics")]
+    let with_metrics = extension(Config::builder().metrics(kiket_sdk::telemetry::MetricsEndpoint::new()));
     let body = issue_body();
     // Signed once: the timed loop only builds the request, as a server receives it.
     let request = SignedRequest::new("issue.created", "v1", &serde_json::Value::Null)
@@ -84,21 +93,26 @@ fn dispatch(c: &mut Criterion) {
     let body = axum::body::Bytes::from(body);
     let mut group = c.benchmark_group("dispatch");
     group.throughput(Throughput::Bytes(body.len() as u64));
-    group.bench_function("signed 1 KB issue.created v1 (verify + route + decode + handler + encode)", |b| {
-        b.to_async(&runtime).iter(|| {
-            let app = app.clone();
-            let mut builder = axum::http::Request::post(path.as_str());
-            for (name, value) in &headers {
-                builder = builder.header(name.as_str(), value.as_str());
-            }
-            let http = builder.body(axum::body::Body::from(body.clone())).expect("valid request");
-            async move {
-                let response = app.oneshot(http).await.expect("infallible");
-                assert_eq!(response.status(), 200);
-                axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body")
-            }
-        })
-    });
+    let mut apps = vec![("signed 1 KB issue.created v1 (verify + route + decode + handler + encode)", app)];
+    #[cfg(feature = "metrics")]
+    apps.push(("signed 1 KB issue.created v1, Prometheus metrics on", with_metrics));
+    for (name, app) in apps {
+        group.bench_function(name, |b| {
+            b.to_async(&runtime).iter(|| {
+                let app = app.clone();
+                let mut builder = axum::http::Request::post(path.as_str());
+                for (name, value) in &headers {
+                    builder = builder.header(name.as_str(), value.as_str());
+                }
+                let http = builder.body(axum::body::Body::from(body.clone())).expect("valid request");
+                async move {
+                    let response = app.oneshot(http).await.expect("infallible");
+                    assert_eq!(response.status(), 200);
+                    axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body")
+                }
+            })
+        });
+    }
     group.finish();
 }
 

@@ -17,6 +17,7 @@
 //! | `delivery` | the eight stages of a delivery, [`DeliveryError`] (one row per rejection) | the above, never `config` |
 //! | [`config`] | one configuration: verification policy, API credentials, settings, limits | leaves, `settings` |
 //! | [`server`] | assembles the pipeline from `Config` once; routes, serving, shutdown | everything |
+//! | `lambda` (feature) | the extension behind AWS Lambda (`lambda_http`) | `server` |
 //!
 //! `tests/module_graph.rs` (workspace root) reads these imports and fails on a circle, on
 //! `delivery` importing `config`, on `routing` importing `telemetry`, and on a leaf importing
@@ -29,6 +30,8 @@
 pub mod config;
 mod delivery;
 pub mod handler;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod manifest;
 mod panic_guard;
 pub mod payload;
