@@ -2,6 +2,8 @@
 //! result, can answer instead of the handler, run in registration order, and never run for a
 //! forged, unrouted, ignored or replayed delivery.
 
+mod support;
+
 use kiket::prelude::*;
 use kiket::sdk::testing::{SignedRequest, TestClient};
 use kiket::sdk::{Hook, Next};
@@ -199,19 +201,11 @@ async fn a_layer_wraps_every_route_of_the_real_server_verified_or_not() {
     );
     let server = TestServer::start(extension).await.unwrap();
     let http = reqwest::Client::new();
-    let post = |request: SignedRequest| {
-        let body = request.body();
-        let mut builder = http.post(format!("{}{}", server.url(), request.path_and_query()));
-        for (name, value) in request.header_pairs(&body) {
-            builder = builder.header(name, value);
-        }
-        builder.body(body).send()
-    };
-
-    let genuine = post(delivery(5)).await.unwrap();
+    let url = server.url();
+    let genuine = support::post_signed(&http, &url, &delivery(5)).await;
     assert_eq!(genuine.status(), 200);
     assert_eq!(genuine.headers()["x-layer"], "outer");
-    let forged = post(delivery(6).secret("whsec_someone_else")).await.unwrap();
+    let forged = support::post_signed(&http, &url, &delivery(6).secret("whsec_someone_else")).await;
     assert_eq!(forged.status(), 401);
     assert_eq!(forged.headers()["x-layer"], "outer", "a layer sees refused requests too");
     let health = http.get(format!("{}/health", server.url())).send().await.unwrap();

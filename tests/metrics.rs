@@ -5,6 +5,8 @@
 //! The `metrics` recorder is global to the process, so the counting test is the only one in
 //! this binary that asserts absolute values.
 
+mod support;
+
 use kiket::prelude::*;
 use kiket::sdk::telemetry::MetricsEndpoint;
 use kiket::sdk::testing::{SignedRequest, TestServer};
@@ -35,12 +37,7 @@ fn value(samples: &BTreeMap<String, f64>, series: &str) -> f64 {
 }
 
 async fn post(http: &reqwest::Client, server: &TestServer, request: &SignedRequest) -> u16 {
-    let body = request.body();
-    let mut builder = http.post(format!("{}{}", server.url(), request.path_and_query()));
-    for (name, value) in request.header_pairs(&body) {
-        builder = builder.header(name, value);
-    }
-    builder.body(body).send().await.unwrap().status().as_u16()
+    support::post_signed(http, &server.url(), request).await.status().as_u16()
 }
 
 #[tokio::test]
@@ -53,15 +50,7 @@ async fn every_series_counts_what_happened_and_unknown_events_stay_one_label_val
         .up_to_n_times(1)
         .mount(&api)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/ext/rate_limit"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"rate_limit": {"limit": 10, "remaining": 9, "window_seconds": 60, "reset_in": 5}}),
-            ),
-        )
-        .mount(&api)
-        .await;
+    support::mount_rate_limit(&api).await;
 
     let runs = Arc::new(AtomicUsize::new(0));
     let counted = runs.clone();

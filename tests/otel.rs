@@ -5,6 +5,8 @@
 //!
 //! The tracing subscriber is global to the process: this binary holds one test.
 
+mod support;
+
 use axum::body::Bytes;
 use kiket::prelude::*;
 use kiket::sdk::telemetry::otel::OtelTracing;
@@ -55,15 +57,7 @@ async fn a_delivery_with_traceparent_is_one_trace_with_a_child_span_per_api_call
     tracing_subscriber::registry().with(traces.layer()).init();
 
     let api = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/ext/rate_limit"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"rate_limit": {"limit": 10, "remaining": 9, "window_seconds": 60, "reset_in": 5}}),
-            ),
-        )
-        .mount(&api)
-        .await;
+    support::mount_rate_limit(&api).await;
     Mock::given(method("POST"))
         .and(path("/api/v1/extensions/logs"))
         .respond_with(ResponseTemplate::new(204))

@@ -72,3 +72,28 @@ pub fn raise_open_file_limit() {
         }
     }
 }
+
+/// Mounts `GET /api/v1/ext/rate_limit` on `api`, answered 200 with a rate-limit window.
+pub async fn mount_rate_limit(api: &wiremock::MockServer) {
+    use wiremock::matchers::{method, path};
+    let window = serde_json::json!({"rate_limit": {"limit": 10, "remaining": 9, "window_seconds": 60, "reset_in": 5}});
+    wiremock::Mock::given(method("GET"))
+        .and(path("/api/v1/ext/rate_limit"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(window))
+        .mount(api)
+        .await;
+}
+
+/// POSTs `request` (its body and signed headers) to the server at `base_url` over real HTTP.
+pub async fn post_signed(
+    http: &reqwest::Client,
+    base_url: &str,
+    request: &kiket::sdk::testing::SignedRequest,
+) -> reqwest::Response {
+    let body = request.body();
+    let mut builder = http.post(format!("{base_url}{}", request.path_and_query()));
+    for (name, value) in request.header_pairs(&body) {
+        builder = builder.header(name, value);
+    }
+    builder.body(body).send().await.expect("the test server answers")
+}
