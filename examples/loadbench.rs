@@ -6,6 +6,7 @@
 //! BENCH_SECONDS=60 BENCH_CONNECTIONS=64 cargo run --release --example loadbench
 //! BENCH_ROUNDS=5 cargo run --release --example loadbench              # alternate 5 rounds, median ratio
 //! BENCH_SOAK_SECONDS=60 cargo run --release --example loadbench   # soak: 256 connections, memory stability
+//! BENCH_METRICS_AB=1 BENCH_ROUNDS=9 cargo run --release --example loadbench   # the SDK with Prometheus metrics on / off
 //! ```
 //!
 //! Both servers get the same ~1 KB signed `issue.created` v1 delivery at the same number of
@@ -175,7 +176,12 @@ struct Server {
 impl Server {
     /// Starts `example` on `port` and waits for it to answer.
     fn start(example: &str, port: u16) -> Self {
-        let child = spawn(example, port, &[]);
+        Self::start_with(example, port, &[])
+    }
+
+    /// [`Self::start`] with extra environment variables.
+    fn start_with(example: &str, port: u16, env: &[(&str, &str)]) -> Self {
+        let child = spawn(example, port, env);
         let server = Self { child, port };
         wait_until_listening(port, Duration::from_secs(10)).unwrap_or_else(|| panic!("{example} did not start"));
         server
@@ -213,6 +219,50 @@ fn compare(dir: &Path, connections: u64, seconds: u64, rounds: u64) -> Vec<(Load
             }
         })
         .collect()
+}
+
+/// The SDK with Prometheus metrics switched on (`KIKET_METRICS=1`) against the same SDK
+/// without them, `rounds` times in alternating order on two warm processes: the cost of
+/// metrics without the bare-axum baseline's own noise in between. Prints the per-round and
+/// median on / off ratios.
+fn metrics_ab(dir: &Path, connections: u64, seconds: u64, rounds: u64) {
+    let off = Server::start_with("bench_server", 18095, &[("KIKET_METRICS", "0")]);
+    let on = Server::start_with("bench_server", 18096, &[("KIKET_METRICS", "1")]);
+    let _ = off.load(dir, connections, 2);
+    let _ = on.load(dir, connections, 2);
+    let mut ratios = Vec::new();
+    let mut p99s = Vec::new();
+    println!(
+        "
+per round (metrics on / off requests/s, p99 ratio):"
+    );
+    for round in 0..rounds {
+        let (a, b) = if round % 2 == 0 {
+            let a = off.load(dir, connections, seconds);
+            (a, on.load(dir, connections, seconds))
+        } else {
+            let b = on.load(dir, connections, seconds);
+            (off.load(dir, connections, seconds), b)
+        };
+        let ratio = b.requests_per_sec / a.requests_per_sec;
+        println!(
+            "  round {}: {:.0} / {:.0} = {ratio:.3}, p99 {:.2}, errors {} / {}",
+            round + 1,
+            b.requests_per_sec,
+            a.requests_per_sec,
+            b.p99_ms / a.p99_ms,
+            b.errors,
+            a.errors
+        );
+        ratios.push(ratio);
+        p99s.push(b.p99_ms / a.p99_ms);
+    }
+    println!(
+        "
+metrics on / off, median of {rounds} alternating rounds of {seconds} s at {connections} connections: throughput {:.3}, p99 {:.2}",
+        median(ratios),
+        median(p99s)
+    );
 }
 
 /// The median of `values` (the upper one of the middle two for an even count).
@@ -270,6 +320,11 @@ fn main() {
     }
 
     let rounds = env_number("BENCH_ROUNDS", 1).max(1);
+    if std::env::var("BENCH_METRICS_AB").is_ok_and(|v| v == "1") {
+        metrics_ab(&dir, connections, seconds, rounds);
+        let _ = std::fs::remove_dir_all(dir);
+        return;
+    }
     let results = compare(&dir, connections, seconds, rounds);
     let ratios: Vec<f64> = results.iter().map(|(s, b)| s.requests_per_sec / b.requests_per_sec).collect();
     if rounds > 1 {
