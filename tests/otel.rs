@@ -12,6 +12,7 @@ use kiket::prelude::*;
 use kiket::sdk::telemetry::otel::OtelTracing;
 use kiket::sdk::testing::{SignedRequest, TestClient};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue};
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 use serde_json::json;
@@ -24,10 +25,17 @@ const SECRET: &str = "whsec_otel";
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PLATFORM_SPAN_ID: &str = "00f067aa0ba902b7";
 
-/// An OTLP/HTTP trace receiver on a free loopback port; the spans it got.
-async fn receiver() -> (String, Arc<Mutex<Vec<Span>>>) {
-    let spans = Arc::new(Mutex::new(Vec::new()));
-    let store = spans.clone();
+/// What the receiver got: the spans, and the `service.name` of their resource.
+#[derive(Default)]
+struct Received {
+    spans: Vec<Span>,
+    service_names: Vec<String>,
+}
+
+/// An OTLP/HTTP trace receiver on a free loopback port.
+async fn receiver() -> (String, Arc<Mutex<Received>>) {
+    let received = Arc::new(Mutex::new(Received::default()));
+    let store = received.clone();
     let app = axum::Router::new().route(
         "/v1/traces",
         axum::routing::post(move |body: Bytes| {
@@ -36,8 +44,14 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Span>>>) {
                 let request = ExportTraceServiceRequest::decode(body).expect("OTLP protobuf");
                 let mut store = store.lock().unwrap();
                 for resource in request.resource_spans {
+                    let attributes = resource.resource.map(|r| r.attributes).unwrap_or_default();
+                    for attribute in attributes.into_iter().filter(|a| a.key == "service.name") {
+                        if let Some(AnyValue { value: Some(any_value::Value::StringValue(name)) }) = attribute.value {
+                            store.service_names.push(name);
+                        }
+                    }
                     for scope in resource.scope_spans {
-                        store.extend(scope.spans);
+                        store.spans.extend(scope.spans);
                     }
                 }
                 axum::http::StatusCode::OK
@@ -47,13 +61,17 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Span>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/v1/traces", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, spans)
+    (url, received)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_with_traceparent_is_one_trace_with_a_child_span_per_api_call() {
     let (traces_url, exported) = receiver().await;
-    let traces = Arc::new(OtelTracing::with_endpoint(&traces_url).unwrap());
+    // The standard variables choose the endpoint and the service name (this binary's only
+    // test sets them before anything reads them).
+    std::env::set_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &traces_url);
+    std::env::set_var("OTEL_SERVICE_NAME", "kiket-otel-test");
+    let traces = Arc::new(OtelTracing::from_env().unwrap());
     tracing_subscriber::registry().with(traces.layer()).init();
 
     let api = MockServer::start().await;
@@ -81,7 +99,11 @@ async fn a_delivery_with_traceparent_is_one_trace_with_a_child_span_per_api_call
 
     let flushing = traces.clone();
     tokio::task::spawn_blocking(move || flushing.flush()).await.unwrap().unwrap();
-    let spans = exported.lock().unwrap().clone();
+    let (spans, service_names) = {
+        let received = exported.lock().unwrap();
+        (received.spans.clone(), received.service_names.clone())
+    };
+    assert!(!service_names.is_empty() && service_names.iter().all(|n| n == "kiket-otel-test"), "{service_names:?}");
     let named = |name: &str| spans.iter().filter(|s| s.name == name).cloned().collect::<Vec<_>>();
     let deliveries = named("kiket.delivery");
     assert_eq!(deliveries.len(), 1, "one delivery span: {spans:#?}");
