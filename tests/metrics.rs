@@ -22,7 +22,7 @@ const SECRET: &str = "whsec_metrics";
 const SCRAPE_TOKEN: &str = "scrape-token-metrics";
 
 /// `name{labels} value` lines of a Prometheus text page, keyed by `name{labels}`.
-fn samples(page: &str) -> BTreeMap<String, f64> {
+fn samples_of(page: &str) -> BTreeMap<String, f64> {
     page.lines()
         .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
         .filter_map(|line| {
@@ -54,14 +54,26 @@ async fn every_series_counts_what_happened_and_unknown_events_stay_one_label_val
 
     let runs = Arc::new(AtomicUsize::new(0));
     let counted = runs.clone();
-    let router = Router::new().issue_created_v1(move |_issue: IssueCreatedV1, ctx: HandlerContext| {
-        let counted = counted.clone();
-        async move {
-            counted.fetch_add(1, Ordering::SeqCst);
-            ctx.endpoints().rate_limit().await.map_err(|e| HandlerError::permanent(e.to_string()))?;
-            Ok(())
-        }
-    });
+    // issue.updated waits until the test lets it go: a delivery in flight during a scrape.
+    let (started, release) = (Arc::new(tokio::sync::Notify::new()), Arc::new(tokio::sync::Notify::new()));
+    let (started_tx, release_rx) = (started.clone(), release.clone());
+    let router = Router::new()
+        .issue_created_v1(move |_issue: IssueCreatedV1, ctx: HandlerContext| {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                ctx.endpoints().rate_limit().await.map_err(|e| HandlerError::permanent(e.to_string()))?;
+                Ok(())
+            }
+        })
+        .issue_updated_v1(move |_issue: IssueUpdatedV1, _ctx: HandlerContext| {
+            let (started, release) = (started_tx.clone(), release_rx.clone());
+            async move {
+                started.notify_one();
+                release.notified().await;
+                Ok(())
+            }
+        });
     let config = Config::builder()
         .webhook_secret(SECRET)
         .api_base_url(api.uri())
@@ -108,7 +120,7 @@ async fn every_series_counts_what_happened_and_unknown_events_stay_one_label_val
     let page = http.get(&metrics_url).bearer_auth(SCRAPE_TOKEN).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
-    let samples = samples(&page);
+    let samples = samples_of(&page);
 
     let route = r#"event="issue.created",version="v1""#;
     let unknown = r#"event="unknown",version="unknown""#;
@@ -125,14 +137,32 @@ async fn every_series_counts_what_happened_and_unknown_events_stay_one_label_val
     assert_eq!(value(&samples, r#"kiket_api_retries_total{operation="get_rate_limit"}"#), 1.0);
     assert!(!samples.keys().any(|k| k.starts_with("kiket_telemetry_dropped_total")), "nothing was dropped");
 
-    // Bounded cardinality: the only event label values are the route's and `unknown`.
+    // In flight: one verified delivery held in its handler during a scrape, none after.
+    let held = SignedRequest::new("issue.updated", "v1", &json!({"issue": {"id": 9}})).secret(SECRET);
+    let (client, url) = (http.clone(), server.url());
+    let sending = tokio::spawn(async move { support::post_signed(&client, &url, &held).await.status().as_u16() });
+    started.notified().await;
+    let scrape = || async {
+        let page = http.get(&metrics_url).bearer_auth(SCRAPE_TOKEN).send().await.unwrap().text().await.unwrap();
+        value(&samples_of(&page), "kiket_in_flight")
+    };
+    assert_eq!(scrape().await, 1.0, "one delivery is in its handler");
+    release.notify_one();
+    assert_eq!(sending.await.unwrap(), 200);
+    assert_eq!(scrape().await, 0.0);
+
+    // Bounded cardinality: the only event label values are the registered routes' (each
+    // registered when the extension is built, at 0) and `unknown`.
     let events: BTreeSet<&str> = samples
         .keys()
         .filter(|k| k.starts_with("kiket_deliveries_total{"))
         .filter_map(|k| k.split("event=\"").nth(1)?.split('"').next())
         .collect();
-    assert_eq!(events, BTreeSet::from(["issue.created", "unknown"]), "{page}");
+    assert_eq!(events, BTreeSet::from(["issue.created", "issue.updated", "unknown"]), "{page}");
     assert!(!page.contains("random."), "a request-derived event name reached a label");
+    let final_page = http.get(&metrics_url).bearer_auth(SCRAPE_TOKEN).send().await.unwrap().text().await.unwrap();
+    let held_route = r#"kiket_deliveries_total{event="issue.updated",version="v1",status="200"}"#;
+    assert_eq!(value(&samples_of(&final_page), held_route), 1.0);
     server.shutdown().await;
 }
 

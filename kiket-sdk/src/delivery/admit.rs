@@ -99,4 +99,10 @@ impl HandlerPermits {
     pub(crate) fn take(&self) -> Result<OwnedSemaphorePermit, DeliveryError> {
         self.0.clone().try_acquire_owned().map_err(|_| DeliveryError::Overloaded)
     }
+
+    /// Permits not taken right now.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) fn available(&self) -> usize {
+        self.0.available_permits()
+    }
 }

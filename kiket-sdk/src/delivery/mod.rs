@@ -138,7 +138,6 @@ impl Pipeline {
         let span = tracing::info_span!("kiket.delivery", event = %target.event.escape_debug(), version = tracing::field::Empty, delivery = tracing::field::Empty, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
         #[cfg(feature = "otel")]
         crate::telemetry::otel::adopt_remote_parent(&span, request.headers());
-        let _in_flight = self.telemetry.in_flight();
         let (mut routed, mut replayed) = (None, false);
         let stages = async {
             let admitted = self.admission.admit(request).await?;

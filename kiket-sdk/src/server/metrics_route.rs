@@ -7,16 +7,27 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kiket_types::SecretString;
 use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
+/// How many verified deliveries are being handled now (read when `/metrics` is rendered).
+pub(crate) type InFlight = Arc<dyn Fn() -> usize + Send + Sync>;
+
 /// A router with `GET /metrics` only.
-pub(crate) fn router(handle: PrometheusHandle, endpoint: &MetricsEndpoint) -> axum::Router {
+pub(crate) fn router(handle: PrometheusHandle, endpoint: &MetricsEndpoint, in_flight: InFlight) -> axum::Router {
     let token = endpoint.bearer_token().cloned();
-    axum::Router::new()
-        .route("/metrics", get(move |headers: HeaderMap| std::future::ready(render(&handle, token.as_ref(), &headers))))
+    axum::Router::new().route(
+        "/metrics",
+        get(move |headers: HeaderMap| std::future::ready(render(&handle, token.as_ref(), &headers, &*in_flight))),
+    )
 }
 
-fn render(handle: &PrometheusHandle, token: Option<&SecretString>, headers: &HeaderMap) -> Response {
+fn render(
+    handle: &PrometheusHandle,
+    token: Option<&SecretString>,
+    headers: &HeaderMap,
+    in_flight: &(dyn Fn() -> usize + Send + Sync),
+) -> Response {
     if let Some(token) = token {
         if !bearer_matches(headers, token) {
             let mut response = (StatusCode::UNAUTHORIZED, "metrics need a bearer token\n").into_response();
@@ -24,6 +35,7 @@ fn render(handle: &PrometheusHandle, token: Option<&SecretString>, headers: &Hea
             return response;
         }
     }
+    crate::telemetry::prometheus::set_in_flight(in_flight());
     handle.run_upkeep();
     let mut response = handle.render().into_response();
     response

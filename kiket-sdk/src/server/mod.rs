@@ -104,11 +104,19 @@ impl Extension {
         let subscribed: Vec<String> = config.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default();
         // The recorder first: the pipeline registers its series with whatever is installed.
         #[cfg(feature = "metrics")]
-        let metrics = match config.metrics_endpoint() {
-            Some(endpoint) => Some(metrics_route::router(crate::telemetry::prometheus::install()?, endpoint)),
-            None => None,
-        };
+        let recorder = config.metrics_endpoint().map(|_| crate::telemetry::prometheus::install()).transpose()?;
         let pipeline = Arc::new(assemble::pipeline(router, &config));
+        #[cfg(feature = "metrics")]
+        let metrics = match (recorder, config.metrics_endpoint()) {
+            (Some(handle), Some(endpoint)) => {
+                let (held, capacity) =
+                    (pipeline.clone(), config.max_concurrency.min(tokio::sync::Semaphore::MAX_PERMITS));
+                let in_flight: metrics_route::InFlight =
+                    Arc::new(move || capacity.saturating_sub(held.permits.available()));
+                Some(metrics_route::router(handle, endpoint, in_flight))
+            }
+            _ => None,
+        };
         let extension = Self {
             pipeline,
             config,

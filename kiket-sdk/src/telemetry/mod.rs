@@ -109,12 +109,6 @@ pub(crate) struct Answered {
     pub(crate) verification_failure: Option<&'static str>,
 }
 
-/// Held while a delivery is answered: `kiket_in_flight` counts it (feature `metrics`).
-pub(crate) struct InFlight {
-    #[cfg(feature = "metrics")]
-    _gauge: prometheus::InFlight,
-}
-
 struct Worker {
     receiver: mpsc::Receiver<Pending>,
     config: TelemetryConfig,
@@ -180,14 +174,6 @@ impl Telemetry {
             }
         }
         self
-    }
-
-    /// Counts the delivery in `kiket_in_flight` until the guard is dropped.
-    pub(crate) fn in_flight(&self) -> InFlight {
-        InFlight {
-            #[cfg(feature = "metrics")]
-            _gauge: self.series.1.enter(),
-        }
     }
 
     /// Counts an answered delivery in the Prometheus series (no-op without feature `metrics`).

@@ -10,7 +10,7 @@
 //! | `kiket_delivery_duration_seconds` | histogram | `event`, `version` |
 //! | `kiket_verification_failures_total` | counter | `reason` (`VerifyError::reason`) |
 //! | `kiket_replays_total` | counter | — |
-//! | `kiket_in_flight` | gauge | — |
+//! | `kiket_in_flight` | gauge (set when `/metrics` is rendered) | — |
 //! | `kiket_telemetry_dropped_total` | counter | — |
 //! | `kiket_api_requests_total` | counter | `operation`, `status` (kiket-client) |
 //! | `kiket_api_retries_total` | counter | `operation` (kiket-client) |
@@ -19,7 +19,7 @@
 //! when the extension is built, so the usual delivery costs two atomic updates and no lookup.
 //! A recorder the process installed before the extension was built receives the same series.
 
-use metrics::{Counter, Gauge, Histogram, SharedString};
+use metrics::{Counter, Histogram, SharedString};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 
@@ -31,7 +31,8 @@ pub const DELIVERY_DURATION: &str = "kiket_delivery_duration_seconds";
 pub const VERIFICATION_FAILURES: &str = "kiket_verification_failures_total";
 /// Deliveries answered by the replay guard with their first answer.
 pub const REPLAYS: &str = "kiket_replays_total";
-/// Deliveries being answered now.
+/// Verified deliveries being handled now (those holding a handler permit), read from the
+/// permits when `/metrics` is rendered: nothing is counted per delivery.
 pub const IN_FLIGHT: &str = "kiket_in_flight";
 /// Telemetry records dropped because the queue was full.
 pub const TELEMETRY_DROPPED: &str = "kiket_telemetry_dropped_total";
@@ -122,18 +123,12 @@ pub(crate) fn telemetry_dropped() {
 
 /// The process-wide series, registered once when the extension is built.
 pub(crate) struct Series {
-    in_flight: Gauge,
     replays: Counter,
 }
 
 impl Series {
     pub(crate) fn new() -> Self {
-        Self { in_flight: metrics::gauge!(IN_FLIGHT), replays: metrics::counter!(REPLAYS) }
-    }
-
-    pub(crate) fn enter(&self) -> InFlight {
-        self.in_flight.increment(1.0);
-        InFlight(self.in_flight.clone())
+        Self { replays: metrics::counter!(REPLAYS) }
     }
 
     pub(crate) fn replayed(&self) {
@@ -141,13 +136,10 @@ impl Series {
     }
 }
 
-/// Counts a delivery in `kiket_in_flight` until dropped (also when the request is cancelled).
-pub(crate) struct InFlight(Gauge);
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.0.decrement(1.0);
-    }
+/// Sets `kiket_in_flight` to `handled_now` (called when `/metrics` is rendered).
+pub fn set_in_flight(handled_now: usize) {
+    #[allow(clippy::cast_precision_loss)]
+    metrics::gauge!(IN_FLIGHT).set(handled_now as f64);
 }
 
 /// The status as a label value: static text for the statuses the SDK answers.
