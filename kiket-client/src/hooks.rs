@@ -213,10 +213,39 @@ pub const API_RETRIES: &str = "kiket_api_retries_total";
 #[cfg(feature = "metrics")]
 fn count_request(operation: &'static str, result: &reqwest::Result<reqwest::Response>) {
     let status = match result {
-        Ok(response) => metrics::SharedString::from(response.status().as_u16().to_string()),
+        Ok(response) => status_label(response.status().as_u16()),
         Err(_) => metrics::SharedString::const_str("error"),
     };
     metrics::counter!(API_REQUESTS, "operation" => operation, "status" => status).increment(1);
+}
+
+#[cfg(feature = "metrics")]
+/// An HTTP status as a `status` label value: static text for the statuses the SDK answers and
+/// the API commonly returns, formatted otherwise. Shared by the client's and the server's
+/// series.
+pub fn status_label(status: u16) -> metrics::SharedString {
+    let known = match status {
+        200 => "200",
+        201 => "201",
+        202 => "202",
+        204 => "204",
+        400 => "400",
+        401 => "401",
+        403 => "403",
+        404 => "404",
+        405 => "405",
+        408 => "408",
+        409 => "409",
+        413 => "413",
+        422 => "422",
+        429 => "429",
+        500 => "500",
+        502 => "502",
+        503 => "503",
+        504 => "504",
+        other => return metrics::SharedString::from(other.to_string()),
+    };
+    metrics::SharedString::const_str(known)
 }
 
 /// Error answers are decoded as the spec's `ApiError` JSON. A proxy's HTML page, an empty

@@ -91,18 +91,27 @@ impl Admission {
 }
 
 /// Deliveries handled at once: taken only by verified deliveries (after stage 5).
-#[derive(Debug)]
-pub(crate) struct HandlerPermits(pub(crate) Arc<Semaphore>);
+#[derive(Debug, Clone)]
+pub(crate) struct HandlerPermits {
+    semaphore: Arc<Semaphore>,
+    capacity: usize,
+}
 
 impl HandlerPermits {
-    /// A permit, or 503 + `Retry-After` when every one is taken.
-    pub(crate) fn take(&self) -> Result<OwnedSemaphorePermit, DeliveryError> {
-        self.0.clone().try_acquire_owned().map_err(|_| DeliveryError::Overloaded)
+    /// `capacity` permits (at most what a semaphore holds).
+    pub(crate) fn new(capacity: usize) -> Self {
+        let capacity = capacity.min(Semaphore::MAX_PERMITS);
+        Self { semaphore: Arc::new(Semaphore::new(capacity)), capacity }
     }
 
-    /// Permits not taken right now.
+    /// A permit, or 503 + `Retry-After` when every one is taken.
+    pub(crate) fn take(&self) -> Result<OwnedSemaphorePermit, DeliveryError> {
+        self.semaphore.clone().try_acquire_owned().map_err(|_| DeliveryError::Overloaded)
+    }
+
+    /// Permits held right now: verified deliveries being handled.
     #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
-    pub(crate) fn available(&self) -> usize {
-        self.0.available_permits()
+    pub(crate) fn in_use(&self) -> usize {
+        self.capacity.saturating_sub(self.semaphore.available_permits())
     }
 }

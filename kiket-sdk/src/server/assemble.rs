@@ -61,7 +61,7 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
             body_limit: config.body_limit,
             body_timeout: config.body_timeout,
         },
-        permits: HandlerPermits(Arc::new(Semaphore::new(config.max_concurrency.min(Semaphore::MAX_PERMITS)))),
+        permits: HandlerPermits::new(config.max_concurrency),
         signatures,
         tokens: TokenPolicy { verifier: token_verifier(config), mode, pins: config.token_pins.clone() },
         origins: AllowedOrigins(config.allowed_api_origins.clone()),

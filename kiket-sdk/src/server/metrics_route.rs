@@ -1,24 +1,21 @@
 //! `GET /metrics` (cargo feature `metrics`): the Prometheus text rendered from the recorder,
 //! behind the endpoint's bearer token when it has one.
 
+use crate::delivery::HandlerPermits;
 use crate::telemetry::MetricsEndpoint;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kiket_types::SecretString;
 use metrics_exporter_prometheus::PrometheusHandle;
-use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
-/// How many verified deliveries are being handled now (read when `/metrics` is rendered).
-pub(crate) type InFlight = Arc<dyn Fn() -> usize + Send + Sync>;
-
-/// A router with `GET /metrics` only.
-pub(crate) fn router(handle: PrometheusHandle, endpoint: &MetricsEndpoint, in_flight: InFlight) -> axum::Router {
+/// A router with `GET /metrics` only; `kiket_in_flight` is read from `permits` when rendered.
+pub(crate) fn router(handle: PrometheusHandle, endpoint: &MetricsEndpoint, permits: HandlerPermits) -> axum::Router {
     let token = endpoint.bearer_token().cloned();
     axum::Router::new().route(
         "/metrics",
-        get(move |headers: HeaderMap| std::future::ready(render(&handle, token.as_ref(), &headers, &*in_flight))),
+        get(move |headers: HeaderMap| std::future::ready(render(&handle, token.as_ref(), &headers, &permits))),
     )
 }
 
@@ -26,7 +23,7 @@ fn render(
     handle: &PrometheusHandle,
     token: Option<&SecretString>,
     headers: &HeaderMap,
-    in_flight: &(dyn Fn() -> usize + Send + Sync),
+    permits: &HandlerPermits,
 ) -> Response {
     if let Some(token) = token {
         if !bearer_matches(headers, token) {
@@ -35,7 +32,7 @@ fn render(
             return response;
         }
     }
-    crate::telemetry::prometheus::set_in_flight(in_flight());
+    crate::telemetry::prometheus::set_in_flight(permits.in_use());
     handle.run_upkeep();
     let mut response = handle.render().into_response();
     response

@@ -108,13 +108,7 @@ impl Extension {
         let pipeline = Arc::new(assemble::pipeline(router, &config));
         #[cfg(feature = "metrics")]
         let metrics = match (recorder, config.metrics_endpoint()) {
-            (Some(handle), Some(endpoint)) => {
-                let (held, capacity) =
-                    (pipeline.clone(), config.max_concurrency.min(tokio::sync::Semaphore::MAX_PERMITS));
-                let in_flight: metrics_route::InFlight =
-                    Arc::new(move || capacity.saturating_sub(held.permits.available()));
-                Some(metrics_route::router(handle, endpoint, in_flight))
-            }
+            (Some(handle), Some(endpoint)) => Some(metrics_route::router(handle, endpoint, pipeline.permits.clone())),
             _ => None,
         };
         let extension = Self {

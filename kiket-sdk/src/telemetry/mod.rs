@@ -87,12 +87,20 @@ pub(crate) struct Telemetry {
     stop: Arc<Notify>,
     done: Mutex<Option<tokio::task::JoinHandle<()>>>,
     metrics: Arc<Metrics>,
-    /// Counters of each route, indexed by route id.
-    routes: Vec<Arc<RouteCounters>>,
+    /// What each route counts, indexed by route id.
+    routes: Vec<RouteSlot>,
     consumers: bool,
-    /// Prometheus series: per route (by id), then process-wide.
+    /// The process-wide Prometheus series.
     #[cfg(feature = "metrics")]
-    series: (Vec<Option<prometheus::RouteSeries>>, prometheus::Series),
+    series: prometheus::Series,
+}
+
+/// One route's counters, and its Prometheus series (feature `metrics`), by route id.
+#[derive(Default)]
+struct RouteSlot {
+    counters: Arc<RouteCounters>,
+    #[cfg(feature = "metrics")]
+    series: Option<prometheus::RouteSeries>,
 }
 
 /// How a delivery was answered, for the Prometheus series (feature `metrics`; otherwise
@@ -155,22 +163,20 @@ impl Telemetry {
             routes: Vec::new(),
             metrics: Arc::new(Metrics::default()),
             #[cfg(feature = "metrics")]
-            series: (Vec::new(), prometheus::Series::new()),
+            series: prometheus::Series::new(),
         }
         .with_routes(slots, routes)
     }
 
     fn with_routes<'a>(mut self, slots: usize, routes: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
-        self.routes = vec![Arc::default(); slots];
-        #[cfg(feature = "metrics")]
-        self.series.0.resize_with(slots, || None);
+        self.routes.resize_with(slots, RouteSlot::default);
         for (id, event, version) in routes {
             if let Some(slot) = self.routes.get_mut(id) {
-                *slot = self.metrics.route(event, version);
-            }
-            #[cfg(feature = "metrics")]
-            if let Some(slot) = self.series.0.get_mut(id) {
-                *slot = Some(prometheus::RouteSeries::new(event, version));
+                *slot = RouteSlot {
+                    counters: self.metrics.route(event, version),
+                    #[cfg(feature = "metrics")]
+                    series: Some(prometheus::RouteSeries::new(event, version)),
+                };
             }
         }
         self
@@ -182,12 +188,12 @@ impl Telemetry {
         #[cfg(feature = "metrics")]
         {
             let seconds = answered.elapsed.as_secs_f64();
-            match answered.route.and_then(|id| self.series.0.get(id)).and_then(Option::as_ref) {
+            match answered.route.and_then(|id| self.routes.get(id)).and_then(|slot| slot.series.as_ref()) {
                 Some(route) => route.answered(answered.status, seconds),
                 None => prometheus::answered_unrouted(answered.status, seconds),
             }
             if answered.replayed {
-                self.series.1.replayed();
+                self.series.replayed();
             }
             if let Some(reason) = answered.verification_failure {
                 prometheus::verification_failed(reason);
@@ -205,8 +211,8 @@ impl Telemetry {
     /// records (a hook, or a URL that is not opted out), queues the one `record` builds;
     /// otherwise no record is built at all.
     pub(crate) fn observe(&self, route: usize, ok: bool, duration: Duration, record: impl FnOnce() -> Pending) {
-        if let Some(counters) = self.routes.get(route) {
-            self.metrics.observe(counters, ok, duration);
+        if let Some(slot) = self.routes.get(route) {
+            self.metrics.observe(&slot.counters, ok, duration);
         }
         if self.consumers {
             self.record(record());

@@ -19,6 +19,7 @@
 //! when the extension is built, so the usual delivery costs two atomic updates and no lookup.
 //! A recorder the process installed before the extension was built receives the same series.
 
+use kiket_client::hooks::status_label;
 use metrics::{Counter, Histogram, SharedString};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
@@ -140,28 +141,4 @@ impl Series {
 pub fn set_in_flight(handled_now: usize) {
     #[allow(clippy::cast_precision_loss)]
     metrics::gauge!(IN_FLIGHT).set(handled_now as f64);
-}
-
-/// The status as a label value: static text for the statuses the SDK answers.
-fn status_label(status: u16) -> SharedString {
-    let known = match status {
-        200 => "200",
-        202 => "202",
-        400 => "400",
-        401 => "401",
-        403 => "403",
-        404 => "404",
-        405 => "405",
-        408 => "408",
-        409 => "409",
-        413 => "413",
-        422 => "422",
-        429 => "429",
-        500 => "500",
-        502 => "502",
-        503 => "503",
-        504 => "504",
-        other => return SharedString::from(other.to_string()),
-    };
-    SharedString::const_str(known)
 }
