@@ -7,8 +7,10 @@
 //!    resolves references by their last path segment only.
 //! 2. [`open_enum`] writes the platform-extensible string enums (`x-kiket-open-enum`) itself,
 //!    with an `Unknown(String)` variant, and tells typify to use them instead of closed enums.
-//! 3. typify generates every other type; the result is formatted with prettyplease and written
-//!    to `$OUT_DIR/types.rs`, next to `$OUT_DIR/catalog.rs` (the event catalog, with the
+//! 3. typify generates every other type; [`visitor`] replaces the derived `Deserialize` of
+//!    each struct that keeps unknown keys (`#[serde(flatten)] extra`) with a one-pass visitor.
+//!    The result is formatted with prettyplease and written to `$OUT_DIR/types.rs` (and the
+//!    structs with serde's derive, for the differential test, to `types_derived.rs`), next to `$OUT_DIR/catalog.rs` (the event catalog, with the
 //!    runtime block that [`runtime_block`] derives from `schemas/common/delivery_runtime.json`).
 //!
 //! Nothing generated is committed or edited by hand; `cargo build` after a schema change is
@@ -30,6 +32,8 @@ mod rust_surface;
 mod surface;
 #[path = "build/typegen.rs"]
 mod typegen;
+#[path = "build/visitor.rs"]
+mod visitor;
 
 use std::path::PathBuf;
 
@@ -44,9 +48,10 @@ fn main() {
     }
 
     let open_enums = open_enum::generate(&bundle).unwrap_or_else(|e| fail(&e));
-    let types = typegen::generate(&bundle, &open_enums).unwrap_or_else(|e| fail(&e));
-    write(&out_dir.join("types.rs"), &types);
-    write(&out_dir.join("GENERATED.md"), &surface::render(&bundle, &types).unwrap_or_else(|e| fail(&e)));
+    let generated = typegen::generate(&bundle, &open_enums).unwrap_or_else(|e| fail(&e));
+    write(&out_dir.join("types.rs"), &generated.types);
+    write(&out_dir.join("types_derived.rs"), &generated.derived_reference);
+    write(&out_dir.join("GENERATED.md"), &surface::render(&bundle, &generated.types).unwrap_or_else(|e| fail(&e)));
     let runtime = runtime_block::RuntimeBlock::load(&bundle).unwrap_or_else(|e| fail(&e));
     write(&out_dir.join("catalog.rs"), &catalog::generate(&bundle, &runtime));
     write(&out_dir.join("spec_version.rs"), &catalog::spec_version(&schema_dir, &bundle).unwrap_or_else(|e| fail(&e)));

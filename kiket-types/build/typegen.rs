@@ -2,6 +2,7 @@
 
 use crate::bundle::Bundle;
 use crate::open_enum::OpenEnums;
+use crate::visitor;
 use schemars08::schema::Schema;
 
 /// Types written by hand in `src/support/` and used instead of a generated type.
@@ -13,8 +14,19 @@ const HAND_WRITTEN: &[(&str, &str)] = &[("Id", "crate::Id"), ("SecretString", "c
 const EXTRA_WITHOUT_DEFAULT: &str = "Err (\"no value supplied for extra\" . to_string ())";
 const EXTRA_DEFAULT: &str = "Ok (Default :: default ())";
 
+/// What [`generate`] writes.
+pub struct Generated {
+    /// Every generated type (the structs with their one-pass visitors, then the open enums),
+    /// formatted: `$OUT_DIR/types.rs`.
+    pub types: String,
+    /// The same structs with serde's derived `Deserialize` (flatten and all), unformatted and
+    /// without the open enums: `$OUT_DIR/types_derived.rs`, compiled only by the differential
+    /// test that holds the visitors to the derive's behaviour.
+    pub derived_reference: String,
+}
+
 /// Generates the Rust source of every non-open-enum type, followed by the open enums.
-pub fn generate(bundle: &Bundle, open_enums: &OpenEnums) -> Result<String, String> {
+pub fn generate(bundle: &Bundle, open_enums: &OpenEnums) -> Result<Generated, String> {
     let mut settings = typify::TypeSpaceSettings::default();
     settings
         .with_struct_builder(true)
@@ -47,7 +59,11 @@ pub fn generate(bundle: &Bundle, open_enums: &OpenEnums) -> Result<String, Strin
     }
     let mut stream: proc_macro2::TokenStream =
         tokens.parse().map_err(|e| format!("typify produced unparsable code: {e}"))?;
+    let derived_reference = stream.to_string();
     stream.extend(open_enums.code.clone());
-    let file: syn::File = syn::parse2(stream).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    let mut file: syn::File = syn::parse2(stream).map_err(|e| format!("generated code does not parse: {e}"))?;
+    if visitor::replace_flattened(&mut file)? == 0 {
+        return Err("no struct keeps unknown keys in a flattened `extra` any more (see build/visitor.rs)".into());
+    }
+    Ok(Generated { types: prettyplease::unparse(&file), derived_reference })
 }
