@@ -1,4 +1,4 @@
-//! Load benchmark: the SDK (`bench_server`) against bare axum (`bench_baseline`), plus the
+//! Load benchmark: the SDK (`benches/server`) against bare axum (`benches/baseline`), plus the
 //! quickstart's startup time and idle memory. One command, release mode, loopback only:
 //!
 //! ```text
@@ -8,6 +8,10 @@
 //! BENCH_SOAK_SECONDS=60 cargo run --release --example loadbench   # soak: 256 connections, memory stability
 //! BENCH_METRICS_AB=1 BENCH_ROUNDS=9 cargo run --release --example loadbench   # the SDK with Prometheus metrics on / off
 //! ```
+//!
+//! The two servers are crates of their own (own `Cargo.toml` and lockfile, so none of the
+//! workspace's dev-dependency features reach the SDK's server), built into `target/bench`
+//! with the same release profile: thin LTO, one codegen unit.
 //!
 //! Both servers get the same ~1 KB signed `issue.created` v1 delivery at the same number of
 //! connections for the same time. Both stay up for the whole comparison and are measured in
@@ -41,26 +45,50 @@ fn target_dir() -> PathBuf {
         .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"), PathBuf::from)
 }
 
-fn build_examples() {
-    let status = Command::new("cargo")
-        .args([
-            "build",
-            "--release",
-            "--example",
-            "bench_server",
-            "--example",
-            "bench_baseline",
-            "--example",
-            "quickstart",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building the benchmark servers failed");
+/// The release profile both benchmark servers are built with (their own `Cargo.toml`s).
+const PROFILE: &str = "release (thin LTO, one codegen unit)";
+
+/// The SDK's benchmark server (`benches/server`).
+const SDK: &str = "kiket-bench-server";
+/// Bare axum (`benches/baseline`).
+const BASELINE: &str = "kiket-bench-baseline";
+/// The quickstart example (startup time and idle memory).
+const QUICKSTART: &str = "quickstart";
+
+/// Where the standalone benchmark crates are built.
+fn bench_target_dir() -> PathBuf {
+    target_dir().join("bench")
 }
 
-fn spawn(example: &str, port: u16, extra_env: &[(&str, &str)]) -> Child {
-    let binary = target_dir().join("release/examples").join(example);
+/// Builds the two benchmark servers, each a crate of its own with its own lockfile, and the
+/// quickstart. `metrics`: the SDK's server with the `metrics` feature compiled in (switched
+/// on at run time by `KIKET_METRICS=1`).
+fn build_servers(metrics: bool) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (crate_dir, features) in [("benches/server", if metrics { "metrics" } else { "" }), ("benches/baseline", "")] {
+        let status = Command::new("cargo")
+            .args(["build", "--release", "--locked", "--features", features, "--target-dir"])
+            .arg(bench_target_dir())
+            .arg("--manifest-path")
+            .arg(root.join(crate_dir).join("Cargo.toml"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building {crate_dir} failed");
+    }
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--example", QUICKSTART])
+        .current_dir(root)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building the quickstart failed");
+}
+
+fn spawn(program: &str, port: u16, extra_env: &[(&str, &str)]) -> Child {
+    let binary = if program == QUICKSTART {
+        target_dir().join("release/examples").join(program)
+    } else {
+        bench_target_dir().join("release").join(program)
+    };
     let mut command = Command::new(&binary);
     command
         .env("HOST", "127.0.0.1")
@@ -174,16 +202,16 @@ struct Server {
 }
 
 impl Server {
-    /// Starts `example` on `port` and waits for it to answer.
-    fn start(example: &str, port: u16) -> Self {
-        Self::start_with(example, port, &[])
+    /// Starts `program` on `port` and waits for it to answer.
+    fn start(program: &str, port: u16) -> Self {
+        Self::start_with(program, port, &[])
     }
 
     /// [`Self::start`] with extra environment variables.
-    fn start_with(example: &str, port: u16, env: &[(&str, &str)]) -> Self {
-        let child = spawn(example, port, env);
+    fn start_with(program: &str, port: u16, env: &[(&str, &str)]) -> Self {
+        let child = spawn(program, port, env);
         let server = Self { child, port };
-        wait_until_listening(port, Duration::from_secs(10)).unwrap_or_else(|| panic!("{example} did not start"));
+        wait_until_listening(port, Duration::from_secs(10)).unwrap_or_else(|| panic!("{program} did not start"));
         server
     }
 
@@ -204,8 +232,8 @@ impl Drop for Server {
 /// The SDK against the baseline, `rounds` times in alternating order on the same two warm
 /// processes. Returns (SDK, baseline) per round.
 fn compare(dir: &Path, connections: u64, seconds: u64, rounds: u64) -> Vec<(Load, Load)> {
-    let sdk = Server::start("bench_server", 18090);
-    let base = Server::start("bench_baseline", 18091);
+    let sdk = Server::start(SDK, 18090);
+    let base = Server::start(BASELINE, 18091);
     let _ = sdk.load(dir, connections, 2);
     let _ = base.load(dir, connections, 2);
     (0..rounds)
@@ -226,8 +254,8 @@ fn compare(dir: &Path, connections: u64, seconds: u64, rounds: u64) -> Vec<(Load
 /// metrics without the bare-axum baseline's own noise in between. Prints the per-round and
 /// median on / off ratios.
 fn metrics_ab(dir: &Path, connections: u64, seconds: u64, rounds: u64) {
-    let off = Server::start_with("bench_server", 18095, &[("KIKET_METRICS", "0")]);
-    let on = Server::start_with("bench_server", 18096, &[("KIKET_METRICS", "1")]);
+    let off = Server::start_with(SDK, 18095, &[("KIKET_METRICS", "0")]);
+    let on = Server::start_with(SDK, 18096, &[("KIKET_METRICS", "1")]);
     let _ = off.load(dir, connections, 2);
     let _ = on.load(dir, connections, 2);
     let mut ratios = Vec::new();
@@ -279,7 +307,7 @@ const LONGEST_RUN_SECONDS: u64 = 240;
 /// [`LONGEST_RUN_SECONDS`], each freshly signed), RSS after a 5 s warm-up and at the end.
 #[allow(clippy::cast_precision_loss)]
 fn soak(dir: &Path, seconds: u64) {
-    let server = Server::start("bench_server", 18099);
+    let server = Server::start(SDK, 18099);
     let _ = server.load(dir, 256, 5);
     let rss_warm_kb = status_kb(server.child.id(), "VmRSS:");
     let (mut requests, mut errors, mut worst_p99_ms, mut rss_peak_kb) = (0.0, 0, 0.0_f64, 0);
@@ -308,7 +336,8 @@ fn main() {
     // One comparison run must end inside the signature window; longer soaks are split.
     let seconds = env_number("BENCH_SECONDS", 20).clamp(1, LONGEST_RUN_SECONDS);
     let connections = env_number("BENCH_CONNECTIONS", 64);
-    build_examples();
+    let metrics_ab_mode = std::env::var("BENCH_METRICS_AB").is_ok_and(|v| v == "1");
+    build_servers(metrics_ab_mode);
     let dir = std::env::temp_dir().join(format!("kiket-loadbench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (_, payload_bytes) = wrk_script(&dir);
@@ -320,7 +349,7 @@ fn main() {
     }
 
     let rounds = env_number("BENCH_ROUNDS", 1).max(1);
-    if std::env::var("BENCH_METRICS_AB").is_ok_and(|v| v == "1") {
+    if metrics_ab_mode {
         metrics_ab(&dir, connections, seconds, rounds);
         let _ = std::fs::remove_dir_all(dir);
         return;
@@ -343,7 +372,7 @@ fn main() {
     let middle = median(ratios.clone());
     let (sdk, base) = &results[ratios.iter().position(|r| *r == middle).unwrap_or(0)];
     let run = if rounds > 1 { format!(", median of {rounds} alternating rounds") } else { String::new() };
-    println!("\n{connections} connections, {seconds} s, wrk -t2, loopback, release build{run}\n");
+    println!("\n{connections} connections, {seconds} s, wrk -t2, loopback, both built {PROFILE}{run}\n");
     println!("| | requests/s | p50 ms | p99 ms | errors | RSS start | RSS peak |");
     println!("|---|---|---|---|---|---|---|");
     for (name, load) in [("kiket-rs SDK", sdk), ("bare axum", base)] {
@@ -365,7 +394,7 @@ fn main() {
     );
 
     let heavy = {
-        let server = Server::start("bench_server", 18092);
+        let server = Server::start(SDK, 18092);
         let _ = server.load(&dir, 256, 2);
         server.load(&dir, 256, seconds.min(10))
     };
@@ -381,7 +410,7 @@ fn main() {
     for attempt in 0..5u16 {
         let port = 18093 + attempt;
         let started = Instant::now();
-        let mut child = spawn("quickstart", port, &[("KIKET_BASE_URL", "http://127.0.0.1:9")]);
+        let mut child = spawn(QUICKSTART, port, &[("KIKET_BASE_URL", "http://127.0.0.1:9")]);
         let ready = wait_until_listening(port, Duration::from_secs(10)).map(|_| started.elapsed());
         std::thread::sleep(Duration::from_millis(200));
         idle_rss = status_kb(child.id(), "VmRSS:");

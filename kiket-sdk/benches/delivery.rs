@@ -1,5 +1,5 @@
-//! Micro-benchmarks of the delivery path: signature verification, typed decoding of every
-//! event, route lookup, handler-context construction, and full in-process dispatch of a 1 KB
+//! Micro-benchmarks of the delivery path: signature verification (typed decoding of every
+//! event is `benches/decode.rs`), route lookup, handler-context construction, and full in-process dispatch of a 1 KB
 //! signed delivery.
 //!
 //! `cargo bench -p kiket-sdk --features testing`
@@ -35,20 +35,6 @@ fn verification(c: &mut Criterion) {
             b.iter(|| verifier.verify(Some(signature.as_bytes()), Some(b"1700000000"), black_box(body), NOW))
         });
     }
-    group.finish();
-}
-
-fn decoding(c: &mut Criterion) {
-    let mut group = c.benchmark_group("decode");
-    macro_rules! bench_decode {
-        ($ty:ident, $event:literal, $version:literal) => {
-            let body = serde_json::to_vec(&sample($event, $version).expect("catalogued")).expect("serialises");
-            group.bench_function(concat!($event, "@", $version), |b| {
-                b.iter(|| kiket_sdk::decode::<kiket_types::$ty>($event, $version, black_box(&body)).expect("decodes"))
-            });
-        };
-    }
-    kiket_types::for_each_event!(bench_decode);
     group.finish();
 }
 
@@ -131,5 +117,5 @@ fn context(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, verification, decoding, routing, context, dispatch);
+criterion_group!(benches, verification, routing, context, dispatch);
 criterion_main!(benches);

@@ -4,7 +4,8 @@
 //! off: wrk sends one signed delivery over and over, and with the guard on every copy after
 //! the first would be answered from the replay store without running the handler.
 //!
-//! `cargo run --release --example bench_server`
+//! Built and started by `cargo run --release --example loadbench`; on its own:
+//! `cargo run --release --manifest-path benches/server/Cargo.toml`
 
 use kiket::prelude::*;
 
