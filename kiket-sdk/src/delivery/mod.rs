@@ -120,13 +120,22 @@ struct Received<'a> {
 /// nothing was verified. The MAC enters only as the first 128 bits of its SHA-256, so the
 /// key can go to logs and shared replay stores without carrying a usable signature.
 fn delivery_key(signed: Option<&Signed>, auth: &AuthContext) -> Option<Arc<str>> {
-    let digest = |mac: &[u8; 32]| hex::encode(&Sha256::digest(mac)[..16]);
-    let key = match signed {
-        Some(Signed { timestamp: Some(timestamp), mac }) => format!("sig:{timestamp}:{}", digest(mac)),
-        Some(Signed { timestamp: None, mac }) => format!("sig:-:{}", digest(mac)),
-        None => format!("jti:{}", auth.claims()?.jti.as_deref()?),
+    const KEY_BUFFER: usize = 64;
+    let Some(Signed { timestamp, mac }) = signed else {
+        return Some(Arc::from(format!("jti:{}", auth.claims()?.jti.as_deref()?)));
     };
-    Some(Arc::from(key))
+    // `sig:<i64>:<32 hex>` fits 58 bytes: written on the stack, one allocation for the `Arc`.
+    let mut key = [0u8; KEY_BUFFER];
+    let mut rest = &mut key[..];
+    let written = match timestamp {
+        Some(timestamp) => std::io::Write::write_fmt(&mut rest, format_args!("sig:{timestamp}:")),
+        None => std::io::Write::write_all(&mut rest, b"sig:-:"),
+    };
+    written.expect("an i64 timestamp fits the key buffer");
+    let prefix = KEY_BUFFER - rest.len();
+    let len = prefix + 32;
+    hex::encode_to_slice(&Sha256::digest(mac)[..16], &mut key[prefix..len]).expect("16 bytes are 32 hex digits");
+    Some(Arc::from(std::str::from_utf8(&key[..len]).expect("ASCII")))
 }
 
 impl Pipeline {
@@ -325,5 +334,26 @@ fn respond(outcome: Result<Answer, DeliveryError>) -> Response {
             }
             error.into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivery_keys_name_the_timestamp_and_a_digest_of_the_mac() {
+        let mac = [7u8; 32];
+        let digest = hex::encode(&Sha256::digest(mac)[..16]);
+        let auth = AuthContext::default();
+        for (timestamp, shown) in [
+            (Some(1_700_000_000), "1700000000".to_owned()),
+            (Some(i64::MIN), i64::MIN.to_string()),
+            (None, "-".to_owned()),
+        ] {
+            let key = delivery_key(Some(&Signed { timestamp, mac }), &auth).expect("a signed delivery has a key");
+            assert_eq!(&*key, format!("sig:{shown}:{digest}"));
+        }
+        assert!(delivery_key(None, &auth).is_none(), "nothing verified, no key");
     }
 }
