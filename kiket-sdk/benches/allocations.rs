@@ -1,6 +1,7 @@
 //! Heap allocations per delivery, counted by a counting global allocator: a whole signed
 //! 1 KB `issue.created` v1 delivery dispatched in process (verify, route, decode, handler,
-//! encode; no socket), and the typed decode of its body beside a `serde_json::Value` parse.
+//! encode; no socket), and the typed decode of its body beside a `serde_json::Value` parse,
+//! also with two keys no schema declares.
 //!
 //! `cargo bench -p kiket-sdk --features testing --bench allocations`
 //!
@@ -110,6 +111,17 @@ fn main() {
     let value = count(|| {
         std::hint::black_box(serde_json::from_slice::<serde_json::Value>(&body).expect("parses"));
     });
+    // The same body with two keys no schema declares (kept in `extra`).
+    let mut undeclared: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    undeclared["delivered_by"] = serde_json::json!("platform-7");
+    undeclared["trace"] = serde_json::json!({"hops": [1, 2, 3], "region": "eu-west-1"});
+    let undeclared = serde_json::to_vec(&undeclared).expect("serialises");
+    let typed_undeclared = count(|| {
+        std::hint::black_box(kiket_sdk::decode::<IssueCreatedV1>("issue.created", "v1", &undeclared).expect("decodes"));
+    });
+    let value_undeclared = count(|| {
+        std::hint::black_box(serde_json::from_slice::<serde_json::Value>(&undeclared).expect("parses"));
+    });
 
     println!("allocations per operation ({} byte issue.created v1 body, mean of {RUNS} runs)\n", body.len());
     println!("| operation | allocations | bytes |\n|---|---|---|");
@@ -120,6 +132,8 @@ fn main() {
         ),
         ("typed decode (`kiket_sdk::decode::<IssueCreatedV1>`)", typed),
         ("`serde_json::from_slice::<Value>`", value),
+        ("typed decode, the body with two undeclared keys", typed_undeclared),
+        ("`serde_json::from_slice::<Value>`, the body with two undeclared keys", value_undeclared),
     ];
     for (name, (allocations, bytes)) in rows {
         println!("| {name} | {allocations:.1} | {bytes:.0} |");
