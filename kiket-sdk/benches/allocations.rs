@@ -8,8 +8,10 @@
 //! Prints allocations (and bytes) per operation, averaged over 1,000 runs after a warm-up,
 //! so one-time allocations (lazy statics, the first use of a route) do not count.
 
-use kiket_sdk::testing::{sample, SignedRequest};
-use kiket_sdk::{Config, Extension, HandlerContext, Reply, Router};
+#[path = "support/mod.rs"]
+mod support;
+
+use kiket_sdk::Config;
 use kiket_types::IssueCreatedV1;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,35 +64,15 @@ fn count(mut operation: impl FnMut()) -> (f64, f64) {
     (per_run(ALLOCATIONS.load(Ordering::Relaxed), allocations), per_run(BYTES.load(Ordering::Relaxed), bytes))
 }
 
-/// The ~1 KB issue.created v1 body of the dispatch benchmark.
-fn issue_body() -> Vec<u8> {
-    let mut payload = sample("issue.created", "v1").expect("catalogued");
-    payload["issue"]["description"] = serde_json::Value::String("x".repeat(200));
-    serde_json::to_vec(&payload).expect("serialises")
-}
-
 fn main() {
     // `cargo bench` passes `--bench`; this harness takes no options.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let router = Router::new().on::<IssueCreatedV1, _>(|payload: IssueCreatedV1, _ctx: HandlerContext| async move {
-        Ok(Reply::json(serde_json::json!({"ok": true, "title": payload.issue.title})))
-    });
-    let config = Config::builder().webhook_secret("whsec_bench").replay_guard_off().build().expect("config");
-    let app = runtime.block_on(async { Extension::new(router, config).expect("extension").into_router() });
-    let body = issue_body();
-    let request = SignedRequest::new("issue.created", "v1", &serde_json::Value::Null)
-        .raw_body(body.clone())
-        .secret("whsec_bench");
-    let headers = request.header_pairs(&body);
-    let path = request.path_and_query();
-    let shared = axum::body::Bytes::from(body.clone());
+    let app = support::app(&runtime, Config::builder());
+    let delivery = support::SignedDelivery::new();
+    let body = delivery.body.to_vec();
 
     let dispatch = count(|| {
-        let mut builder = axum::http::Request::post(path.as_str());
-        for (name, value) in &headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        let http = builder.body(axum::body::Body::from(shared.clone())).expect("valid request");
+        let http = delivery.request();
         let app = app.clone();
         runtime.block_on(async move {
             let response = app.oneshot(http).await.expect("infallible");
@@ -99,11 +81,7 @@ fn main() {
         });
     });
     let request_only = count(|| {
-        let mut builder = axum::http::Request::post(path.as_str());
-        for (name, value) in &headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        std::hint::black_box(builder.body(axum::body::Body::from(shared.clone())).expect("valid request"));
+        std::hint::black_box(delivery.request());
     });
     let typed = count(|| {
         std::hint::black_box(kiket_sdk::decode::<IssueCreatedV1>("issue.created", "v1", &body).expect("decodes"));

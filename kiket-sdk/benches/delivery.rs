@@ -7,21 +7,17 @@
 //! Prometheus recorder installed, side by side)
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use kiket_sdk::testing::{sample, SignedRequest, TestContext};
+#[path = "support/mod.rs"]
+mod support;
+
+use kiket_sdk::testing::TestContext;
 use kiket_sdk::verify::{sign, SignatureScheme, SignatureVerifier};
-use kiket_sdk::{Config, Extension, HandlerContext, Reply, Router};
+use kiket_sdk::{Config, HandlerContext, Reply, Router};
 use kiket_types::{IssueCreatedV1, SecretString};
 use std::hint::black_box;
 use tower::ServiceExt;
 
 const NOW: i64 = 1_700_000_000;
-
-/// A ~1 KB issue.created v1 body.
-fn issue_body() -> Vec<u8> {
-    let mut payload = sample("issue.created", "v1").expect("catalogued");
-    payload["issue"]["description"] = serde_json::Value::String("x".repeat(200));
-    serde_json::to_vec(&payload).expect("serialises")
-}
 
 fn verification(c: &mut Criterion) {
     let verifier =
@@ -57,28 +53,15 @@ fn routing(c: &mut Criterion) {
 
 fn dispatch(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let extension = |config: kiket_sdk::ConfigBuilder| {
-        let router =
-            Router::new().on::<IssueCreatedV1, _>(|payload: IssueCreatedV1, _ctx: HandlerContext| async move {
-                Ok(Reply::json(serde_json::json!({"ok": true, "title": payload.issue.title})))
-            });
-        let config = config.webhook_secret("whsec_bench").build().expect("config");
-        runtime.block_on(async { Extension::new(router, config).expect("extension").into_router() })
-    };
     // Built before any recorder is installed: its series are no-ops, as without `KIKET_METRICS`.
-    let app = extension(Config::builder());
+    let app = support::app(&runtime, Config::builder());
     #[cfg(feature = "metrics")]
-    let with_metrics = extension(Config::builder().metrics(kiket_sdk::telemetry::MetricsEndpoint::new()));
-    let body = issue_body();
+    let with_metrics = support::app(&runtime, Config::builder().metrics(kiket_sdk::telemetry::MetricsEndpoint::new()));
     // Signed once: the timed loop only builds the request, as a server receives it.
-    let request = SignedRequest::new("issue.created", "v1", &serde_json::Value::Null)
-        .raw_body(body.clone())
-        .secret("whsec_bench");
-    let headers = request.header_pairs(&body);
-    let path = request.path_and_query();
-    let body = axum::body::Bytes::from(body);
+    let delivery = support::SignedDelivery::new();
     let mut group = c.benchmark_group("dispatch");
-    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.throughput(Throughput::Bytes(delivery.body.len() as u64));
+    #[cfg_attr(not(feature = "metrics"), allow(unused_mut))]
     let mut apps = vec![("signed 1 KB issue.created v1 (verify + route + decode + handler + encode)", app)];
     #[cfg(feature = "metrics")]
     apps.push(("signed 1 KB issue.created v1, Prometheus metrics on", with_metrics));
@@ -86,11 +69,7 @@ fn dispatch(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.to_async(&runtime).iter(|| {
                 let app = app.clone();
-                let mut builder = axum::http::Request::post(path.as_str());
-                for (name, value) in &headers {
-                    builder = builder.header(name.as_str(), value.as_str());
-                }
-                let http = builder.body(axum::body::Body::from(body.clone())).expect("valid request");
+                let http = delivery.request();
                 async move {
                     let response = app.oneshot(http).await.expect("infallible");
                     assert_eq!(response.status(), 200);
