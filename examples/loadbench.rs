@@ -7,6 +7,8 @@
 //! BENCH_ROUNDS=5 cargo run --release --example loadbench              # alternate 5 rounds, median ratio
 //! BENCH_SOAK_SECONDS=60 cargo run --release --example loadbench   # soak: 256 connections, memory stability
 //! BENCH_METRICS_AB=1 BENCH_ROUNDS=9 cargo run --release --example loadbench   # the SDK with Prometheus metrics on / off
+//! BENCH_AGAINST=/path/to/kiket-bench-server BENCH_ROUNDS=9 cargo run --release --example loadbench
+//!     # this SDK server against another build of it (another revision's `target/bench/release/kiket-bench-server`)
 //! ```
 //!
 //! The two servers are crates of their own (own `Cargo.toml` and lockfile, so none of the
@@ -86,6 +88,8 @@ fn build_servers(metrics: bool) {
 fn spawn(program: &str, port: u16, extra_env: &[(&str, &str)]) -> Child {
     let binary = if program == QUICKSTART {
         target_dir().join("release/examples").join(program)
+    } else if program.contains('/') {
+        PathBuf::from(program)
     } else {
         bench_target_dir().join("release").join(program)
     };
@@ -249,45 +253,48 @@ fn compare(dir: &Path, connections: u64, seconds: u64, rounds: u64) -> Vec<(Load
         .collect()
 }
 
-/// The SDK with Prometheus metrics switched on (`KIKET_METRICS=1`) against the same SDK
-/// without them, `rounds` times in alternating order on two warm processes: the cost of
-/// metrics without the bare-axum baseline's own noise in between. Prints the per-round and
-/// median on / off ratios.
-fn metrics_ab(dir: &Path, connections: u64, seconds: u64, rounds: u64) {
-    let off = Server::start_with(SDK, 18095, &[("KIKET_METRICS", "0")]);
-    let on = Server::start_with(SDK, 18096, &[("KIKET_METRICS", "1")]);
-    let _ = off.load(dir, connections, 2);
-    let _ = on.load(dir, connections, 2);
-    let mut ratios = Vec::new();
-    let mut p99s = Vec::new();
-    println!(
-        "
-per round (metrics on / off requests/s, p99 ratio):"
-    );
+/// One side of an A/B comparison: a benchmark server program (a name under `target/bench`,
+/// or a path to another build of it) and its environment.
+struct Side<'a> {
+    label: &'a str,
+    program: &'a str,
+    env: &'a [(&'a str, &'a str)],
+}
+
+/// `b` against `a`, `rounds` times in alternating order on two warm processes, without the
+/// bare-axum baseline's own noise in between. Prints the per-round and median b / a ratios.
+fn ab(dir: &Path, connections: u64, seconds: u64, rounds: u64, a: &Side<'_>, b: &Side<'_>) {
+    let first = Server::start_with(a.program, 18095, a.env);
+    let second = Server::start_with(b.program, 18096, b.env);
+    let _ = first.load(dir, connections, 2);
+    let _ = second.load(dir, connections, 2);
+    let (mut ratios, mut p99s) = (Vec::new(), Vec::new());
+    println!("\nper round ({} / {} requests/s, p99 ratio):", b.label, a.label);
     for round in 0..rounds {
-        let (a, b) = if round % 2 == 0 {
-            let a = off.load(dir, connections, seconds);
-            (a, on.load(dir, connections, seconds))
+        let (x, y) = if round % 2 == 0 {
+            let x = first.load(dir, connections, seconds);
+            (x, second.load(dir, connections, seconds))
         } else {
-            let b = on.load(dir, connections, seconds);
-            (off.load(dir, connections, seconds), b)
+            let y = second.load(dir, connections, seconds);
+            (first.load(dir, connections, seconds), y)
         };
-        let ratio = b.requests_per_sec / a.requests_per_sec;
+        let ratio = y.requests_per_sec / x.requests_per_sec;
         println!(
             "  round {}: {:.0} / {:.0} = {ratio:.3}, p99 {:.2}, errors {} / {}",
             round + 1,
-            b.requests_per_sec,
-            a.requests_per_sec,
-            b.p99_ms / a.p99_ms,
-            b.errors,
-            a.errors
+            y.requests_per_sec,
+            x.requests_per_sec,
+            y.p99_ms / x.p99_ms,
+            y.errors,
+            x.errors
         );
         ratios.push(ratio);
-        p99s.push(b.p99_ms / a.p99_ms);
+        p99s.push(y.p99_ms / x.p99_ms);
     }
     println!(
-        "
-metrics on / off, median of {rounds} alternating rounds of {seconds} s at {connections} connections: throughput {:.3}, p99 {:.2}",
+        "\n{} / {}, median of {rounds} alternating rounds of {seconds} s at {connections} connections: throughput {:.3}, p99 {:.2}",
+        b.label,
+        a.label,
         median(ratios),
         median(p99s)
     );
@@ -350,7 +357,15 @@ fn main() {
 
     let rounds = env_number("BENCH_ROUNDS", 1).max(1);
     if metrics_ab_mode {
-        metrics_ab(&dir, connections, seconds, rounds);
+        let off = Side { label: "metrics off", program: SDK, env: &[("KIKET_METRICS", "0")] };
+        let on = Side { label: "metrics on", program: SDK, env: &[("KIKET_METRICS", "1")] };
+        ab(&dir, connections, seconds, rounds, &off, &on);
+        let _ = std::fs::remove_dir_all(dir);
+        return;
+    }
+    if let Ok(other) = std::env::var("BENCH_AGAINST") {
+        let before = Side { label: "other build", program: &other, env: &[] };
+        ab(&dir, connections, seconds, rounds, &before, &Side { label: "this build", program: SDK, env: &[] });
         let _ = std::fs::remove_dir_all(dir);
         return;
     }
