@@ -236,18 +236,22 @@ impl Drop for Server {
 /// The SDK against the baseline, `rounds` times in alternating order on the same two warm
 /// processes. Returns (SDK, baseline) per round.
 fn compare(dir: &Path, connections: u64, seconds: u64, rounds: u64) -> Vec<(Load, Load)> {
-    let sdk = Server::start(SDK, 18090);
-    let base = Server::start(BASELINE, 18091);
-    let _ = sdk.load(dir, connections, 2);
-    let _ = base.load(dir, connections, 2);
+    alternate(dir, connections, seconds, rounds, &Server::start(SDK, 18090), &Server::start(BASELINE, 18091))
+}
+
+/// `a` and `b` warmed up, then loaded `rounds` times in alternating order (`a` first in even
+/// rounds), so a drift in the shared machine's speed hits both alike. Returns (a, b) per round.
+fn alternate(dir: &Path, connections: u64, seconds: u64, rounds: u64, a: &Server, b: &Server) -> Vec<(Load, Load)> {
+    let _ = a.load(dir, connections, 2);
+    let _ = b.load(dir, connections, 2);
     (0..rounds)
         .map(|round| {
             if round % 2 == 0 {
-                let s = sdk.load(dir, connections, seconds);
-                (s, base.load(dir, connections, seconds))
+                let first = a.load(dir, connections, seconds);
+                (first, b.load(dir, connections, seconds))
             } else {
-                let b = base.load(dir, connections, seconds);
-                (sdk.load(dir, connections, seconds), b)
+                let second = b.load(dir, connections, seconds);
+                (a.load(dir, connections, seconds), second)
             }
         })
         .collect()
@@ -266,18 +270,9 @@ struct Side<'a> {
 fn ab(dir: &Path, connections: u64, seconds: u64, rounds: u64, a: &Side<'_>, b: &Side<'_>) {
     let first = Server::start_with(a.program, 18095, a.env);
     let second = Server::start_with(b.program, 18096, b.env);
-    let _ = first.load(dir, connections, 2);
-    let _ = second.load(dir, connections, 2);
     let (mut ratios, mut p99s) = (Vec::new(), Vec::new());
     println!("\nper round ({} / {} requests/s, p99 ratio):", b.label, a.label);
-    for round in 0..rounds {
-        let (x, y) = if round % 2 == 0 {
-            let x = first.load(dir, connections, seconds);
-            (x, second.load(dir, connections, seconds))
-        } else {
-            let y = second.load(dir, connections, seconds);
-            (first.load(dir, connections, seconds), y)
-        };
+    for (round, (x, y)) in alternate(dir, connections, seconds, rounds, &first, &second).into_iter().enumerate() {
         let ratio = y.requests_per_sec / x.requests_per_sec;
         println!(
             "  round {}: {:.0} / {:.0} = {ratio:.3}, p99 {:.2}, errors {} / {}",
