@@ -18,6 +18,7 @@
 //! | [`config`] | one configuration: verification policy, API credentials, settings, limits | leaves, `settings` |
 //! | [`server`] | assembles the pipeline from `Config` once; routes, serving, shutdown | everything |
 //! | `lambda` (feature) | the extension behind AWS Lambda (`lambda_http`) | `server` |
+//! | `redis` (feature) | Redis shared by replicas: the replay store | `replay` |
 //!
 //! `tests/module_graph.rs` (workspace root) reads these imports and fails on a circle, on
 //! `delivery` importing `config`, on `routing` importing `telemetry`, and on a leaf importing
@@ -35,6 +36,8 @@ pub mod lambda;
 pub mod manifest;
 mod panic_guard;
 pub mod payload;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod replay;
 pub mod routing;
 pub mod server;

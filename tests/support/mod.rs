@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod redis_server;
+pub mod replica;
+
 use kiket::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -58,6 +58,7 @@ pub struct ConfigBuilder {
     pub(super) env: Option<VarSource>,
     pub(super) replay_store: Option<Arc<dyn ReplayStore>>,
     pub(super) replay_off: bool,
+    pub(super) redis_url: Option<SecretString>,
     pub(super) development_secret: Option<SecretString>,
     pub(super) header_read_timeout: Option<Duration>,
     pub(super) body_timeout: Option<Duration>,
@@ -309,6 +310,29 @@ impl ConfigBuilder {
         self
     }
 
+    /// Redis, shared by every replica (cargo feature `redis`; without it, `build` fails and
+    /// says so): the replay guard's store unless [`Self::replay_guard`] names another. Also
+    /// set by `KIKET_REDIS_URL`. The URL (`redis://[:password@]host[:port][/db]`) is a secret:
+    /// `Debug` and [`Config::describe`](super::Config::describe) show its address only.
+    /// Nothing connects until the first delivery; while Redis cannot be reached, deliveries
+    /// are refused with 503 and `Retry-After`, never handled unclaimed.
+    ///
+    /// ```
+    /// # #[cfg(feature = "redis")] {
+    /// let config = kiket_sdk::Config::builder()
+    ///     .webhook_secret("whsec_example")
+    ///     .redis("redis://:s3cret@10.0.0.5:6379/2")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(config.describe()["redis"], "10.0.0.5:6379/2");
+    /// assert!(!format!("{config:?}").contains("s3cret"));
+    /// # }
+    /// ```
+    pub fn redis(mut self, url: impl Into<String>) -> Self {
+        self.redis_url = Some(SecretString::new(url.into()));
+        self
+    }
+
     /// [`Self::replay_guard`] with the in-memory store (the default).
     pub fn replay_guard_in_memory(self) -> Self {
         self.replay_guard(InMemoryReplayStore::default())
@@ -352,7 +376,8 @@ impl ConfigBuilder {
 
     /// Reads what code did not set from the process environment: `KIKET_WEBHOOK_SECRET`,
     /// `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`, `KIKET_SECRET_*`, `KIKET_SDK_TELEMETRY_URL`,
-    /// `KIKET_SDK_TELEMETRY_OPTOUT`, `KIKET_METRICS`, `KIKET_METRICS_TOKEN`, `KIKET_METRICS_ADDR`.
+    /// `KIKET_SDK_TELEMETRY_OPTOUT`, `KIKET_METRICS`, `KIKET_METRICS_TOKEN`, `KIKET_METRICS_ADDR`,
+    /// `KIKET_REDIS_URL`.
     pub fn with_env(self) -> Self {
         self.with_env_from(|key| std::env::var(key).ok())
     }

@@ -103,6 +103,14 @@ pub enum ConfigError {
         /// The value given.
         value: String,
     },
+    /// `KIKET_REDIS_URL` (or `.redis(..)`) is not a usable Redis URL.
+    #[error("KIKET_REDIS_URL must be a redis:// or unix:// URL (redis://[:password@]host[:port][/db]), got {shown:?}: {reason}")]
+    InvalidRedisUrl {
+        /// The URL with any credentials replaced by `[redacted]`.
+        shown: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// The shared HTTP client could not be created (TLS initialisation).
     #[error("could not create the HTTP client: {0}")]
     HttpClient(String),
@@ -237,8 +245,29 @@ config! {
         "address": m.listen_address().map(|a| a.to_string()),
         "token": m.bearer_token().map(|_| "[redacted]"),
     })))],
+    /// Stores shared by every replica.
+    shared: SharedStores => ["redis" => |c: &Config| json!(c.shared.address())],
     /// The replay guard's store (`None`: the guard is off).
     replay_store: Option<Arc<dyn ReplayStore>> => ["replay_guard" => |c: &Config| json!(c.replay_store.is_some())],
+}
+
+/// Stores shared by every replica of the extension.
+#[derive(Clone, Default)]
+pub(crate) struct SharedStores {
+    /// The Redis the replicas share (feature `redis`).
+    #[cfg(feature = "redis")]
+    pub(crate) redis: Option<crate::redis::RedisConnection>,
+}
+
+impl SharedStores {
+    /// The shared Redis's address (no credentials), when one is configured.
+    fn address(&self) -> Option<&str> {
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis {
+            return Some(redis.address());
+        }
+        None
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -263,6 +292,12 @@ impl Config {
     /// `KIKET_*` environment variables (see [`ConfigBuilder::with_env`]).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::builder().discover_manifest(".").with_env().build()
+    }
+
+    /// The Redis every replica shares, when one is configured (`KIKET_REDIS_URL`).
+    #[cfg(feature = "redis")]
+    pub fn redis(&self) -> Option<&crate::redis::RedisConnection> {
+        self.shared.redis.as_ref()
     }
 
     /// The Prometheus endpoint, when metrics are served.

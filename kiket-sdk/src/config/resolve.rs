@@ -2,12 +2,13 @@
 //! fail-closed verification policy, URL and limit checks, and the shared HTTP client.
 
 use super::builder::ManifestSource;
+use super::SharedStores;
 use super::{
     Config, ConfigBuilder, ConfigError, Settings, DEFAULT_BASE_URL, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT,
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_UNVERIFIED_BODY_BUDGET, MAX_HTTP2_STREAMS,
 };
 use crate::manifest;
-use crate::replay::InMemoryReplayStore;
+use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::SystemClock;
 use kiket_client::url::origin_of;
@@ -96,6 +97,14 @@ impl ConfigBuilder {
         let opt_out =
             self.telemetry_opt_out.unwrap_or_else(|| overlay("KIKET_SDK_TELEMETRY_OPTOUT").is_some_and(|v| truthy(&v)));
         let metrics = resolve_metrics(self.metrics, &overlay)?;
+        let extension_id = self.extension_id.or_else(|| manifest.as_ref().and_then(|m| m.id.clone()));
+        let redis_url = self.redis_url.or_else(|| overlay("KIKET_REDIS_URL").map(SecretString::new));
+        let shared = resolve_shared(redis_url, extension_id.as_deref())?;
+        let replay_store: Option<Arc<dyn ReplayStore>> = match (self.replay_off, self.replay_store) {
+            (true, _) => None,
+            (false, Some(store)) => Some(store),
+            (false, None) => Some(shared.replay_store().unwrap_or_else(|| Arc::new(InMemoryReplayStore::default()))),
+        };
         let http = kiket_client::transport::configure(self.http.unwrap_or_default())
             .build()
             .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
@@ -116,7 +125,7 @@ impl ConfigBuilder {
             body_limit,
             handler_timeout: self.handler_timeout.unwrap_or(Duration::from_secs(25)),
             max_concurrency,
-            extension_id: self.extension_id.or_else(|| manifest.as_ref().and_then(|m| m.id.clone())),
+            extension_id,
             extension_version: self.extension_version.or_else(|| manifest.as_ref().and_then(|m| m.version.clone())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             api_retry: self.api_retry.unwrap_or_default(),
@@ -124,11 +133,8 @@ impl ConfigBuilder {
             settings: Arc::new(settings),
             manifest: manifest.map(Arc::new),
             telemetry: TelemetryConfig { url: telemetry_url, opt_out, hook: self.feedback_hook, queue_capacity: 1024 },
-            replay_store: match (self.replay_off, self.replay_store) {
-                (true, _) => None,
-                (false, Some(store)) => Some(store),
-                (false, None) => Some(Arc::new(InMemoryReplayStore::default())),
-            },
+            replay_store,
+            shared,
             development_secret,
             header_read_timeout: self.header_read_timeout.unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
             body_timeout: self.body_timeout.unwrap_or(DEFAULT_BODY_TIMEOUT),
@@ -172,6 +178,33 @@ fn resolve_metrics(
         return Err(ConfigError::FeatureMissing { setting: "KIKET_METRICS", feature: "metrics" });
     }
     Ok(endpoint)
+}
+
+/// The stores replicas share: Redis when a URL is set; refused when this build has no Redis.
+fn resolve_shared(redis_url: Option<SecretString>, extension_id: Option<&str>) -> Result<SharedStores, ConfigError> {
+    let Some(url) = redis_url.filter(|url| !url.is_blank()) else { return Ok(SharedStores::default()) };
+    #[cfg(feature = "redis")]
+    {
+        let redis = crate::redis::RedisConnection::new(url.expose(), extension_id)
+            .map_err(|e| ConfigError::InvalidRedisUrl { shown: e.shown, reason: e.reason })?;
+        Ok(SharedStores { redis: Some(redis) })
+    }
+    #[cfg(not(feature = "redis"))]
+    {
+        let _ = (url, extension_id);
+        Err(ConfigError::FeatureMissing { setting: "KIKET_REDIS_URL", feature: "redis" })
+    }
+}
+
+impl SharedStores {
+    /// The replay store on the shared Redis, when there is one.
+    fn replay_store(&self) -> Option<Arc<dyn ReplayStore>> {
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis {
+            return Some(Arc::new(crate::redis::RedisReplayStore::new(redis.clone())));
+        }
+        None
+    }
 }
 
 fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigError> {

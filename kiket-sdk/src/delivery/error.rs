@@ -3,6 +3,7 @@
 
 use crate::handler::HandlerError;
 use crate::payload::PayloadError;
+use crate::replay::StoreError;
 use crate::routing::version::VERSION_REQUIRED;
 use crate::verify::{ScopeError, VerifyError};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -15,6 +16,7 @@ use serde_json::json;
 /// | Variant | Status | `Retry-After` | Body beyond `error` |
 /// |---|---|---|---|
 /// | [`Overloaded`](Self::Overloaded) | 503 | 1 | |
+/// | [`StoreUnavailable`](Self::StoreUnavailable) | 503 | 2 | |
 /// | [`BodyTooLarge`](Self::BodyTooLarge) | 413 | | |
 /// | [`BodyUnreadable`](Self::BodyUnreadable) | 400 | | |
 /// | [`BodyTimeout`](Self::BodyTimeout) | 408 | | |
@@ -34,6 +36,10 @@ pub enum DeliveryError {
     /// Too many deliveries in flight.
     #[error("Server is busy; retry later")]
     Overloaded,
+    /// The replay store (or the queue) could not be reached: the delivery was neither handled
+    /// nor stored, and the platform retries it. The reason is logged, not sent.
+    #[error("Delivery store is unavailable; retry later")]
+    StoreUnavailable(#[source] StoreError),
     /// The body is larger than the configured limit.
     #[error("Request body exceeds the limit of {limit} bytes")]
     BodyTooLarge {
@@ -109,6 +115,7 @@ impl DeliveryError {
     fn row(&self) -> Row<'_> {
         match self {
             Self::Overloaded => Row { retry_after: Some(1), ..Row::new(503, "Overloaded") },
+            Self::StoreUnavailable(_) => Row { retry_after: Some(2), ..Row::new(503, "StoreUnavailable") },
             Self::BodyTooLarge { .. } => Row::new(413, "Body"),
             Self::BodyUnreadable => Row::new(400, "Body"),
             Self::BodyTimeout => Row::new(408, "Body"),
@@ -181,4 +188,10 @@ pub(crate) fn json_response(status: StatusCode, body: bytes::Bytes) -> Response 
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+impl From<StoreError> for DeliveryError {
+    fn from(error: StoreError) -> Self {
+        Self::StoreUnavailable(error)
+    }
 }

@@ -7,7 +7,7 @@
 //! | 3 | route | `routing::version::resolve`, `Router::find` | version, route (if any) | 400 |
 //! | 4 | prepare | `routing::prepare` | runtime fields; payload decoded or pending | 400 / 422 (runtime fields only) |
 //! | 5 | authorise | `verify::TokenPolicy`, the route, route binding, `verify::check_scopes`; then a handler permit | `HandlerContext` | 401 / 503, 404, 401, 403, 503 |
-//! | 6 | dedupe | `replay::Guard::claim` | proceed, or the first answer again | — |
+//! | 6 | dedupe | `replay::Guard::claim` | proceed, or the first answer again | 503 (store unavailable) |
 //! | 7 | handle | [`invoke::invoke`] (the router's hooks, panic guard, timeout) | reply bytes | handler's (or hook's) status, 500, 503 |
 //! | 8 | answer | `Guard::finish`, `Telemetry::observe`, one response builder | the response | — |
 //!
@@ -29,7 +29,7 @@ pub(crate) use error::json_response;
 pub use error::DeliveryError;
 
 use crate::handler::{ContextParts, ContextShared, Delivery, HandlerContext};
-use crate::replay::{Claimed, Guard, ReplayStore};
+use crate::replay::{Claimed, Guard, Lifetimes, ReplayStore};
 use crate::routing::{self, version, DecodeError, Prepared, Route, Router};
 use crate::telemetry::{Answered, Pending, Telemetry};
 use crate::verify::{
@@ -73,7 +73,7 @@ pub(crate) enum Signatures {
 /// The replay guard's store and how long a claim lives.
 pub(crate) struct ReplayPolicy {
     pub(crate) store: Arc<dyn ReplayStore>,
-    pub(crate) ttl: Duration,
+    pub(crate) lifetimes: Lifetimes,
 }
 
 /// Where a delivery was posted: `/webhooks/{event}` or `/v/{version}/webhooks/{event}`.
@@ -160,7 +160,7 @@ impl Pipeline {
             // Verified: the body leaves the unverified budget and the delivery takes a permit.
             drop(admitted.budget);
             let _permit = self.permits.take()?;
-            let guard = match self.dedupe(context.delivery()).await {
+            let guard = match self.dedupe(context.delivery()).await? {
                 Some(Claimed::Repeat { status, body }) => {
                     replayed = true;
                     return Ok(Answer::Repeated { status, body });
@@ -255,11 +255,10 @@ impl Pipeline {
     }
 
     /// Stage 6: claims the delivery's key when the replay guard is on and the delivery has
-    /// one.
-    async fn dedupe(&self, delivery: &Delivery) -> Option<Claimed> {
-        let policy = self.replay.as_ref()?;
-        let key = delivery.key.clone()?;
-        Some(Guard::claim(&policy.store, key, policy.ttl).await)
+    /// one; a store that cannot be reached refuses the delivery (503).
+    async fn dedupe(&self, delivery: &Delivery) -> Result<Option<Claimed>, DeliveryError> {
+        let (Some(policy), Some(key)) = (self.replay.as_ref(), delivery.key.clone()) else { return Ok(None) };
+        Ok(Some(Guard::claim(&policy.store, key, policy.lifetimes).await?))
     }
 
     /// Stage 7: the payload decoded (or its held error), the handler run.
@@ -327,7 +326,9 @@ fn respond(outcome: Result<Answer, DeliveryError>) -> Response {
             let status = error.status();
             // The message may quote the request (event, version): escaped for the log.
             let message = error.to_string();
-            if status.is_server_error() {
+            if let DeliveryError::StoreUnavailable(cause) = &error {
+                tracing::error!(%status, %cause, "delivery refused: its claim could not be stored");
+            } else if status.is_server_error() {
                 tracing::warn!(%status, error = %message.escape_debug(), "delivery failed");
             } else {
                 tracing::info!(%status, error = %message.escape_debug(), "delivery rejected");

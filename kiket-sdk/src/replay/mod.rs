@@ -7,10 +7,12 @@
 //! a guard; copies that arrive while it is being handled wait for its answer; later copies
 //! get the stored answer. A retryable failure (5xx) or a dropped guard (the request was
 //! cancelled) releases the key, so the platform's retry is handled. The store is a trait so
-//! several replicas can share one; [`InMemoryReplayStore`] serves one process.
+//! several replicas can share one (`RedisReplayStore`, feature `redis`);
+//! [`InMemoryReplayStore`] serves one process. A store that cannot be reached refuses the
+//! delivery (503 + `Retry-After`): nothing is handled without a claim.
 
 mod guard;
 mod store;
 
-pub(crate) use guard::{Claimed, Guard};
-pub use store::{Claim, InMemoryReplayStore, ReplayStore, DEFAULT_REPLAY_CAPACITY};
+pub(crate) use guard::{Claimed, Guard, Lifetimes};
+pub use store::{Claim, InMemoryReplayStore, ReplayStore, StoreError, DEFAULT_REPLAY_CAPACITY};

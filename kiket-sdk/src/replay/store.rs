@@ -11,8 +11,9 @@ use tokio::sync::Notify;
 pub enum Claim {
     /// First sight: the caller handles the delivery, then calls `complete` or `release`.
     New,
-    /// Another copy is being handled; wait on the notifier, then claim again.
-    InFlight(Arc<Notify>),
+    /// Another copy is being handled; wait on the notifier (when the store has one; a shared
+    /// store is polled instead), then claim again.
+    InFlight(Option<Arc<Notify>>),
     /// Already answered: repeat this status and body.
     Done {
         /// Status of the first answer.
@@ -22,15 +23,69 @@ pub enum Claim {
     },
 }
 
-/// Storage of claimed deliveries.
+/// A store that could not be reached or did not answer. The delivery is refused with 503 and
+/// `Retry-After` (the platform retries it): nothing is handled unclaimed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{store} is unavailable: {reason}")]
+pub struct StoreError {
+    /// The store (`redis`, …).
+    pub store: &'static str,
+    /// What went wrong, without credentials.
+    pub reason: String,
+}
+
+/// Storage of claimed deliveries. Several replicas share one store (Redis); one process can
+/// use [`InMemoryReplayStore`].
+///
+/// A claim has two lifetimes: the **lease** (how long a copy being handled keeps others
+/// waiting; a shared store lets it expire so that a replica that died mid-delivery does not
+/// hold the key for the whole window) and the **window** (how long the answer is repeated).
+///
+/// Implementing one: `claim` must be atomic (two concurrent claims of one key: one `New`),
+/// `complete` must not overwrite an answer already stored, and `release` must not forget
+/// one. Every method fails with [`StoreError`] rather than guessing.
+///
+/// ```
+/// use bytes::Bytes;
+/// use kiket_sdk::replay::{Claim, InMemoryReplayStore, ReplayStore, StoreError};
+/// use std::time::Duration;
+///
+/// /// Counts claims, keeps them in memory.
+/// #[derive(Default)]
+/// struct Counting { inner: InMemoryReplayStore, claims: std::sync::atomic::AtomicUsize }
+///
+/// #[async_trait::async_trait]
+/// impl ReplayStore for Counting {
+///     async fn claim(&self, key: &str, lease: Duration, window: Duration) -> Result<Claim, StoreError> {
+///         self.claims.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///         self.inner.claim(key, lease, window).await
+///     }
+///     async fn complete(&self, key: &str, window: Duration, status: u16, body: Bytes) -> Result<(), StoreError> {
+///         self.inner.complete(key, window, status, body).await
+///     }
+///     async fn release(&self, key: &str) -> Result<(), StoreError> {
+///         self.inner.release(key).await
+///     }
+/// }
+/// # tokio_test_block(async {
+/// let store = Counting::default();
+/// let (lease, window) = (Duration::from_secs(30), Duration::from_secs(600));
+/// assert!(matches!(store.claim("sig:1:ab", lease, window).await?, Claim::New));
+/// store.complete("sig:1:ab", window, 200, Bytes::from_static(b"{}")).await?;
+/// assert!(matches!(store.claim("sig:1:ab", lease, window).await?, Claim::Done { status: 200, .. }));
+/// # Ok::<(), StoreError>(()) });
+/// # fn tokio_test_block<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+/// # }
+/// ```
 #[async_trait::async_trait]
 pub trait ReplayStore: Send + Sync + 'static {
-    /// Claims `key` for `ttl`, or reports what is known about it.
-    async fn claim(&self, key: &str, ttl: Duration) -> Claim;
-    /// Stores the answer of a handled delivery until the claim expires.
-    async fn complete(&self, key: &str, status: u16, body: Bytes);
-    /// Forgets `key` (the delivery failed and will be retried).
-    async fn release(&self, key: &str);
+    /// Claims `key` for `lease` (a first copy), or reports what is known about it.
+    async fn claim(&self, key: &str, lease: Duration, window: Duration) -> Result<Claim, StoreError>;
+    /// Stores the answer of a handled delivery for `window` from now.
+    async fn complete(&self, key: &str, window: Duration, status: u16, body: Bytes) -> Result<(), StoreError>;
+    /// Forgets a claim that has no answer (the delivery failed and will be retried).
+    async fn release(&self, key: &str) -> Result<(), StoreError>;
 }
 
 enum Entry {
@@ -50,7 +105,8 @@ impl Entry {
 pub const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
 
 /// A replay store in process memory, bounded: at most `capacity` keys; a key expires with its
-/// claim. Claims are queued in the order they were made, so expiry and eviction take the
+/// window (a lease is not needed: a copy in flight ends with its process). Not shared between
+/// replicas: several replicas need a shared store (feature `redis`). Claims are queued in the order they were made, so expiry and eviction take the
 /// oldest first, in O(1) amortised per claim. When the store is full the oldest key is
 /// forgotten early (a copy of that delivery arriving afterwards would run again).
 pub struct InMemoryReplayStore {
@@ -116,16 +172,18 @@ impl InMemoryReplayStore {
 
 #[async_trait::async_trait]
 impl ReplayStore for InMemoryReplayStore {
-    async fn claim(&self, key: &str, ttl: Duration) -> Claim {
+    async fn claim(&self, key: &str, _lease: Duration, window: Duration) -> Result<Claim, StoreError> {
         let now = Instant::now();
         let mut state = self.lock();
         while state.order.front().is_some_and(|(expires, _)| *expires <= now) {
             state.forget_oldest();
         }
         match state.entries.get(key) {
-            Some(Entry::InFlight { notify, expires }) if *expires > now => return Claim::InFlight(notify.clone()),
+            Some(Entry::InFlight { notify, expires }) if *expires > now => {
+                return Ok(Claim::InFlight(Some(notify.clone())))
+            }
             Some(Entry::Done { status, body, expires }) if *expires > now => {
-                return Claim::Done { status: *status, body: body.clone() }
+                return Ok(Claim::Done { status: *status, body: body.clone() })
             }
             _ => {}
         }
@@ -133,13 +191,14 @@ impl ReplayStore for InMemoryReplayStore {
             state.forget_oldest();
         }
         let key: Arc<str> = Arc::from(key);
-        let expires = now + ttl;
+        let expires = now + window;
         state.order.push_back((expires, key.clone()));
         state.entries.insert(key, Entry::InFlight { notify: Arc::new(Notify::new()), expires });
-        Claim::New
+        Ok(Claim::New)
     }
 
-    async fn complete(&self, key: &str, status: u16, body: Bytes) {
+    /// Stores the answer until the claim's window ends (the window given to `claim`).
+    async fn complete(&self, key: &str, _window: Duration, status: u16, body: Bytes) -> Result<(), StoreError> {
         let mut state = self.lock();
         if let Some(entry) = state.entries.get_mut(key) {
             if let Entry::InFlight { notify, expires } = entry {
@@ -148,12 +207,17 @@ impl ReplayStore for InMemoryReplayStore {
                 notify.notify_waiters();
             }
         }
+        Ok(())
     }
 
-    async fn release(&self, key: &str) {
-        if let Some(Entry::InFlight { notify, .. }) = self.lock().entries.remove(key) {
-            notify.notify_waiters();
+    async fn release(&self, key: &str) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        if matches!(state.entries.get(key), Some(Entry::InFlight { .. })) {
+            if let Some(Entry::InFlight { notify, .. }) = state.entries.remove(key) {
+                notify.notify_waiters();
+            }
         }
+        Ok(())
     }
 }
 
@@ -161,21 +225,29 @@ impl ReplayStore for InMemoryReplayStore {
 mod tests {
     use super::*;
 
+    const LEASE: Duration = Duration::from_secs(30);
+
     #[tokio::test]
     async fn expired_and_surplus_keys_are_forgotten_oldest_first() {
         let store = InMemoryReplayStore::with_capacity(3);
         for key in ["a", "b", "c", "d"] {
-            assert!(matches!(store.claim(key, Duration::from_secs(60)).await, Claim::New));
+            assert!(matches!(store.claim(key, LEASE, Duration::from_secs(60)).await.unwrap(), Claim::New));
         }
         assert_eq!(store.len(), 3, "capacity bounds the store");
-        assert!(matches!(store.claim("a", Duration::from_secs(60)).await, Claim::New), "the oldest was evicted");
-        store.complete("d", 200, Bytes::from_static(b"{}")).await;
-        assert!(matches!(store.claim("d", Duration::from_secs(60)).await, Claim::Done { status: 200, .. }));
+        assert!(
+            matches!(store.claim("a", LEASE, Duration::from_secs(60)).await.unwrap(), Claim::New),
+            "the oldest was evicted"
+        );
+        store.complete("d", Duration::from_secs(60), 200, Bytes::from_static(b"{}")).await.unwrap();
+        assert!(matches!(
+            store.claim("d", LEASE, Duration::from_secs(60)).await.unwrap(),
+            Claim::Done { status: 200, .. }
+        ));
 
         let short = InMemoryReplayStore::with_capacity(100);
-        assert!(matches!(short.claim("x", Duration::from_millis(20)).await, Claim::New));
+        assert!(matches!(short.claim("x", LEASE, Duration::from_millis(20)).await.unwrap(), Claim::New));
         tokio::time::sleep(Duration::from_millis(40)).await;
-        assert!(matches!(short.claim("y", Duration::from_secs(60)).await, Claim::New));
+        assert!(matches!(short.claim("y", LEASE, Duration::from_secs(60)).await.unwrap(), Claim::New));
         assert_eq!(short.len(), 1, "the expired claim was dropped when the next one arrived");
     }
 }

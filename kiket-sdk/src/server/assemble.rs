@@ -5,6 +5,7 @@ use super::listen::ConnectionLimits;
 use crate::config::Config;
 use crate::delivery::{Admission, HandlerPermits, Pipeline, ReplayPolicy, Signatures};
 use crate::handler::ContextShared;
+use crate::replay::Lifetimes;
 use crate::routing::Router;
 use crate::telemetry::{Reporter, Telemetry};
 use crate::verify::{
@@ -13,6 +14,7 @@ use crate::verify::{
 use kiket_client::url::origin_of;
 use kiket_client::ApiState;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// Builds the pipeline that serves `router` under `config`.
@@ -65,12 +67,19 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
         signatures,
         tokens: TokenPolicy { verifier: token_verifier(config), mode, pins: config.token_pins.clone() },
         origins: AllowedOrigins(config.allowed_api_origins.clone()),
-        replay: config.replay_store.clone().map(|store| ReplayPolicy { store, ttl: config.signature_tolerance * 2 }),
+        replay: config.replay_store.clone().map(|store| ReplayPolicy { store, lifetimes: replay_lifetimes(config) }),
         handler_timeout: config.handler_timeout,
         shared: Arc::new(context_shared(config)),
         telemetry: Arc::new(telemetry),
         router,
     }
+}
+
+/// A claim's answer is kept for twice the signature tolerance (a copy older than that fails
+/// its timestamp check); a copy in flight holds the key for the handler timeout and a margin
+/// for the answer to be stored.
+fn replay_lifetimes(config: &Config) -> Lifetimes {
+    Lifetimes { lease: config.handler_timeout + Duration::from_secs(5), window: config.signature_tolerance * 2 }
 }
 
 /// Runtime tokens verified against the configured key source, or HTTP at the JWKS URL.
