@@ -199,6 +199,12 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
                 fn required_scopes(&self) -> Vec<String> {
                     Vec::new()
                 }
+
+                /// `true` for [`kiket_sdk::queue::Deferred`]; not meant to be overridden.
+                #[doc(hidden)]
+                fn deferred(&self) -> bool {
+                    false
+                }
             }
 
             impl<F, Fut, R> #handler_trait for F
@@ -230,6 +236,28 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
                     scopes.extend(self.scopes().iter().cloned());
                     scopes
                 }
+
+                fn deferred(&self) -> bool {
+                    self.handler.deferred()
+                }
+            }
+
+            impl<H: #handler_trait> #handler_trait for kiket_sdk::queue::Deferred<H> {
+                fn handle(
+                    &self,
+                    payload: kiket_types::#payload,
+                    context: kiket_sdk::HandlerContext,
+                ) -> impl ::std::future::Future<Output = kiket_sdk::HandlerResult> + Send {
+                    self.handler.handle(payload, context)
+                }
+
+                fn required_scopes(&self) -> Vec<String> {
+                    self.handler.required_scopes()
+                }
+
+                fn deferred(&self) -> bool {
+                    true
+                }
             }
 
             struct #adapter<H>(H);
@@ -245,6 +273,10 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
 
                 fn required_scopes(&self) -> Vec<String> {
                     self.0.required_scopes()
+                }
+
+                fn deferred(&self) -> bool {
+                    self.0.deferred()
                 }
             }
 

@@ -36,6 +36,7 @@ pub mod lambda;
 pub mod manifest;
 mod panic_guard;
 pub mod payload;
+pub mod queue;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod replay;

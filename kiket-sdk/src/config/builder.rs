@@ -2,6 +2,7 @@
 //! [`ConfigBuilder::with_env`] would read. [`ConfigBuilder::build`] is in `resolve.rs`.
 
 use crate::manifest::Manifest;
+use crate::queue::{Backoff, Queue, QueueKey, Role};
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::telemetry::{FeedbackHook, MetricsEndpoint};
 use crate::verify::{Clock, JwksSource, SignatureScheme, TokenPins};
@@ -59,6 +60,12 @@ pub struct ConfigBuilder {
     pub(super) replay_store: Option<Arc<dyn ReplayStore>>,
     pub(super) replay_off: bool,
     pub(super) redis_url: Option<SecretString>,
+    pub(super) queue: Option<Arc<dyn Queue>>,
+    pub(super) queue_keys: Vec<QueueKey>,
+    pub(super) role: Option<Role>,
+    pub(super) backoff: Option<Backoff>,
+    pub(super) worker_concurrency: Option<usize>,
+    pub(super) visibility_timeout: Option<Duration>,
     pub(super) development_secret: Option<SecretString>,
     pub(super) header_read_timeout: Option<Duration>,
     pub(super) body_timeout: Option<Duration>,
@@ -333,6 +340,53 @@ impl ConfigBuilder {
         self
     }
 
+    /// Where deferred deliveries wait ([`crate::queue`]): by default the in-process
+    /// [`InMemoryQueue`](crate::queue::InMemoryQueue), or Redis when [`Self::redis`] is set.
+    pub fn queue(mut self, queue: impl Queue) -> Self {
+        self.queue = Some(Arc::new(queue));
+        self
+    }
+
+    /// Adds a key that seals deferred deliveries in a durable queue; the first added seals,
+    /// every one opens (rotation: add the new key first, keep the old one until its jobs are
+    /// gone). Also read from `KIKET_QUEUE_KEY` and `KIKET_QUEUE_KEY_PREVIOUS`.
+    ///
+    /// ```
+    /// use kiket_sdk::queue::QueueKey;
+    /// let key = QueueKey::from_bytes([7; 32]);
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_example").queue_key(key).build().unwrap();
+    /// assert_eq!(config.describe()["queue_keys"], 1);
+    /// ```
+    pub fn queue_key(mut self, key: QueueKey) -> Self {
+        self.queue_keys.push(key);
+        self
+    }
+
+    /// What this process runs: HTTP server, workers, or both (the default; `KIKET_ROLE`).
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = Some(role);
+        self
+    }
+
+    /// Retries of failing deferred handlers (default: 5 runs, 1 s doubling to 300 s, jittered).
+    pub fn deferred_retries(mut self, backoff: Backoff) -> Self {
+        self.backoff = Some(backoff);
+        self
+    }
+
+    /// Deferred deliveries one process runs at once (default 16; `KIKET_WORKER_CONCURRENCY`).
+    pub fn worker_concurrency(mut self, jobs: usize) -> Self {
+        self.worker_concurrency = Some(jobs);
+        self
+    }
+
+    /// How long a worker may hold a job before another takes it over (default: the handler
+    /// timeout and 30 s).
+    pub fn visibility_timeout(mut self, timeout: Duration) -> Self {
+        self.visibility_timeout = Some(timeout);
+        self
+    }
+
     /// [`Self::replay_guard`] with the in-memory store (the default).
     pub fn replay_guard_in_memory(self) -> Self {
         self.replay_guard(InMemoryReplayStore::default())
@@ -377,7 +431,8 @@ impl ConfigBuilder {
     /// Reads what code did not set from the process environment: `KIKET_WEBHOOK_SECRET`,
     /// `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`, `KIKET_SECRET_*`, `KIKET_SDK_TELEMETRY_URL`,
     /// `KIKET_SDK_TELEMETRY_OPTOUT`, `KIKET_METRICS`, `KIKET_METRICS_TOKEN`, `KIKET_METRICS_ADDR`,
-    /// `KIKET_REDIS_URL`.
+    /// `KIKET_REDIS_URL`, `KIKET_QUEUE_KEY`, `KIKET_QUEUE_KEY_PREVIOUS`, `KIKET_ROLE`,
+    /// `KIKET_WORKER_CONCURRENCY`.
     pub fn with_env(self) -> Self {
         self.with_env_from(|key| std::env::var(key).ok())
     }

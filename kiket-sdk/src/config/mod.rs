@@ -21,6 +21,7 @@ pub use builder::ConfigBuilder;
 pub use kiket_types::secret_env_name;
 
 use crate::manifest::{Manifest, ManifestError};
+use crate::queue::{Backoff, Queue, QueueKey, Role};
 use crate::replay::ReplayStore;
 use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::{Clock, JwksSource, SignatureScheme, TokenPins};
@@ -87,6 +88,17 @@ pub enum ConfigError {
         /// Largest allowed value.
         max: u64,
     },
+    /// `KIKET_QUEUE_KEY` (or `_PREVIOUS`) is not 32 bytes of base64.
+    #[error("{setting}: {error}")]
+    InvalidQueueKey {
+        /// The variable.
+        setting: &'static str,
+        /// What is wrong (never the key).
+        error: crate::queue::QueueKeyError,
+    },
+    /// `KIKET_ROLE` is not `server`, `worker` or `both`.
+    #[error("KIKET_ROLE must be server, worker or both, got {0:?}")]
+    InvalidRole(String),
     /// A setting needs a cargo feature this build does not have.
     #[error("{setting} needs the cargo feature `{feature}` of kiket (or kiket-sdk); enable it, or unset {setting}")]
     FeatureMissing {
@@ -247,6 +259,18 @@ config! {
     })))],
     /// Stores shared by every replica.
     shared: SharedStores => ["redis" => |c: &Config| json!(c.shared.address())],
+    /// Where deferred deliveries wait.
+    queue: Arc<dyn Queue> => ["queue" => |c: &Config| json!(c.queue.name())],
+    /// Keys sealing deferred deliveries in a durable queue, newest first.
+    queue_keys: Vec<QueueKey> => ["queue_keys" => |c: &Config| json!(c.queue_keys.len())],
+    /// What this process runs.
+    role: Role => ["role" => |c: &Config| json!(format!("{:?}", c.role).to_ascii_lowercase())],
+    /// Retries of failing deferred handlers.
+    backoff: Backoff => ["deferred_retries" => |c: &Config| json!(c.backoff.attempts)],
+    /// Deferred deliveries run at once by this process.
+    worker_concurrency: usize => [plain],
+    /// How long a worker may hold a job before another takes it over.
+    visibility_timeout: Duration => ["visibility_timeout_ms" => |c: &Config| millis(c.visibility_timeout)],
     /// The replay guard's store (`None`: the guard is off).
     replay_store: Option<Arc<dyn ReplayStore>> => ["replay_guard" => |c: &Config| json!(c.replay_store.is_some())],
 }
@@ -298,6 +322,11 @@ impl Config {
     #[cfg(feature = "redis")]
     pub fn redis(&self) -> Option<&crate::redis::RedisConnection> {
         self.shared.redis.as_ref()
+    }
+
+    /// What this process runs (`KIKET_ROLE`).
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// The Prometheus endpoint, when metrics are served.

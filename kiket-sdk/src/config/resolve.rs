@@ -8,6 +8,7 @@ use super::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_UNVERIFIED_BODY_BUDGET, MAX_HTTP2_STREAMS,
 };
 use crate::manifest;
+use crate::queue::{InMemoryQueue, Queue, QueueKey, Role};
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::SystemClock;
@@ -108,7 +109,43 @@ impl ConfigBuilder {
         let http = kiket_client::transport::configure(self.http.unwrap_or_default())
             .build()
             .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
+        let mut queue_keys = self.queue_keys;
+        for setting in ["KIKET_QUEUE_KEY", "KIKET_QUEUE_KEY_PREVIOUS"] {
+            if let Some(text) = overlay(setting) {
+                queue_keys.push(
+                    QueueKey::from_base64(&text).map_err(|error| ConfigError::InvalidQueueKey { setting, error })?,
+                );
+            }
+        }
+        let role = match (self.role, overlay("KIKET_ROLE")) {
+            (Some(role), _) => role,
+            (None, Some(text)) => {
+                Role::parse(&text).ok_or_else(|| ConfigError::InvalidRole(text.chars().take(40).collect()))?
+            }
+            (None, None) => Role::default(),
+        };
+        let worker_concurrency = match (self.worker_concurrency, overlay("KIKET_WORKER_CONCURRENCY")) {
+            (Some(jobs), _) => jobs,
+            (None, Some(text)) => {
+                text.trim().parse().map_err(|_| ConfigError::InvalidLimit { setting: "KIKET_WORKER_CONCURRENCY" })?
+            }
+            (None, None) => 16,
+        };
+        if worker_concurrency == 0 {
+            return Err(ConfigError::InvalidLimit { setting: "worker_concurrency" });
+        }
+        let handler_timeout = self.handler_timeout.unwrap_or(Duration::from_secs(25));
+        let queue = match self.queue {
+            Some(queue) => queue,
+            None => shared.queue().unwrap_or_else(|| Arc::new(InMemoryQueue::default())),
+        };
         Ok(Config {
+            queue,
+            queue_keys,
+            role,
+            backoff: self.backoff.unwrap_or_default(),
+            worker_concurrency,
+            visibility_timeout: self.visibility_timeout.unwrap_or(handler_timeout + Duration::from_secs(30)),
             webhook_secrets,
             signature_tolerance: self.signature_tolerance.unwrap_or(Duration::from_secs(300)),
             signature_scheme: self.signature_scheme,
@@ -123,7 +160,7 @@ impl ConfigBuilder {
             workspace_token,
             allowed_api_origins,
             body_limit,
-            handler_timeout: self.handler_timeout.unwrap_or(Duration::from_secs(25)),
+            handler_timeout,
             max_concurrency,
             extension_id,
             extension_version: self.extension_version.or_else(|| manifest.as_ref().and_then(|m| m.version.clone())),
@@ -197,6 +234,11 @@ fn resolve_shared(redis_url: Option<SecretString>, extension_id: Option<&str>) -
 }
 
 impl SharedStores {
+    /// The queue on the shared Redis, when there is one.
+    fn queue(&self) -> Option<Arc<dyn Queue>> {
+        None
+    }
+
     /// The replay store on the shared Redis, when there is one.
     fn replay_store(&self) -> Option<Arc<dyn ReplayStore>> {
         #[cfg(feature = "redis")]

@@ -8,7 +8,7 @@
 //! | 4 | prepare | `routing::prepare` | runtime fields; payload decoded or pending | 400 / 422 (runtime fields only) |
 //! | 5 | authorise | `verify::TokenPolicy`, the route, route binding, `verify::check_scopes`; then a handler permit | `HandlerContext` | 401 / 503, 404, 401, 403, 503 |
 //! | 6 | dedupe | `replay::Guard::claim` | proceed, or the first answer again | 503 (store unavailable) |
-//! | 7 | handle | [`invoke::invoke`] (the router's hooks, panic guard, timeout) | reply bytes | handler's (or hook's) status, 500, 503 |
+//! | 7 | handle | [`invoke::invoke`] (the router's hooks, panic guard, timeout); a deferred route: `Pipeline::defer` (sealed, stored) | reply bytes; `{"ok":true,"queued":true}` | handler's (or hook's) status, 500, 503; 422, 503 |
 //! | 8 | answer | `Guard::finish`, `Telemetry::observe`, one response builder | the response | — |
 //!
 //! Invariants: the body is parsed once (a verified body is decoded in stage 4 and its runtime
@@ -21,10 +21,12 @@
 //! This module never sees `Config`: `server` assembles a [`Pipeline`] from it once.
 
 mod admit;
+mod deferred;
 mod error;
 mod invoke;
 
 pub(crate) use admit::{Admission, HandlerPermits};
+pub(crate) use deferred::{Deferral, Worker};
 pub(crate) use error::json_response;
 pub use error::DeliveryError;
 
@@ -55,6 +57,8 @@ pub(crate) struct Pipeline {
     pub(crate) tokens: TokenPolicy,
     pub(crate) origins: AllowedOrigins,
     pub(crate) replay: Option<ReplayPolicy>,
+    /// The queue of deferred routes (present when the router has one).
+    pub(crate) deferral: Option<Deferral>,
     pub(crate) handler_timeout: Duration,
     pub(crate) shared: Arc<ContextShared>,
     pub(crate) telemetry: Arc<Telemetry>,
@@ -103,6 +107,8 @@ impl Target {
 enum Answer {
     /// The handler ran: 200 with its reply.
     Handled(Bytes),
+    /// A deferred route stored it: 202 `{"ok":true,"queued":true}`.
+    Queued(Bytes),
     /// The same delivery was handled before: its first answer again.
     Repeated { status: u16, body: Bytes },
 }
@@ -169,8 +175,13 @@ impl Pipeline {
                 None => None,
             };
             let handled = Instant::now();
+            if route.deferred {
+                let outcome = self.defer(route, prepared, &admitted.body, &context).await;
+                self.settle(route, guard, StatusCode::ACCEPTED, &outcome, handled.elapsed()).await;
+                return outcome.map(Answer::Queued);
+            }
             let outcome = self.handle(route, prepared, &admitted.body, context).await;
-            self.settle(route, guard, &outcome, handled.elapsed()).await;
+            self.settle(route, guard, StatusCode::OK, &outcome, handled.elapsed()).await;
             outcome.map(Answer::Handled)
         };
         let outcome = stages.instrument(span.clone()).await;
@@ -276,17 +287,19 @@ impl Pipeline {
         }
     }
 
-    /// Stage 8 (before the response): the replay claim finished, the invocation counted.
+    /// Stage 8 (before the response): the replay claim finished (a success answered with
+    /// `ok`), the invocation counted.
     async fn settle(
         &self,
         route: &Route,
         guard: Option<Guard>,
+        ok: StatusCode,
         outcome: &Result<Bytes, DeliveryError>,
         duration: Duration,
     ) {
         if let Some(guard) = guard {
             match outcome {
-                Ok(body) => guard.finish(200, body.clone()).await,
+                Ok(body) => guard.finish(ok.as_u16(), body.clone()).await,
                 Err(error) => guard.finish(error.status().as_u16(), error.body_bytes()).await,
             }
         }
@@ -318,6 +331,7 @@ fn bind_to_route(fields: &RuntimeFields<'_>, route_event: &str) -> Result<(), Ve
 fn respond(outcome: Result<Answer, DeliveryError>) -> Response {
     match outcome {
         Ok(Answer::Handled(body)) => json_response(StatusCode::OK, body),
+        Ok(Answer::Queued(body)) => json_response(StatusCode::ACCEPTED, body),
         Ok(Answer::Repeated { status, body }) => {
             tracing::debug!(status, "delivery replayed; first answer repeated");
             json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body)

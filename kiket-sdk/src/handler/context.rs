@@ -176,6 +176,11 @@ impl HandlerContext {
         self.endpoints().secrets()
     }
 
+    /// The payload's allow-listed `api.base_url`, when it overrides the configured one.
+    pub(crate) fn api_base_url_override(&self) -> Option<&str> {
+        self.0.api_base_url_override.as_deref()
+    }
+
     /// Base URL the client of this invocation talks to.
     pub fn api_base_url(&self) -> &str {
         self.0.api_base_url_override.as_deref().unwrap_or(&self.0.shared.api_base_url)

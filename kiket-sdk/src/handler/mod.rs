@@ -56,6 +56,13 @@ pub trait Handler<P>: Send + Sync + 'static {
     fn required_scopes(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// `true` for [`Deferred`](crate::queue::Deferred): the server stores the delivery and a
+    /// worker runs the handler. Not meant to be overridden.
+    #[doc(hidden)]
+    fn deferred(&self) -> bool {
+        false
+    }
 }
 
 impl<P, F, Fut, R> Handler<P> for F
@@ -106,5 +113,23 @@ impl<P: Send + 'static, H: Handler<P>> Handler<P> for Scoped<H> {
         let mut scopes = self.handler.required_scopes();
         scopes.extend(self.scopes.iter().cloned());
         scopes
+    }
+
+    fn deferred(&self) -> bool {
+        self.handler.deferred()
+    }
+}
+
+impl<P: Send + 'static, H: Handler<P>> Handler<P> for crate::queue::Deferred<H> {
+    fn call(&self, payload: P, context: HandlerContext) -> impl Future<Output = HandlerResult> + Send {
+        self.handler.call(payload, context)
+    }
+
+    fn required_scopes(&self) -> Vec<String> {
+        self.handler.required_scopes()
+    }
+
+    fn deferred(&self) -> bool {
+        true
     }
 }

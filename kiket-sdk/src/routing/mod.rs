@@ -32,6 +32,8 @@ pub(crate) struct Route {
     /// Event name and registered version, shared with every context of this route.
     pub(crate) event: Arc<str>,
     pub(crate) version: Arc<str>,
+    /// Stored and run by a worker ([`Deferred`](crate::queue::Deferred)).
+    pub(crate) deferred: bool,
 }
 
 /// Handlers by event and version.
@@ -71,16 +73,16 @@ impl Router {
     /// assert_eq!(router.registered_events(), ["issue.created@v1"]);
     /// ```
     pub fn on<P: EventPayload, H: Handler<P>>(self, handler: H) -> Self {
-        let scopes = handler.required_scopes();
-        self.insert(P::EVENT, P::VERSION, Arc::new(Typed::<P, H, FromPayload>::new(handler)), scopes)
+        let (scopes, deferred) = (handler.required_scopes(), handler.deferred());
+        self.insert(P::EVENT, P::VERSION, Arc::new(Typed::<P, H, FromPayload>::new(handler)), scopes, deferred)
     }
 
     /// Registers a raw handler for any event and version, catalogued or not; it receives the
     /// body as `serde_json::Value`. A raw registration of a catalogued pair replaces nothing:
     /// registering the same pair twice is reported when the extension is built.
     pub fn raw<H: Handler<serde_json::Value>>(self, event: &str, version: &str, handler: H) -> Self {
-        let scopes = handler.required_scopes();
-        self.insert(event, version, Arc::new(Typed::<serde_json::Value, H, FromBody>::new(handler)), scopes)
+        let (scopes, deferred) = (handler.required_scopes(), handler.deferred());
+        self.insert(event, version, Arc::new(Typed::<serde_json::Value, H, FromBody>::new(handler)), scopes, deferred)
     }
 
     /// Runs `hook` around every handler of this router (also those registered before this
@@ -98,16 +100,24 @@ impl Router {
 
     /// Answers `P`'s event and version with `{"ok":true}` without decoding or running anything.
     pub fn ignore<P: EventPayload>(self) -> Self {
-        self.insert(P::EVENT, P::VERSION, Arc::new(Ignored), Vec::new())
+        self.insert(P::EVENT, P::VERSION, Arc::new(Ignored), Vec::new(), false)
     }
 
-    fn insert(mut self, event: &str, version: &str, handler: Arc<dyn ErasedHandler>, scopes: Vec<String>) -> Self {
+    fn insert(
+        mut self,
+        event: &str,
+        version: &str,
+        handler: Arc<dyn ErasedHandler>,
+        scopes: Vec<String>,
+        deferred: bool,
+    ) -> Self {
         let route = Route {
             id: self.next_id,
             handler,
             required_scopes: scopes.into(),
             event: Arc::from(event),
             version: Arc::from(version),
+            deferred,
         };
         self.next_id += 1;
         let versions = self.routes.entry(event.to_owned()).or_default();
@@ -134,6 +144,14 @@ impl Router {
             .iter()
             .flat_map(|(event, versions)| versions.keys().map(move |v| format!("{event}@{v}")))
             .collect();
+        out.sort();
+        out
+    }
+
+    /// Every `event@version` registered as [`Deferred`](crate::queue::Deferred), sorted.
+    pub fn deferred_events(&self) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.routes().filter(|route| route.deferred).map(|r| format!("{}@{}", r.event, r.version)).collect();
         out.sort();
         out
     }

@@ -3,8 +3,9 @@
 
 use super::listen::ConnectionLimits;
 use crate::config::Config;
-use crate::delivery::{Admission, HandlerPermits, Pipeline, ReplayPolicy, Signatures};
+use crate::delivery::{Admission, Deferral, HandlerPermits, Pipeline, ReplayPolicy, Signatures};
 use crate::handler::ContextShared;
+use crate::queue::Sealer;
 use crate::replay::Lifetimes;
 use crate::routing::Router;
 use crate::telemetry::{Reporter, Telemetry};
@@ -68,6 +69,14 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
         tokens: TokenPolicy { verifier: token_verifier(config), mode, pins: config.token_pins.clone() },
         origins: AllowedOrigins(config.allowed_api_origins.clone()),
         replay: config.replay_store.clone().map(|store| ReplayPolicy { store, lifetimes: replay_lifetimes(config) }),
+        deferral: (!router.deferred_events().is_empty()).then(|| Deferral {
+            queue: config.queue.clone(),
+            sealer: if config.queue.durable() { Sealer::new(config.queue_keys.clone()) } else { None },
+            backoff: config.backoff,
+            visibility: config.visibility_timeout,
+            concurrency: config.worker_concurrency,
+            clock: config.clock.clone(),
+        }),
         handler_timeout: config.handler_timeout,
         shared: Arc::new(context_shared(config)),
         telemetry: Arc::new(telemetry),

@@ -17,7 +17,7 @@ pub use crate::replay::{Claim, InMemoryReplayStore, ReplayStore};
 pub use listen::{listen_address, shutdown_signal};
 
 use crate::config::Config;
-use crate::delivery::{json_response, Pipeline, Target};
+use crate::delivery::{json_response, Pipeline, Target, Worker};
 use crate::routing::Router;
 use crate::telemetry::{Metrics, Telemetry};
 use axum::body::Body;
@@ -56,6 +56,9 @@ pub enum StartupError {
     #[cfg(feature = "metrics")]
     #[error(transparent)]
     Metrics(#[from] crate::telemetry::prometheus::MetricsError),
+    /// Deferred routes on a durable queue need a key to seal what they store.
+    #[error("deferred handlers ({0}) store deliveries in a durable queue, which needs a sealing key: set KIKET_QUEUE_KEY to 32 random bytes in base64 (openssl rand -base64 32), the same on every server and worker")]
+    QueueKeyMissing(String),
     /// `HOST` / `PORT` do not form a socket address.
     #[error("invalid listen address: {0}")]
     Address(String),
@@ -101,6 +104,10 @@ impl Extension {
         })
         .to_string()
         .into();
+        let deferred = router.deferred_events();
+        if !deferred.is_empty() && config.queue.durable() && config.queue_keys.is_empty() {
+            return Err(StartupError::QueueKeyMissing(deferred.join(", ")));
+        }
         let subscribed: Vec<String> = config.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default();
         // The recorder first: the pipeline registers its series with whatever is installed.
         #[cfg(feature = "metrics")]
@@ -235,8 +242,22 @@ impl Extension {
         let limits = assemble::connection_limits(&self.config);
         #[cfg(feature = "metrics")]
         let metrics_server = self.serve_metrics_apart(limits).await?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        };
+        let workers = self.config.role.works().then(|| {
+            let mut stopped = stopped.clone();
+            tokio::spawn(self.workers().run(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }))
+        });
         let (router, telemetry) = self.into_parts();
         listen::serve(listener, router, limits, shutdown).await;
+        if let Some(workers) = workers {
+            let _ = workers.await;
+        }
         #[cfg(feature = "metrics")]
         if let Some(server) = metrics_server {
             server.abort();
@@ -262,11 +283,56 @@ impl Extension {
         Ok(Some(tokio::spawn(listen::serve(listener, router, limits, std::future::pending()))))
     }
 
-    /// Serves on `HOST`:`PORT` from the environment (default `127.0.0.1:8080`).
+    /// Serves on `HOST`:`PORT` from the environment (default `127.0.0.1:8080`), with the
+    /// workers of deferred routes beside it; with `KIKET_ROLE=worker`, runs only the workers
+    /// (until SIGTERM or Ctrl-C).
     pub async fn run(self) -> Result<(), StartupError> {
+        if !self.config.role.serves() {
+            self.workers().run(shutdown_signal()).await;
+            return Ok(());
+        }
         let address = listen_address(|key| std::env::var(key).ok())?;
         self.serve(address).await
     }
+
+    /// The workers of this extension's deferred routes, to run beside a server of your own
+    /// (an extension embedded with [`Self::into_router`]) or in a process of their own.
+    /// [`Self::serve`] and [`Self::run`] start them by themselves.
+    pub fn workers(&self) -> Workers {
+        Workers { pipeline: self.pipeline.clone() }
+    }
+}
+
+/// The workers of an extension's deferred routes ([`crate::queue`]).
+#[derive(Clone)]
+pub struct Workers {
+    pipeline: Arc<Pipeline>,
+}
+
+impl std::fmt::Debug for Workers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workers").field("deferred", &self.pipeline.router.deferred_events()).finish()
+    }
+}
+
+impl Workers {
+    /// Pulls and runs deferred deliveries until `shutdown` completes, then lets the running
+    /// ones finish. Returns at once when no route is deferred.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send) {
+        if self.pipeline.deferral.is_none() {
+            return;
+        }
+        Worker::new(self.pipeline, consumer_name()).run(shutdown).await;
+    }
+}
+
+/// A name unique to this worker process: host, process id, a counter.
+fn consumer_name() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
+    let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(64).collect();
+    format!("{host}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Flushes an embedded extension's telemetry queue on shutdown.

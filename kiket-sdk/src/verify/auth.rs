@@ -29,6 +29,11 @@ impl AuthContext {
         Self { runtime_token: Some(token), claims: Some(claims) }
     }
 
+    /// Claims verified earlier, without the token (it has expired since).
+    pub(crate) fn expired(claims: RuntimeClaims) -> Self {
+        Self { runtime_token: None, claims: Some(claims) }
+    }
+
     /// The verified runtime token (forwarded on API calls). Never log it.
     pub fn runtime_token(&self) -> Option<&SecretString> {
         self.runtime_token.as_ref()

@@ -10,7 +10,7 @@ use super::jwks::JwksCache;
 use super::{Clock, VerifyError};
 use jsonwebtoken::{Algorithm, Validation};
 use kiket_types::Id;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::sync::Arc;
 
 /// The only accepted issuer.
@@ -20,7 +20,7 @@ pub const TOKEN_ISSUER: &str = "kiket.dev";
 const MAX_TOKEN_LEN: usize = 8 * 1024;
 
 /// Claims of a verified runtime token, as exposed to handlers.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RuntimeClaims {
     /// Issuer (always `kiket.dev` once verified).

@@ -1,0 +1,65 @@
+//! What a stored delivery holds: enough to rebuild the handler's context in a worker, and
+//! the body exactly as it was verified.
+
+use crate::verify::RuntimeClaims;
+use serde::{Deserialize, Serialize};
+
+/// A deferred delivery before sealing: a JSON head, a newline, the verified body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct StoredDelivery {
+    /// The delivery key (replay guard's), when verified.
+    pub(crate) key: Option<String>,
+    pub(crate) signature_timestamp: Option<i64>,
+    /// When the server started receiving it, Unix milliseconds.
+    pub(crate) received_at_ms: u64,
+    /// Request headers whose values are text.
+    pub(crate) headers: Vec<(String, String)>,
+    /// The verified runtime token and its claims.
+    pub(crate) runtime_token: Option<String>,
+    pub(crate) claims: Option<RuntimeClaims>,
+    /// The payload's allow-listed `api.base_url`.
+    pub(crate) api_base_url_override: Option<String>,
+}
+
+impl StoredDelivery {
+    /// `head` ‖ `\n` ‖ `body`.
+    pub(crate) fn encode(&self, body: &[u8]) -> Vec<u8> {
+        let mut out = serde_json::to_vec(self).unwrap_or_default();
+        out.push(b'\n');
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// The head and the body of what [`Self::encode`] wrote; `None` when it is not that.
+    pub(crate) fn decode(bytes: &[u8]) -> Option<(Self, &[u8])> {
+        let at = bytes.iter().position(|&b| b == b'\n')?;
+        let head = serde_json::from_slice(&bytes[..at]).ok()?;
+        Some((head, &bytes[at + 1..]))
+    }
+}
+
+/// The sealing context of a job: queue, event and version.
+pub(crate) fn seal_context(queue: &str, event: &str, version: &str) -> Vec<u8> {
+    format!("kiket-job:1:{queue}:{event}@{version}").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_delivery_comes_back_with_its_exact_body() {
+        let stored = StoredDelivery {
+            key: Some("sig:1:ab".into()),
+            headers: vec![("x-kiket-event".into(), "issue.created".into())],
+            runtime_token: Some("eyJ.token".into()),
+            ..StoredDelivery::default()
+        };
+        let body = b"{\"issue\":{\"id\":7}}\n  trailing";
+        let encoded = stored.encode(body);
+        let (head, back) = StoredDelivery::decode(&encoded).unwrap();
+        assert_eq!((head, back), (stored, &body[..]));
+        assert!(StoredDelivery::decode(b"no newline").is_none());
+        assert!(StoredDelivery::decode(b"{not json\n{}").is_none());
+    }
+}
