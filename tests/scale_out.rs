@@ -8,6 +8,7 @@
 mod support;
 
 use kiket::prelude::*;
+use kiket::sdk::queue::Deferred;
 use kiket::sdk::redis::{RedisConnection, RedisReplayStore};
 use kiket::sdk::replay::{Claim, ReplayStore};
 use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestServer};
@@ -31,7 +32,17 @@ fn router() -> Router {
     })
 }
 
-/// Entry point of the child processes (run with `--ignored` by `Replica::spawn`).
+/// The deferred version: the same effect, run by a worker; the pause stands for slow work.
+fn deferred_router() -> Router {
+    Router::new().issue_created_v1(Deferred::new(|p: IssueCreatedV1, ctx: HandlerContext| async move {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        ctx.endpoints().log_event("effect").metadata(json!({"issue": p.issue.id, "pid": std::process::id()})).await?;
+        Ok(Reply::ok())
+    }))
+}
+
+/// Entry point of the child processes (run with `--ignored` by `Replica::spawn`): `server`
+/// (inline handler) or `deferred` (deferred handler; `KIKET_ROLE` says server or worker).
 #[test]
 #[ignore = "entry point of replica processes, not a test"]
 fn replica_process() {
@@ -39,14 +50,25 @@ fn replica_process() {
     replica::exit_with_parent();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async move {
-        match role.as_str() {
-            "server" => {
-                let config = Config::builder().with_env().build().expect("the replica's configuration");
-                let server = TestServer::start(Extension::new(router(), config).unwrap()).await.unwrap();
-                replica::announce(&server.url());
-                std::future::pending::<()>().await;
-            }
+        let router = match role.as_str() {
+            "server" => router(),
+            "deferred" => deferred_router(),
             other => panic!("unknown replica role {other}"),
+        };
+        let mut config = Config::builder().with_env();
+        if let Ok(ms) = std::env::var("TEST_VISIBILITY_MS") {
+            config = config.visibility_timeout(Duration::from_millis(ms.parse().unwrap()));
+        }
+        let config = config.build().expect("the replica's configuration");
+        let works_only = !config.role().serves();
+        let extension = Extension::new(router, config).expect("the replica starts");
+        if works_only {
+            replica::announce("worker");
+            extension.workers().run(std::future::pending()).await;
+        } else {
+            let server = TestServer::start(extension).await.unwrap();
+            replica::announce(&server.url());
+            std::future::pending::<()>().await;
         }
     });
 }
@@ -181,4 +203,186 @@ async fn redis_claims_expire_with_their_lease_and_answers_with_their_window() {
     assert!(matches!(store.claim("k2", lease, window).await.unwrap(), Claim::New));
     store.release("k2").await.unwrap();
     assert!(matches!(store.claim("k2", lease, window).await.unwrap(), Claim::New), "a released claim is free");
+}
+
+/// The sealing key every deferred replica shares (`KIKET_QUEUE_KEY`).
+const QUEUE_KEY: &str = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=";
+
+fn deferred_env(redis: &RedisServer, api: &MockKiketApi, role: &str) -> HashMap<&'static str, String> {
+    let mut env = replica_env(redis, api);
+    env.insert("KIKET_QUEUE_KEY", QUEUE_KEY.to_owned());
+    env.insert("KIKET_ROLE", role.to_owned());
+    env
+}
+
+/// Sends every request to its server, 64 at a time; the statuses, in order.
+async fn send_all(requests: Vec<(SignedRequest, String)>) -> Vec<u16> {
+    use futures_util::StreamExt;
+    let http = reqwest::Client::new();
+    futures_util::stream::iter(requests)
+        .map(|(request, url)| {
+            let http = http.clone();
+            async move { support::post_signed(&http, &url, &request).await.status().as_u16() }
+        })
+        .buffered(64)
+        .collect()
+        .await
+}
+
+/// Waits (bounded) until the API saw an effect for `distinct` issues; then a little longer,
+/// so that a late duplicate would be seen too.
+async fn wait_for_effects(api: &MockKiketApi, distinct: usize, limit: Duration) -> HashMap<i64, usize> {
+    let deadline = tokio::time::Instant::now() + limit;
+    while effects(api).len() < distinct && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    effects(api)
+}
+
+/// A connection to the test's Redis for looking at (and tampering with) the stored jobs.
+async fn redis_client(redis: &RedisServer) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap()
+}
+
+const STREAM: &str = "kiket:_:jobs";
+
+async fn depth(redis: &RedisServer) -> (u64, u64) {
+    let mut connection = redis_client(redis).await;
+    redis::pipe().xlen(STREAM).zcard("kiket:_:delayed").query_async(&mut connection).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_servers_two_workers_ten_thousand_deferred_deliveries_with_duplicates_each_run_once() {
+    support::raise_open_file_limit();
+    let redis = RedisServer::start();
+    let api = MockKiketApi::start().await.unwrap();
+    let servers: Vec<Replica> =
+        (0..3).map(|_| Replica::spawn(ENTRY, "deferred", &deferred_env(&redis, &api, "server"))).collect();
+    let _workers: Vec<Replica> =
+        (0..2).map(|_| Replica::spawn(ENTRY, "deferred", &deferred_env(&redis, &api, "worker"))).collect();
+
+    const DISTINCT: usize = 10_000;
+    let originals: Vec<SignedRequest> = (0..DISTINCT as i64).map(delivery).collect();
+    let mut requests: Vec<(SignedRequest, String)> =
+        originals.iter().enumerate().map(|(i, r)| (r.clone(), servers[i % 3].url.clone())).collect();
+    // 20 %: every fifth delivery again, to another server, interleaved with the rest.
+    for (i, request) in originals.iter().enumerate().filter(|(i, _)| i % 5 == 0) {
+        requests.insert(i + i / 5 + 1, (request.clone(), servers[(i + 1) % 3].url.clone()));
+    }
+    assert_eq!(requests.len(), DISTINCT + DISTINCT / 5);
+    let statuses = send_all(requests).await;
+    let accepted = statuses.iter().filter(|&&s| s == 202).count();
+    assert_eq!(accepted, statuses.len(), "every copy answered 202: {:?}", statuses.iter().find(|&&s| s != 202));
+
+    let runs = wait_for_effects(&api, DISTINCT, Duration::from_secs(180)).await;
+    let lost: Vec<i64> = (0..DISTINCT as i64).filter(|i| !runs.contains_key(i)).collect();
+    let doubled: Vec<(&i64, &usize)> = runs.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(lost.is_empty(), "{} lost, e.g. {:?}", lost.len(), &lost[..lost.len().min(5)]);
+    assert!(doubled.is_empty(), "{} doubled, e.g. {:?}", doubled.len(), &doubled[..doubled.len().min(5)]);
+    assert_eq!(runs.len(), DISTINCT);
+    assert_eq!(depth(&redis).await, (0, 0), "the stream is empty once everything ran");
+    let pids: std::collections::HashSet<u64> = api.logged().iter().filter_map(|(_, m)| m["pid"].as_u64()).collect();
+    assert_eq!(pids.len(), 2, "both worker processes ran jobs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampered_and_foreign_jobs_are_dead_lettered_not_run_and_the_cli_requeues() {
+    let redis = RedisServer::start();
+    let api = MockKiketApi::start().await.unwrap();
+    let server = Replica::spawn(ENTRY, "deferred", &deferred_env(&redis, &api, "server"));
+    let mut foreign_env = deferred_env(&redis, &api, "server");
+    foreign_env.insert("KIKET_QUEUE_KEY", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".to_owned());
+    let foreign = Replica::spawn(ENTRY, "deferred", &foreign_env);
+    let http = reqwest::Client::new();
+    assert_eq!(send(&http, &server.url, &delivery(1)).await.0, 202);
+    assert_eq!(send(&http, &foreign.url, &delivery(2)).await.0, 202, "a replica with another key stores a job too");
+
+    // Flip one byte of the first job's sealed delivery, as someone with write access to Redis might.
+    let mut connection = redis_client(&redis).await;
+    let entries: redis::streams::StreamRangeReply =
+        redis::AsyncCommands::xrange_all(&mut connection, STREAM).await.unwrap();
+    assert_eq!(entries.ids.len(), 2);
+    let first = &entries.ids[0];
+    let mut sealed: Vec<u8> = first.get("s").unwrap();
+    let at = sealed.len() - 3;
+    sealed[at] ^= 0x40;
+    let fields: Vec<(&str, Vec<u8>)> =
+        vec![("e", b"issue.created".to_vec()), ("v", b"v1".to_vec()), ("a", b"0".to_vec()), ("s", sealed)];
+    let _: String = redis::AsyncCommands::xadd(&mut connection, STREAM, "*", &fields).await.unwrap();
+    let _: i64 = redis::AsyncCommands::xdel(&mut connection, STREAM, &[&first.id]).await.unwrap();
+
+    let _worker = Replica::spawn(ENTRY, "deferred", &deferred_env(&redis, &api, "worker"));
+    let letters = wait_for_dead_letters(&redis, 2).await;
+    assert!(effects(&api).is_empty(), "neither job ran its handler");
+    assert!(letters.contains("authentication failed"), "{letters}");
+    assert!(letters.contains("unknown key"), "{letters}");
+    assert!(!letters.contains(QUEUE_KEY), "{letters}");
+
+    // A job that failed for a reason since fixed: the API refused it (permanent), then accepts.
+    api.fail("log_event", 422, "project archived");
+    assert_eq!(send(&http, &server.url, &delivery(3)).await.0, 202);
+    let letters = wait_for_dead_letters(&redis, 3).await;
+    let line = letters.lines().find(|l| l.contains("handler failed (422)")).unwrap_or_else(|| panic!("{letters}"));
+    let id = line.split('\t').next().unwrap().to_owned();
+    api.respond("log_event", 200, json!({"ok": true}));
+    api.clear_calls(); // the refused call reached the API but had no effect
+    let requeued = kiket_cli(&redis, &["queue", "requeue", &id]);
+    assert!(requeued.status.success(), "{}", String::from_utf8_lossy(&requeued.stderr));
+    assert_eq!(String::from_utf8_lossy(&requeued.stdout).trim(), format!("requeued {id}"));
+    let runs = wait_for_effects(&api, 1, Duration::from_secs(20)).await;
+    assert_eq!(runs, HashMap::from([(3, 1)]), "the requeued job ran, the unreadable ones did not");
+    let again = kiket_cli(&redis, &["queue", "requeue", &id]);
+    assert_eq!(again.status.code(), Some(1), "it is no longer a dead letter");
+}
+
+/// `kiket …` against the test's Redis (extension id `_`: no manifest).
+fn kiket_cli(redis: &RedisServer, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kiket"))
+        .args(args)
+        .env("KIKET_REDIS_URL", redis.url())
+        .env_remove("KIKET_WEBHOOK_SECRET")
+        .output()
+        .expect("the CLI runs")
+}
+
+/// `kiket queue dead-letters` once it lists `count` letters (bounded wait).
+async fn wait_for_dead_letters(redis: &RedisServer, count: usize) -> String {
+    let mut listed = String::new();
+    for _ in 0..100 {
+        let out = kiket_cli(redis, &["queue", "dead-letters"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        listed = String::from_utf8_lossy(&out.stdout).into_owned();
+        if listed.starts_with(&format!("{count} dead letter(s)")) {
+            return listed;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("expected {count} dead letters, the CLI lists:\n{listed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_delivery_is_never_answered_2xx_unless_stored() {
+    let mut redis = RedisServer::start();
+    let api = MockKiketApi::start().await.unwrap();
+    let server = Replica::spawn(ENTRY, "deferred", &deferred_env(&redis, &api, "server"));
+    let http = reqwest::Client::new();
+    assert_eq!(send(&http, &server.url, &delivery(1)).await.0, 202);
+    redis.stop();
+    let while_down = delivery(2);
+    let (status, retry_after, _) = send(&http, &server.url, &while_down).await;
+    assert_eq!((status, retry_after.as_deref()), (503, Some("2")));
+    redis.restart();
+    let mut status = 0;
+    for _ in 0..50 {
+        status = send(&http, &server.url, &while_down).await.0;
+        if status == 202 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 202, "accepted once Redis is back");
+    let _worker = Replica::spawn(ENTRY, "deferred", &deferred_env(&redis, &api, "worker"));
+    let runs = wait_for_effects(&api, 2, Duration::from_secs(20)).await;
+    assert_eq!(runs, HashMap::from([(1, 1), (2, 1)]), "both stored deliveries ran once, after the restart too");
 }

@@ -236,6 +236,10 @@ fn resolve_shared(redis_url: Option<SecretString>, extension_id: Option<&str>) -
 impl SharedStores {
     /// The queue on the shared Redis, when there is one.
     fn queue(&self) -> Option<Arc<dyn Queue>> {
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis {
+            return Some(Arc::new(crate::redis::RedisQueue::new(redis.clone())));
+        }
         None
     }
 

@@ -220,7 +220,7 @@ async fn run_job(pipeline: &Pipeline, deferral: &Deferral, entry: &Entry) -> Out
         }
         Err(error) => {
             run_claim.release().await;
-            let reason = format!("{} ({})", error, error.status().as_u16());
+            let reason = format!("handler failed ({}): {error}", error.status().as_u16());
             if error.status().is_server_error() {
                 Outcome::Retry(reason)
             } else {

@@ -1,5 +1,5 @@
 //! Redis, shared by every replica of an extension (feature `redis`): the replay guard's store
-//! ([`RedisReplayStore`]).
+//! ([`RedisReplayStore`]) and the durable queue of deferred deliveries ([`RedisQueue`]).
 //!
 //! One [`RedisConnection`] per process: a single multiplexed connection through the `redis`
 //! crate's `ConnectionManager`, which reconnects by itself. It is opened on first use, so an
@@ -11,8 +11,10 @@
 //! Keys live under `kiket:<extension id>:` (`kiket:_:` without one), so extensions can share
 //! a Redis database.
 
+mod queue;
 mod replay;
 
+pub use queue::RedisQueue;
 pub use replay::RedisReplayStore;
 
 use crate::replay::StoreError;
@@ -21,8 +23,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
-/// Longest a command may take before the delivery is refused (503).
+/// Longest a command may take before the delivery is refused (503). Workers' blocking reads
+/// wait at most [`BLOCK`], well within it.
 pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Longest a worker's read waits for a new job.
+pub const BLOCK: Duration = Duration::from_millis(1000);
 /// Longest a (re)connection attempt may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -34,6 +39,9 @@ pub struct RedisConnection(Arc<Inner>);
 struct Inner {
     client: ::redis::Client,
     manager: OnceCell<ConnectionManager>,
+    /// A second connection for workers' blocking reads (`XREADGROUP … BLOCK`): on the shared
+    /// one, a blocked read would hold up every reply behind it.
+    blocking: OnceCell<ConnectionManager>,
     address: String,
     prefix: String,
 }
@@ -71,7 +79,7 @@ impl RedisConnection {
         let info = client.get_connection_info();
         let address = format!("{}/{}", info.addr(), info.redis_settings().db());
         let prefix = format!("kiket:{}:", extension_id.unwrap_or("_"));
-        Ok(Self(Arc::new(Inner { client, manager: OnceCell::new(), address, prefix })))
+        Ok(Self(Arc::new(Inner { client, manager: OnceCell::new(), blocking: OnceCell::new(), address, prefix })))
     }
 
     /// Where it connects: host and port (or socket path) and database, no credentials.
@@ -89,9 +97,16 @@ impl RedisConnection {
 
     /// The shared connection (opened on first call; reconnects by itself afterwards).
     pub(crate) async fn manager(&self) -> Result<ConnectionManager, StoreError> {
-        let manager = self
-            .0
-            .manager
+        self.open(&self.0.manager).await
+    }
+
+    /// The connection for blocking reads.
+    pub(crate) async fn blocking(&self) -> Result<ConnectionManager, StoreError> {
+        self.open(&self.0.blocking).await
+    }
+
+    async fn open(&self, cell: &OnceCell<ConnectionManager>) -> Result<ConnectionManager, StoreError> {
+        let manager = cell
             .get_or_try_init(|| async {
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(CONNECT_TIMEOUT))

@@ -16,8 +16,10 @@ pub const USAGE: &str = "usage:
   kiket events
   kiket spec diff <old> <new>     (two schema directories, or two OpenAPI files; exit 1 on breaking changes)
   kiket new <dir> [--kiket-path <kiket-rs checkout>]   (a new extension crate: handler, manifest, tests)
+  kiket queue dead-letters [--redis URL] [--extension ID]   (deferred deliveries that gave up; feature `redis`)
+  kiket queue requeue <id> [--redis URL] [--extension ID]
 
---secret defaults to $KIKET_WEBHOOK_SECRET.";
+--secret defaults to $KIKET_WEBHOOK_SECRET, --redis to $KIKET_REDIS_URL, --extension to the manifest's id.";
 
 /// `kiket new <dir> [--kiket-path <checkout>]`.
 fn new(args: &Args) -> Result<(), Failure> {
@@ -51,6 +53,7 @@ pub async fn run(argv: Vec<String>) -> Result<(), Failure> {
         "events" => events(),
         "spec" => spec(&Args::parse(rest, &[])?),
         "new" => new(&Args::parse(rest, &["kiket-path"])?),
+        "queue" => crate::queue::run(&Args::parse(rest, &["redis", "extension"])?).await,
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -8,6 +8,7 @@
 //! kiket events
 //! kiket spec diff <old> <new>
 //! kiket new <dir> [--kiket-path <kiket-rs checkout>]
+//! kiket queue dead-letters | requeue <id> [--redis URL] [--extension ID]   (feature `redis`)
 //! ```
 //!
 //! Exit codes: 0 success; 1 the server or check said no (non-2xx, invalid manifest);
@@ -16,6 +17,7 @@
 mod args;
 mod commands;
 mod new;
+mod queue;
 mod spec_diff;
 
 use std::process::ExitCode;

@@ -1,0 +1,314 @@
+//! [`RedisQueue`]: deferred deliveries in a Redis stream with a consumer group.
+//!
+//! | key (under `kiket:<extension id>:`) | type | holds |
+//! |---|---|---|
+//! | `jobs` | stream, group `workers` | jobs waiting or being run (fields `e`, `v`, `a`, `s`) |
+//! | `delayed` | sorted set (due time) | ids of retries waiting for their backoff |
+//! | `delayed:<id>` | hash | such a retry's fields |
+//! | `dead` | sorted set (time) | ids of dead letters |
+//! | `dead:<id>` | hash | a dead letter's fields, `reason`, `at` |
+//!
+//! A worker reads with `XREADGROUP` and takes over entries idle longer than the visibility
+//! timeout with `XAUTOCLAIM` (their worker died); it acks with `XACK` + `XDEL`. Retries and
+//! dead letters leave the stream in the same `MULTI` as they enter their set; due retries
+//! and re-queued dead letters go back with one Lua script each.
+
+use super::{unavailable, RedisConnection, BLOCK};
+use crate::queue::{now_ms, DeadLetter, Entry, Job, Queue};
+use crate::replay::StoreError;
+use ::redis::streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
+use ::redis::{AsyncCommands, Script, Value};
+use std::sync::{LazyLock, Mutex};
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+const GROUP: &str = "workers";
+
+/// Moves due retries (ids scored by due time in KEYS[2]; fields in `<ARGV[1]>delayed:<id>`)
+/// into the stream KEYS[1].
+static PROMOTE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, 100)
+for _, id in ipairs(due) do
+  local key = ARGV[1] .. 'delayed:' .. id
+  local fields = redis.call('HGETALL', key)
+  if #fields > 0 then redis.call('XADD', KEYS[1], '*', unpack(fields)) end
+  redis.call('DEL', key)
+  redis.call('ZREM', KEYS[2], id)
+end
+return #due",
+    )
+});
+
+/// Moves dead letter ARGV[2] (fields in `<ARGV[1]>dead:<id>`, listed in KEYS[2]) back into
+/// the stream KEYS[1] with its attempts reset; 0 when there is none.
+static REQUEUE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"local key = ARGV[1] .. 'dead:' .. ARGV[2]
+local f = redis.call('HMGET', key, 'e', 'v', 's')
+if not f[1] then return 0 end
+redis.call('XADD', KEYS[1], '*', 'e', f[1], 'v', f[2], 'a', '0', 's', f[3])
+redis.call('DEL', key)
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1",
+    )
+});
+
+/// The durable queue of deferred deliveries on Redis, shared by every server and worker of
+/// the extension. Selected when `KIKET_REDIS_URL` is set (with `KIKET_QUEUE_KEY` to seal
+/// jobs); or explicitly:
+///
+/// ```
+/// use kiket_sdk::queue::QueueKey;
+/// use kiket_sdk::redis::{RedisConnection, RedisQueue};
+/// let redis = RedisConnection::new("redis://127.0.0.1:6379", Some("com.example.crm")).unwrap();
+/// let config = kiket_sdk::Config::builder()
+///     .webhook_secret("whsec_example")
+///     .queue(RedisQueue::new(redis))
+///     .queue_key(QueueKey::from_bytes([7; 32]))
+///     .build()
+///     .unwrap();
+/// assert_eq!(config.describe()["queue"], "kiket:com.example.crm:jobs");
+/// ```
+#[derive(Debug)]
+pub struct RedisQueue {
+    redis: RedisConnection,
+    stream: String,
+    delayed: String,
+    dead: String,
+    prefix: String,
+    group: OnceCell<()>,
+    /// Where the next `XAUTOCLAIM` scan starts.
+    cursor: Mutex<String>,
+}
+
+impl RedisQueue {
+    /// The queue of the extension `redis` was opened for.
+    pub fn new(redis: RedisConnection) -> Self {
+        Self {
+            stream: redis.key("jobs"),
+            delayed: redis.key("delayed"),
+            dead: redis.key("dead"),
+            prefix: redis.key(""),
+            redis,
+            group: OnceCell::new(),
+            cursor: Mutex::new("0-0".to_owned()),
+        }
+    }
+
+    /// Creates the stream and its consumer group once (an existing group is fine).
+    async fn ensure_group(&self) -> Result<(), StoreError> {
+        self.group
+            .get_or_try_init(|| async {
+                let mut redis = self.redis.manager().await?;
+                let created: Result<(), ::redis::RedisError> =
+                    redis.xgroup_create_mkstream(&self.stream, GROUP, "0").await;
+                match created {
+                    Err(error) if error.code() != Some("BUSYGROUP") => Err(unavailable(error)),
+                    _ => Ok(()),
+                }
+            })
+            .await
+            .copied()
+    }
+
+    fn cursor(&self) -> std::sync::MutexGuard<'_, String> {
+        self.cursor.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A stream entry as an [`Entry`]; `None` when a field is missing (written by someone else).
+fn entry(id: &StreamId) -> Option<Entry> {
+    let text = |name: &str| id.get::<String>(name);
+    let job = Job {
+        event: text("e")?,
+        version: text("v")?,
+        attempt: text("a")?.parse().ok()?,
+        sealed: id.get::<Vec<u8>>("s")?.into(),
+    };
+    Some(Entry { id: id.id.clone(), job })
+}
+
+/// Entries that cannot be read still reach the worker, as a job that does not open (it is
+/// dead-lettered, not left in the stream forever).
+fn entry_or_unreadable(id: &StreamId) -> Entry {
+    entry(id).unwrap_or_else(|| Entry {
+        id: id.id.clone(),
+        job: Job { event: String::new(), version: String::new(), attempt: 0, sealed: Default::default() },
+    })
+}
+
+/// A job's stream fields, with `attempt` as its count.
+fn job_fields(job: &Job, attempt: u32) -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("e", job.event.as_bytes().to_vec()),
+        ("v", job.version.as_bytes().to_vec()),
+        ("a", attempt.to_string().into_bytes()),
+        ("s", job.sealed.to_vec()),
+    ]
+}
+
+fn millis(duration: Duration) -> usize {
+    usize::try_from(duration.as_millis()).unwrap_or(usize::MAX)
+}
+
+#[async_trait::async_trait]
+impl Queue for RedisQueue {
+    fn name(&self) -> &str {
+        &self.stream
+    }
+
+    fn durable(&self) -> bool {
+        true
+    }
+
+    async fn push(&self, job: Job) -> Result<String, StoreError> {
+        self.ensure_group().await?;
+        let mut redis = self.redis.manager().await?;
+        redis.xadd(&self.stream, "*", &job_fields(&job, job.attempt)).await.map_err(unavailable)
+    }
+
+    async fn pull(
+        &self,
+        consumer: &str,
+        max: usize,
+        wait: Duration,
+        visibility: Duration,
+    ) -> Result<Vec<Entry>, StoreError> {
+        self.ensure_group().await?;
+        let mut redis = self.redis.manager().await?;
+        let _: i64 = PROMOTE
+            .key(&self.stream)
+            .key(&self.delayed)
+            .arg(&self.prefix)
+            .arg(now_ms())
+            .invoke_async(&mut redis)
+            .await
+            .map_err(unavailable)?;
+        let start = self.cursor().clone();
+        let claimed: StreamAutoClaimReply = redis
+            .xautoclaim_options(
+                &self.stream,
+                GROUP,
+                consumer,
+                millis(visibility),
+                &start,
+                StreamAutoClaimOptions::default().count(max.max(1)),
+            )
+            .await
+            .map_err(unavailable)?;
+        *self.cursor() = claimed.next_stream_id.clone();
+        let mut entries: Vec<Entry> = claimed.claimed.iter().map(entry_or_unreadable).collect();
+        if entries.len() < max {
+            let mut blocking = self.redis.blocking().await?;
+            let options = StreamReadOptions::default()
+                .group(GROUP, consumer)
+                .count(max - entries.len())
+                .block(millis(wait.min(BLOCK)));
+            let read: Option<StreamReadReply> =
+                blocking.xread_options(&[&self.stream], &[">"], &options).await.map_err(unavailable)?;
+            for key in read.map(|r| r.keys).unwrap_or_default() {
+                entries.extend(key.ids.iter().map(entry_or_unreadable));
+            }
+        }
+        Ok(entries)
+    }
+
+    async fn ack(&self, entry: &Entry) -> Result<(), StoreError> {
+        let mut redis = self.redis.manager().await?;
+        ::redis::pipe()
+            .atomic()
+            .xack(&self.stream, GROUP, &[&entry.id])
+            .xdel(&self.stream, &[&entry.id])
+            .query_async::<Value>(&mut redis)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn retry(&self, entry: &Entry, delay: Duration) -> Result<(), StoreError> {
+        let mut redis = self.redis.manager().await?;
+        let next = entry.job.attempt.saturating_add(1);
+        let id = format!("{}.{next}", entry.id);
+        let due = now_ms().saturating_add(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
+        ::redis::pipe()
+            .atomic()
+            .hset_multiple(format!("{}delayed:{id}", self.prefix), &job_fields(&entry.job, next))
+            .zadd(&self.delayed, &id, due)
+            .xack(&self.stream, GROUP, &[&entry.id])
+            .xdel(&self.stream, &[&entry.id])
+            .query_async::<Value>(&mut redis)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn dead_letter(&self, entry: &Entry, reason: &str) -> Result<(), StoreError> {
+        let mut redis = self.redis.manager().await?;
+        let at = now_ms();
+        let mut fields = job_fields(&entry.job, entry.job.attempt.saturating_add(1));
+        fields.push(("reason", reason.as_bytes().to_vec()));
+        fields.push(("at", at.to_string().into_bytes()));
+        ::redis::pipe()
+            .atomic()
+            .hset_multiple(format!("{}dead:{}", self.prefix, entry.id), &fields)
+            .zadd(&self.dead, &entry.id, at)
+            .xack(&self.stream, GROUP, &[&entry.id])
+            .xdel(&self.stream, &[&entry.id])
+            .query_async::<Value>(&mut redis)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
+        let mut redis = self.redis.manager().await?;
+        let ids: Vec<String> = redis.zrange(&self.dead, 0, -1).await.map_err(unavailable)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = ::redis::pipe();
+        for id in &ids {
+            pipe.cmd("HMGET").arg(format!("{}dead:{id}", self.prefix)).arg(&["e", "v", "a", "reason", "at"]);
+        }
+        type Fields = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Fields> = pipe.query_async(&mut redis).await.map_err(unavailable)?;
+        Ok(ids
+            .into_iter()
+            .zip(rows)
+            .map(|(id, (event, version, attempts, reason, at))| DeadLetter {
+                id,
+                event: event.unwrap_or_default(),
+                version: version.unwrap_or_default(),
+                attempts: attempts.and_then(|a| a.parse().ok()).unwrap_or_default(),
+                reason: reason.unwrap_or_default(),
+                dead_at_ms: at.and_then(|a| a.parse().ok()).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn requeue(&self, id: &str) -> Result<bool, StoreError> {
+        self.ensure_group().await?;
+        let mut redis = self.redis.manager().await?;
+        let moved: i64 = REQUEUE
+            .key(&self.stream)
+            .key(&self.dead)
+            .arg(&self.prefix)
+            .arg(id)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(unavailable)?;
+        Ok(moved == 1)
+    }
+
+    async fn depth(&self) -> Result<u64, StoreError> {
+        let mut redis = self.redis.manager().await?;
+        let (waiting, delayed): (u64, u64) = ::redis::pipe()
+            .xlen(&self.stream)
+            .zcard(&self.delayed)
+            .query_async(&mut redis)
+            .await
+            .map_err(unavailable)?;
+        Ok(waiting + delayed)
+    }
+}

@@ -1,0 +1,69 @@
+//! `kiket queue dead-letters` and `kiket queue requeue <id>`: the dead-letter list of an
+//! extension's Redis queue (built with the `redis` feature).
+
+use crate::args::Args;
+use crate::Failure;
+
+/// `kiket queue <dead-letters | requeue <id>> [--redis URL] [--extension ID]`.
+#[cfg(feature = "redis")]
+pub async fn run(args: &Args) -> Result<(), Failure> {
+    use kiket::sdk::queue::Queue;
+    use kiket::sdk::redis::{RedisConnection, RedisQueue};
+
+    let url = args
+        .option("redis")
+        .map(str::to_owned)
+        .or_else(|| std::env::var("KIKET_REDIS_URL").ok().filter(|v| !v.trim().is_empty()))
+        .ok_or_else(|| Failure::Usage("no Redis: pass --redis redis://host:6379 or set KIKET_REDIS_URL".into()))?;
+    let extension = match args.option("extension") {
+        Some(id) => Some(id.to_owned()),
+        None => manifest_id()?,
+    };
+    let redis = RedisConnection::new(&url, extension.as_deref()).map_err(|e| Failure::Usage(e.to_string()))?;
+    let queue = RedisQueue::new(redis);
+    let unavailable = |e: kiket::sdk::replay::StoreError| Failure::Io(e.to_string());
+    match (args.positional(0), args.positional(1), args.positional_count()) {
+        (Some("dead-letters"), None, 1) => {
+            let letters = queue.dead_letters().await.map_err(unavailable)?;
+            println!("{} dead letter(s) in {}", letters.len(), queue.name());
+            for letter in letters {
+                println!(
+                    "{}\t{}@{}\tattempts={}\tdead_at_ms={}\t{}",
+                    letter.id,
+                    letter.event,
+                    letter.version,
+                    letter.attempts,
+                    letter.dead_at_ms,
+                    letter.reason.escape_debug()
+                );
+            }
+            Ok(())
+        }
+        (Some("requeue"), Some(id), 2) => {
+            if queue.requeue(id).await.map_err(unavailable)? {
+                println!("requeued {id}");
+                Ok(())
+            } else {
+                Err(Failure::Rejected(format!("no dead letter {id} in {}", queue.name())))
+            }
+        }
+        _ => Err(Failure::Usage("kiket queue takes `dead-letters` or `requeue <id>`".into())),
+    }
+}
+
+/// The id of the manifest in the working directory, if there is one.
+#[cfg(feature = "redis")]
+fn manifest_id() -> Result<Option<String>, Failure> {
+    let cwd = std::env::current_dir().map_err(|e| Failure::Io(e.to_string()))?;
+    let Some(path) = kiket::sdk::manifest::discover(&cwd) else { return Ok(None) };
+    let manifest = kiket::sdk::manifest::load(&path).map_err(|e| Failure::Rejected(e.to_string()))?;
+    Ok(manifest.id)
+}
+
+/// Without the `redis` feature there is no queue to look at.
+#[cfg(not(feature = "redis"))]
+pub async fn run(_args: &Args) -> Result<(), Failure> {
+    Err(Failure::Usage(
+        "this kiket binary was built without the `redis` feature: cargo install kiket --features redis".into(),
+    ))
+}
