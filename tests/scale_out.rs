@@ -32,11 +32,14 @@ fn router() -> Router {
     })
 }
 
-/// The deferred version: the same effect, run by a worker; the pause stands for slow work.
+/// The deferred version: the same effect, run by a worker, then a pause
+/// (`TEST_HANDLER_PAUSE_MS`, default 5) standing for more slow work: a worker killed during
+/// it has made its effect but not finished the run.
 fn deferred_router() -> Router {
-    Router::new().issue_created_v1(Deferred::new(|p: IssueCreatedV1, ctx: HandlerContext| async move {
-        tokio::time::sleep(Duration::from_millis(5)).await;
+    let pause = Duration::from_millis(std::env::var("TEST_HANDLER_PAUSE_MS").map_or(5, |ms| ms.parse().unwrap()));
+    Router::new().issue_created_v1(Deferred::new(move |p: IssueCreatedV1, ctx: HandlerContext| async move {
         ctx.endpoints().log_event("effect").metadata(json!({"issue": p.issue.id, "pid": std::process::id()})).await?;
+        tokio::time::sleep(pause).await;
         Ok(Reply::ok())
     }))
 }
@@ -385,4 +388,91 @@ async fn a_deferred_delivery_is_never_answered_2xx_unless_stored() {
     let _worker = Replica::spawn(ENTRY, "deferred", &deferred_env(&redis, &api, "worker"));
     let runs = wait_for_effects(&api, 2, Duration::from_secs(20)).await;
     assert_eq!(runs, HashMap::from([(1, 1), (2, 1)]), "both stored deliveries ran once, after the restart too");
+}
+
+/// One POST; `None` when the server is gone (the platform would retry it elsewhere).
+async fn try_send(http: &reqwest::Client, url: &str, request: &SignedRequest) -> Option<u16> {
+    let body = request.body();
+    let mut builder = http.post(format!("{url}{}", request.path_and_query()));
+    for (name, value) in request.header_pairs(&body) {
+        builder = builder.header(name, value);
+    }
+    builder.body(body).send().await.ok().map(|response| response.status().as_u16())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_run_and_a_server_killed_after_202_lose_nothing_and_double_nothing() {
+    use futures_util::StreamExt;
+    support::raise_open_file_limit();
+    let redis = RedisServer::start();
+    let api = MockKiketApi::start().await.unwrap();
+    let mut server_env = deferred_env(&redis, &api, "server");
+    server_env.insert("TEST_VISIBILITY_MS", "2000".to_owned());
+    let mut worker_env = deferred_env(&redis, &api, "worker");
+    worker_env.insert("TEST_VISIBILITY_MS", "2000".to_owned());
+    worker_env.insert("TEST_HANDLER_PAUSE_MS", "50".to_owned());
+    let mut servers: Vec<Replica> = (0..3).map(|_| Replica::spawn(ENTRY, "deferred", &server_env)).collect();
+    let mut workers: Vec<Replica> = (0..2).map(|_| Replica::spawn(ENTRY, "deferred", &worker_env)).collect();
+    let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
+
+    const DISTINCT: usize = 2_000;
+    let originals: Vec<SignedRequest> = (0..DISTINCT as i64).map(|i| delivery(100_000 + i)).collect();
+    let mut requests: Vec<(SignedRequest, usize)> = Vec::new();
+    for (i, request) in originals.iter().enumerate() {
+        requests.push((request.clone(), i % 3));
+        if i % 5 == 0 {
+            requests.push((request.clone(), (i + 1) % 3));
+        }
+    }
+    let http = reqwest::Client::new();
+    let send_batch = |batch: Vec<(SignedRequest, usize)>| {
+        let (http, urls) = (http.clone(), urls.clone());
+        async move {
+            futures_util::stream::iter(batch)
+                .map(|(request, server)| {
+                    let (http, urls) = (http.clone(), urls.clone());
+                    async move {
+                        let status = try_send(&http, &urls[server], &request).await;
+                        (request, status)
+                    }
+                })
+                .buffer_unordered(32)
+                .collect::<Vec<_>>()
+                .await
+        }
+    };
+    let second_half = requests.split_off(requests.len() / 2);
+    let first = send_batch(requests).await;
+    assert!(first.iter().all(|(_, status)| *status == Some(202)), "all stored before any kill");
+
+    // Kill one worker while it runs jobs (some mid-pause: effect made, run not finished) and
+    // one server that has answered 202s; the rest of the deliveries go on meanwhile.
+    let busy = tokio::time::Instant::now() + Duration::from_secs(60);
+    while effects(&api).len() < DISTINCT / 4 && tokio::time::Instant::now() < busy {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    workers[0].kill();
+    servers[2].kill();
+    let second = send_batch(second_half).await;
+    // What the killed server did not answer, the platform retries at another replica.
+    let unanswered: Vec<(SignedRequest, usize)> =
+        second.into_iter().filter(|(_, status)| *status != Some(202)).map(|(request, _)| (request, 0)).collect();
+    let retried = unanswered.len();
+    let retry_statuses = send_batch(unanswered).await;
+    assert!(retry_statuses.iter().all(|(_, status)| *status == Some(202)), "{retry_statuses:?}");
+
+    let runs = wait_for_effects(&api, DISTINCT, Duration::from_secs(120)).await;
+    let lost: Vec<i64> = (0..DISTINCT as i64).map(|i| 100_000 + i).filter(|i| !runs.contains_key(i)).collect();
+    let doubled: Vec<(&i64, &usize)> = runs.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(lost.is_empty(), "{} lost, e.g. {:?}", lost.len(), &lost[..lost.len().min(5)]);
+    assert!(doubled.is_empty(), "{} doubled, e.g. {:?}", doubled.len(), &doubled[..doubled.len().min(5)]);
+    assert_eq!(depth(&redis).await, (0, 0), "nothing left in the queue");
+    eprintln!(
+        "kill test: {retried} deliveries retried after the server died; {} API calls repeated a key (re-runs after the worker died)",
+        api.idempotent_repeats()
+    );
+    assert!(
+        api.idempotent_repeats() > 0,
+        "the killed worker left runs that were repeated (else the kill tested nothing)"
+    );
 }

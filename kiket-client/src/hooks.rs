@@ -33,6 +33,14 @@ pub struct ApiState {
     runtime_token: Option<Arc<SecretString>>,
     event_version: Option<Arc<str>>,
     retry: RetryPolicy,
+    idempotency: Option<Arc<IdempotencySeed>>,
+}
+
+/// Where the idempotency keys of one run come from: a seed and a call counter.
+#[derive(Debug)]
+struct IdempotencySeed {
+    seed: SecretString,
+    next: std::sync::atomic::AtomicU64,
 }
 
 impl ApiState {
@@ -66,6 +74,40 @@ impl ApiState {
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
+    }
+
+    /// Derives the `Idempotency-Key` of every POST from `seed` and the call's position (first,
+    /// second, … call made with this state and its clones) instead of drawing a random one.
+    /// A run repeated with the same seed (a deferred delivery re-run after its worker died)
+    /// sends the same keys for the same calls, so the platform applies each effect once. The
+    /// keys are SHA-256 digests: the seed never leaves the process.
+    pub fn idempotency_seed(mut self, seed: impl Into<String>) -> Self {
+        let seed = IdempotencySeed { seed: SecretString::new(seed.into()), next: Default::default() };
+        self.idempotency = Some(Arc::new(seed));
+        self
+    }
+
+    /// The `Idempotency-Key` of the next POST: derived (see [`Self::idempotency_seed`]) or
+    /// random.
+    ///
+    /// ```
+    /// use kiket_client::ApiState;
+    /// let run = ApiState::new().idempotency_seed("job:sig:1700000000:ab12");
+    /// let again = ApiState::new().idempotency_seed("job:sig:1700000000:ab12");
+    /// let (first, second) = (run.idempotency_key(), run.clone().idempotency_key());
+    /// assert_ne!(first, second, "each call has its own key");
+    /// assert_eq!((first, second), (again.idempotency_key(), again.idempotency_key()), "a re-run repeats them");
+    /// assert_ne!(ApiState::new().idempotency_key(), ApiState::new().idempotency_key());
+    /// ```
+    pub fn idempotency_key(&self) -> String {
+        let Some(idempotency) = &self.idempotency else { return crate::retry::new_idempotency_key() };
+        use sha2::{Digest, Sha256};
+        let call = idempotency.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut digest = Sha256::new();
+        digest.update(idempotency.seed.expose().as_bytes());
+        digest.update(b"\n");
+        digest.update(call.to_be_bytes());
+        format!("kiket-rs-{}", hex::encode(&digest.finalize()[..16]))
     }
 
     /// Whether a workspace token is configured.

@@ -14,7 +14,6 @@ use crate::error::ApiError;
 use crate::generated::types::{
     AuditAnchor, AuditAnchorListResponse, RecordProof, VerifyProofRequest, VerifyProofResponse,
 };
-use crate::retry::new_idempotency_key;
 use crate::time::Timestamp;
 use kiket_types::Id;
 use sha2::{Digest, Sha256};
@@ -209,7 +208,8 @@ impl VerifyProof {
     /// Sends the request (what `.await` does).
     pub async fn send(self) -> Result<Option<VerifyProofResponse>, ApiError> {
         const OP: &str = crate::operations::VERIFY_AUDIT_PROOF.id;
-        let request = self.audit.endpoints.client.verify_audit_proof().idempotency_key(new_idempotency_key());
+        let request =
+            self.audit.endpoints.client.verify_audit_proof().idempotency_key(self.audit.endpoints.idempotency_key());
         optional_body(OP, request.body(self.proof).send().await)
     }
 }

@@ -4,7 +4,6 @@ use super::call::{awaitable, body, optional_body, present, present_id};
 use super::Endpoints;
 use crate::error::ApiError;
 use crate::generated::types::{CustomDataRecord, CustomDataWriteRequest};
-use crate::retry::new_idempotency_key;
 use kiket_types::Id;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -90,7 +89,8 @@ impl<T: DeserializeOwned + Send + 'static> CustomData<T> {
         let at = self.table(OP, module, table)?;
         let body = CustomDataWriteRequest { record: encode(OP, record)? };
         let request = self.endpoints.client.create_custom_data_record().module(at.module).table(at.table);
-        let response = request.project_id(at.project_id).idempotency_key(new_idempotency_key()).body(body).send().await;
+        let response =
+            request.project_id(at.project_id).idempotency_key(self.endpoints.idempotency_key()).body(body).send().await;
         optional_body(OP, response)?.map(|stored| decode(OP, stored.data)).transpose()
     }
 

@@ -10,7 +10,6 @@ use crate::error::ApiError;
 use crate::generated::types::{
     IntakeForm, IntakeFormStats, IntakeSubmission, IntakeSubmissionCreateRequest, IntakeSubmissionDecisionRequest,
 };
-use crate::retry::new_idempotency_key;
 use crate::time::Timestamp;
 use kiket_types::Id;
 use serde_json::{Map, Value};
@@ -247,7 +246,7 @@ impl SubmitForm {
         let body =
             IntakeSubmissionCreateRequest { project_id, data: self.data, metadata: self.metadata.unwrap_or_default() };
         let request = self.forms.endpoints.client.create_intake_submission().form_key(form_key);
-        optional_body(OP, request.idempotency_key(new_idempotency_key()).body(body).send().await)
+        optional_body(OP, request.idempotency_key(self.forms.endpoints.idempotency_key()).body(body).send().await)
     }
 }
 
@@ -284,7 +283,7 @@ impl Decide {
         let form_key = present(op, "form key", &self.form_key)?;
         let id = present_id(op, "submission id", &self.id)?;
         let body = IntakeSubmissionDecisionRequest { project_id, notes: self.notes };
-        let key = new_idempotency_key();
+        let key = self.forms.endpoints.idempotency_key();
         let response = if self.approve {
             let request = self.forms.endpoints.client.approve_intake_submission().form_key(form_key).id(id);
             request.idempotency_key(key).body(body).send().await

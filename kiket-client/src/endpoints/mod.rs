@@ -59,6 +59,11 @@ impl Endpoints {
         Self { client, extension_id: None }
     }
 
+    /// The `Idempotency-Key` of this client's next POST (derived when its state has a seed).
+    pub(crate) fn idempotency_key(&self) -> String {
+        progenitor_client::ClientInfo::inner(&self.client).idempotency_key()
+    }
+
     /// Sets the extension id used by [`Self::secrets`] and [`Self::extension_info`].
     pub fn with_extension_id(mut self, extension_id: impl AsRef<str>) -> Self {
         let id = extension_id.as_ref().trim();

@@ -17,7 +17,6 @@ use super::call::{awaitable, body};
 use super::Endpoints;
 use crate::error::ApiError;
 use crate::generated::types::{ExtensionInfo, LogEventRequest, MetricRequest, NotificationLevel, NotificationRequest};
-use crate::retry::new_idempotency_key;
 use serde_json::{Map, Value};
 
 /// The current rate-limit window.
@@ -96,7 +95,7 @@ impl LogEvent {
             _ => return Err(ApiError::input(OP, "metadata must be a JSON object")),
         };
         let body = LogEventRequest { message: self.message, metadata };
-        let request = self.endpoints.client.log_event().idempotency_key(new_idempotency_key()).body(body);
+        let request = self.endpoints.client.log_event().idempotency_key(self.endpoints.idempotency_key()).body(body);
         request.send().await.map_err(|e| ApiError::from_generated(OP, e))?;
         Ok(())
     }
@@ -129,7 +128,8 @@ impl EmitMetric {
         }
         let unit = self.unit.unwrap_or_else(|| "count".to_owned());
         let body = MetricRequest { name: self.name, value: self.value, unit };
-        let request = self.endpoints.client.record_metric().idempotency_key(new_idempotency_key()).body(body);
+        let request =
+            self.endpoints.client.record_metric().idempotency_key(self.endpoints.idempotency_key()).body(body);
         request.send().await.map_err(|e| ApiError::from_generated(OP, e))?;
         Ok(())
     }
@@ -158,7 +158,8 @@ impl Notify {
     pub async fn send(self) -> Result<(), ApiError> {
         const OP: &str = crate::operations::SEND_NOTIFICATION.id;
         let body = NotificationRequest { title: self.title, body: self.body, level: self.level };
-        let request = self.endpoints.client.send_notification().idempotency_key(new_idempotency_key()).body(body);
+        let request =
+            self.endpoints.client.send_notification().idempotency_key(self.endpoints.idempotency_key()).body(body);
         request.send().await.map_err(|e| ApiError::from_generated(OP, e))?;
         Ok(())
     }

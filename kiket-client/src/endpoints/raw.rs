@@ -18,7 +18,6 @@
 use super::call::awaitable;
 use super::Endpoints;
 use crate::error::ApiError;
-use crate::retry::new_idempotency_key;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::Method;
 use serde::Serialize;
@@ -74,7 +73,7 @@ impl RawRequest {
                     })?);
         }
         if self.method == Method::POST {
-            request = request.header("idempotency-key", new_idempotency_key());
+            request = request.header("idempotency-key", self.endpoints.idempotency_key());
         }
         let mut request = request.build().map_err(|e| ApiError::transport(ESCAPE_HATCH, &e))?;
         client.inner().apply(request.headers_mut()).map_err(|e| ApiError::input(ESCAPE_HATCH, e.to_string()))?;

@@ -9,7 +9,6 @@ use super::call::{body, present};
 use super::Endpoints;
 use crate::error::ApiError;
 use crate::generated::types::{SecretListResponse, SecretWrite, SecretWriteRequest};
-use crate::retry::new_idempotency_key;
 use crate::time::{self, Timestamp};
 use kiket_types::{secret_env_name, SecretString};
 use serde_json::Value;
@@ -147,7 +146,7 @@ impl SecretsManager {
         }
         let id = self.endpoints.require_extension_id(OP)?;
         let body = SecretWriteRequest { secret: SecretWrite { key: key.to_owned(), value: value.expose().to_owned() } };
-        let request = self.endpoints.client.set_secret().ext_id(id).idempotency_key(new_idempotency_key());
+        let request = self.endpoints.client.set_secret().ext_id(id).idempotency_key(self.endpoints.idempotency_key());
         request.body(body).send().await.map_err(|e| ApiError::from_generated(OP, e))?;
         Ok(())
     }

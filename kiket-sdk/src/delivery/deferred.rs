@@ -101,6 +101,9 @@ enum Outcome {
     Done,
     Retry(String),
     Dead(String),
+    /// Another worker holds its run claim: left alone, handed out again after the
+    /// visibility timeout (no attempt spent).
+    Busy,
 }
 
 impl Worker {
@@ -153,6 +156,7 @@ async fn run_entry(pipeline: &Pipeline, entry: Entry) {
     let outcome = tracing::Instrument::instrument(run_job(pipeline, deferral, &entry), span.clone()).await;
     let settled = match &outcome {
         Outcome::Done => deferral.queue.ack(&entry).await,
+        Outcome::Busy => Ok(()),
         Outcome::Retry(reason) if entry.job.attempt.saturating_add(1) < deferral.backoff.attempts.max(1) => {
             let delay = deferral.backoff.delay(entry.job.attempt);
             span.in_scope(|| tracing::warn!(%reason, retry_in_ms = delay.as_millis() as u64, "deferred delivery failed; will retry"));
@@ -200,7 +204,8 @@ async fn run_job(pipeline: &Pipeline, deferral: &Deferral, entry: &Entry) -> Out
     let run_claim = match RunClaim::take(pipeline, stored.key.as_deref()).await {
         Ok(Some(claim)) => claim,
         Ok(None) => return Outcome::Done,
-        Err(reason) => return Outcome::Retry(reason),
+        Err(RunBusy::Busy) => return Outcome::Busy,
+        Err(RunBusy::Store(reason)) => return Outcome::Retry(reason),
     };
     let call = match prepared.into_call(route, body) {
         Ok(call) => call,
@@ -265,8 +270,19 @@ fn rebuild_context(
         auth,
         payload_secrets: prepared.fields().secrets.cloned(),
         api_base_url_override: stored.api_base_url_override.clone(),
+        // Keys derived from the delivery: a re-run repeats its calls' keys (at most once in
+        // effect on the platform's side too).
+        idempotency_seed: stored.key.as_ref().map(|key| format!("job:{key}")),
     };
     HandlerContext::new(parts, pipeline.shared.clone())
+}
+
+/// Why a run claim was not taken.
+enum RunBusy {
+    /// Another worker holds it.
+    Busy,
+    /// The replay store did not answer.
+    Store(String),
 }
 
 /// How long a finished job's run claim is remembered: a copy of the job re-delivered later
@@ -282,15 +298,17 @@ struct RunClaim {
 impl RunClaim {
     /// `Ok(None)`: it already ran. A job without a key (nothing was verified) or a pipeline
     /// without a replay store runs unclaimed.
-    async fn take(pipeline: &Pipeline, key: Option<&str>) -> Result<Option<Self>, String> {
+    async fn take(pipeline: &Pipeline, key: Option<&str>) -> Result<Option<Self>, RunBusy> {
         let (Some(policy), Some(key)) = (pipeline.replay.as_ref(), key) else { return Ok(Some(Self { held: None })) };
         let key = format!("run:{key}");
-        let lifetimes = Lifetimes { lease: policy.lifetimes.lease, window: RUN_MEMORY };
+        // The lease is the visibility timeout: as long as the queue lets one worker hold the job.
+        let lease = pipeline.deferral.as_ref().map_or(policy.lifetimes.lease, |d| d.visibility);
+        let lifetimes = Lifetimes { lease, window: RUN_MEMORY };
         match policy.store.claim(&key, lifetimes.lease, lifetimes.window).await {
             Ok(Claim::New) => Ok(Some(Self { held: Some((policy.store.clone(), key)) })),
             Ok(Claim::Done { .. }) => Ok(None),
-            Ok(Claim::InFlight(_)) => Err("another worker is running it".to_owned()),
-            Err(error) => Err(error.to_string()),
+            Ok(Claim::InFlight(_)) => Err(RunBusy::Busy),
+            Err(error) => Err(RunBusy::Store(error.to_string())),
         }
     }
 

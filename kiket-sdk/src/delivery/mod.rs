@@ -261,7 +261,14 @@ impl Pipeline {
             event: route.event.clone(),
             version: route.version.clone(),
         };
-        let parts = ContextParts { delivery, headers: received.headers, auth, payload_secrets, api_base_url_override };
+        let parts = ContextParts {
+            delivery,
+            headers: received.headers,
+            auth,
+            payload_secrets,
+            api_base_url_override,
+            idempotency_seed: None,
+        };
         Ok((route, HandlerContext::new(parts, self.shared.clone())))
     }
 

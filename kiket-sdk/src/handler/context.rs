@@ -35,6 +35,8 @@ struct Inner {
     payload_secrets: Option<Secrets>,
     /// The payload's `api.base_url`, only when its origin is allow-listed.
     api_base_url_override: Option<String>,
+    /// The API state of a run whose idempotency keys are derived (a deferred delivery's run).
+    run_api_state: Option<ApiState>,
     shared: Arc<ContextShared>,
 }
 
@@ -55,12 +57,15 @@ pub(crate) struct ContextParts {
     pub(crate) auth: AuthContext,
     pub(crate) payload_secrets: Option<Secrets>,
     pub(crate) api_base_url_override: Option<String>,
+    /// Seeds the idempotency keys of the context's API calls (deferred runs: the delivery).
+    pub(crate) idempotency_seed: Option<String>,
 }
 
 impl HandlerContext {
     pub(crate) fn new(parts: ContextParts, shared: Arc<ContextShared>) -> Self {
-        let ContextParts { delivery, headers, auth, payload_secrets, api_base_url_override } = parts;
-        Self(Arc::new(Inner { delivery, headers, auth, payload_secrets, api_base_url_override, shared }))
+        let ContextParts { delivery, headers, auth, payload_secrets, api_base_url_override, idempotency_seed } = parts;
+        let run_api_state = idempotency_seed.map(|seed| shared.api_state.clone().idempotency_seed(seed));
+        Self(Arc::new(Inner { delivery, headers, auth, payload_secrets, api_base_url_override, run_api_state, shared }))
     }
 
     /// Event name (`issue.created`).
@@ -143,8 +148,14 @@ impl HandlerContext {
 
     /// The generated extension-API client, carrying the workspace token, this invocation's
     /// runtime token and event version. It shares the process-wide connection pool.
+    ///
+    /// In a deferred handler's run, POSTs carry idempotency keys derived from the delivery
+    /// and the call's position in the run: a run repeated after its worker died sends the
+    /// same keys for the same calls, and the platform applies each once. (Calls made
+    /// concurrently may take their positions in another order on a re-run.)
     pub fn client(&self) -> Client {
-        let mut state = self.0.shared.api_state.clone().event_version(&self.0.delivery.version);
+        let state = self.0.run_api_state.as_ref().unwrap_or(&self.0.shared.api_state);
+        let mut state = state.clone().event_version(&self.0.delivery.version);
         if let Some(token) = self.0.auth.runtime_token() {
             state = state.runtime_token(token.clone());
         }

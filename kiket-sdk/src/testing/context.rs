@@ -175,6 +175,7 @@ impl TestContext {
             auth: self.auth,
             payload_secrets: self.secrets,
             api_base_url_override: None,
+            idempotency_seed: None,
         };
         HandlerContext::new(parts, shared)
     }

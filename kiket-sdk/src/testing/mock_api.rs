@@ -78,6 +78,10 @@ struct MockState {
     sla_events: Vec<Value>,
     rate_limit: Value,
     jwks: Option<Value>,
+    /// Successful answers by `Idempotency-Key`.
+    idempotent: HashMap<String, (u16, Value)>,
+    /// Calls answered from `idempotent`.
+    repeated: usize,
 }
 
 /// A mock of the whole extension API, served on `127.0.0.1:<free port>`.
@@ -165,6 +169,12 @@ impl MockKiketApi {
         self.lock().calls.iter().filter(|c| c.operation == operation).cloned().collect()
     }
 
+    /// POSTs answered from an earlier call with the same `Idempotency-Key` (no effect, not in
+    /// [`Self::calls`]), as the platform answers a repeated key.
+    pub fn idempotent_repeats(&self) -> usize {
+        self.lock().repeated
+    }
+
     /// Messages of `log_event` calls.
     pub fn logged(&self) -> Vec<(String, Value)> {
         self.calls_to("log_event")
@@ -233,8 +243,16 @@ async fn handle(
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let json_body = serde_json::from_slice::<Value>(&body).ok();
+    let idempotency_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let call = RecordedCall { operation, method, path, params, query, body: json_body, headers };
     let mut state = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // As the platform does: a POST whose key was answered with success before gets that
+    // answer again and has no effect (it is counted, not recorded).
+    if let Some(answer) = idempotency_key.as_ref().and_then(|key| state.idempotent.get(key)).cloned() {
+        state.repeated += 1;
+        drop(state);
+        return respond(answer);
+    }
     let programmed = state.programmed.get_mut(operation).and_then(VecDeque::pop_front);
     let (status, reply) = match programmed {
         Some(answer) => answer,
@@ -247,7 +265,14 @@ async fn handle(
         }),
     };
     state.calls.push(call);
+    if let Some(key) = idempotency_key.filter(|_| (200..300).contains(&status)) {
+        state.idempotent.insert(key, (status, reply.clone()));
+    }
     drop(state);
+    respond((status, reply))
+}
+
+fn respond((status, reply): (u16, Value)) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if reply.is_null() {
         status.into_response()
