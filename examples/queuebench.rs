@@ -49,9 +49,11 @@ fn start_redis() -> Redis {
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server runs (apt-get install redis-server)");
+    // Dropped (killed and waited for) on every path from here.
+    let redis = Redis { child, port };
     for _ in 0..200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Redis { child, port };
+            return redis;
         }
         std::thread::sleep(Duration::from_millis(10));
     }
