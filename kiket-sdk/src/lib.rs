@@ -12,13 +12,14 @@
 //! | [`manifest`] | `extension.yaml`: discovery, parsing, typed model | nothing (leaf) |
 //! | `panic_guard` | keeps panic messages of extension code out of logs | nothing (leaf) |
 //! | [`settings`] | settings: manifest defaults, `KIKET_SECRET_*`, explicit values | `manifest` |
-//! | [`handler`] | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext`, hooks around handlers | `verify`, `settings`, `payload` |
+//! | [`handler`] | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext`, hooks around handlers | `verify`, `settings`, `payload`, `queue` (`Deferred`) |
+//! | [`queue`] | deferred handlers: `Deferred`, the `Queue` trait, `InMemoryQueue`, sealing | `replay`, `verify` |
 //! | [`routing`] | event/version resolution, the handler table, type erasure, the prepare stage | `handler`, `payload`, `panic_guard` |
-//! | `delivery` | the eight stages of a delivery, [`DeliveryError`] (one row per rejection) | the above, never `config` |
+//! | `delivery` | the eight stages of a delivery, [`DeliveryError`] (one row per rejection); deferred routes and their workers | the above, never `config` |
 //! | [`config`] | one configuration: verification policy, API credentials, settings, limits | leaves, `settings` |
 //! | [`server`] | assembles the pipeline from `Config` once; routes, serving, shutdown | everything |
 //! | `lambda` (feature) | the extension behind AWS Lambda (`lambda_http`) | `server` |
-//! | `redis` (feature) | Redis shared by replicas: the replay store | `replay` |
+//! | `redis` (feature) | Redis shared by replicas: the replay store and the durable queue | `replay`, `queue` |
 //!
 //! `tests/module_graph.rs` (workspace root) reads these imports and fails on a circle, on
 //! `delivery` importing `config`, on `routing` importing `telemetry`, and on a leaf importing
