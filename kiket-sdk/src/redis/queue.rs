@@ -112,6 +112,12 @@ impl RedisQueue {
             .copied()
     }
 
+    /// Runs `script` with the stream and `set` as keys, the key prefix and `arg` as arguments.
+    async fn script(&self, script: &Script, set: &str, arg: impl ::redis::ToRedisArgs) -> Result<i64, StoreError> {
+        let mut redis = self.redis.manager().await?;
+        script.key(&self.stream).key(set).arg(&self.prefix).arg(arg).invoke_async(&mut redis).await.map_err(unavailable)
+    }
+
     fn cursor(&self) -> std::sync::MutexGuard<'_, String> {
         self.cursor.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -176,15 +182,8 @@ impl Queue for RedisQueue {
         visibility: Duration,
     ) -> Result<Vec<Entry>, StoreError> {
         self.ensure_group().await?;
+        self.script(&PROMOTE, &self.delayed, now_ms()).await?;
         let mut redis = self.redis.manager().await?;
-        let _: i64 = PROMOTE
-            .key(&self.stream)
-            .key(&self.delayed)
-            .arg(&self.prefix)
-            .arg(now_ms())
-            .invoke_async(&mut redis)
-            .await
-            .map_err(unavailable)?;
         let start = self.cursor().clone();
         let claimed: StreamAutoClaimReply = redis
             .xautoclaim_options(
@@ -289,16 +288,7 @@ impl Queue for RedisQueue {
 
     async fn requeue(&self, id: &str) -> Result<bool, StoreError> {
         self.ensure_group().await?;
-        let mut redis = self.redis.manager().await?;
-        let moved: i64 = REQUEUE
-            .key(&self.stream)
-            .key(&self.dead)
-            .arg(&self.prefix)
-            .arg(id)
-            .invoke_async(&mut redis)
-            .await
-            .map_err(unavailable)?;
-        Ok(moved == 1)
+        Ok(self.script(&REQUEUE, &self.dead, id).await? == 1)
     }
 
     async fn depth(&self) -> Result<u64, StoreError> {
