@@ -146,3 +146,40 @@ async fn retryable_errors_run_again_and_permanent_ones_are_dead_lettered() {
     eventually("the requeued job ran", || api.logged().iter().any(|(_, m)| m["issue"] == 3)).await;
     assert!(queue.dead_letters().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn metrics_show_the_queue_depth_and_the_dead_letters() {
+    use kiket::sdk::telemetry::MetricsEndpoint;
+    let api = MockKiketApi::start().await.unwrap();
+    let queue = Arc::new(InMemoryQueue::default());
+    let handler = |p: IssueCreatedV1, _ctx: HandlerContext| async move {
+        match p.issue.id.to_string().as_str() {
+            "1" => Err(HandlerError::permanent("unknown customer")),
+            _ => Ok(Reply::ok()),
+        }
+    };
+    let config = Config::builder()
+        .webhook_secret(SECRET)
+        .api_base_url(api.url())
+        .queue(queue.clone())
+        .metrics(MetricsEndpoint::new())
+        .telemetry_opt_out(true)
+        .build()
+        .unwrap();
+    let router = Router::new().issue_created_v1(Deferred::new(handler));
+    let server = TestServer::start(Extension::new(router, config).unwrap()).await.unwrap();
+    let scrape = || async {
+        let page = reqwest::get(format!("{}/metrics", server.url())).await.unwrap().text().await.unwrap();
+        let gauge = |name: &str| {
+            page.lines().find_map(|line| line.strip_prefix(name)?.trim().parse::<f64>().ok()).unwrap_or(-1.0)
+        };
+        (gauge("kiket_queue_depth "), gauge("kiket_dead_letters "))
+    };
+    assert_eq!(post(&server, &delivery(1)).await.0, 202);
+    assert_eq!(post(&server, &delivery(2)).await.0, 202);
+    eventually("one dead letter", || {
+        futures_util::FutureExt::now_or_never(queue.dead_letters()).is_some_and(|d| d.unwrap().len() == 1)
+    })
+    .await;
+    assert_eq!(scrape().await, (0.0, 1.0), "nothing waiting, one dead letter");
+}

@@ -85,6 +85,11 @@ pub trait Queue: Send + Sync + 'static {
     /// The dead-letter list, oldest first.
     async fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError>;
 
+    /// How many dead letters there are (`kiket_dead_letters`); by default, the list's length.
+    async fn dead_letter_count(&self) -> Result<u64, StoreError> {
+        Ok(self.dead_letters().await?.len() as u64)
+    }
+
     /// Moves dead letter `id` back into the queue (attempts reset); `false` when there is none.
     async fn requeue(&self, id: &str) -> Result<bool, StoreError>;
 
@@ -133,6 +138,9 @@ impl<Q: Queue + ?Sized> Queue for std::sync::Arc<Q> {
     }
     async fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
         (**self).dead_letters().await
+    }
+    async fn dead_letter_count(&self) -> Result<u64, StoreError> {
+        (**self).dead_letter_count().await
     }
     async fn requeue(&self, id: &str) -> Result<bool, StoreError> {
         (**self).requeue(id).await

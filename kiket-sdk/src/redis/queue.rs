@@ -286,6 +286,11 @@ impl Queue for RedisQueue {
             .collect())
     }
 
+    async fn dead_letter_count(&self) -> Result<u64, StoreError> {
+        let mut redis = self.redis.manager().await?;
+        redis.zcard(&self.dead).await.map_err(unavailable)
+    }
+
     async fn requeue(&self, id: &str) -> Result<bool, StoreError> {
         self.ensure_group().await?;
         Ok(self.script(&REQUEUE, &self.dead, id).await? == 1)

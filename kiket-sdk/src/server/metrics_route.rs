@@ -2,21 +2,50 @@
 //! behind the endpoint's bearer token when it has one.
 
 use crate::delivery::HandlerPermits;
+use crate::queue::Queue;
 use crate::telemetry::MetricsEndpoint;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kiket_types::SecretString;
 use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
-/// A router with `GET /metrics` only; `kiket_in_flight` is read from `permits` when rendered.
-pub(crate) fn router(handle: PrometheusHandle, endpoint: &MetricsEndpoint, permits: HandlerPermits) -> axum::Router {
+/// How long a scrape waits for the queue's numbers.
+const QUEUE_READ_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A router with `GET /metrics` only; `kiket_in_flight` is read from `permits`, and the
+/// queue gauges from `queue` (when routes are deferred), when rendered.
+pub(crate) fn router(
+    handle: PrometheusHandle,
+    endpoint: &MetricsEndpoint,
+    permits: HandlerPermits,
+    queue: Option<Arc<dyn Queue>>,
+) -> axum::Router {
     let token = endpoint.bearer_token().cloned();
     axum::Router::new().route(
         "/metrics",
-        get(move |headers: HeaderMap| std::future::ready(render(&handle, token.as_ref(), &headers, &permits))),
+        get(move |headers: HeaderMap| {
+            let (handle, token, permits, queue) = (handle.clone(), token.clone(), permits.clone(), queue.clone());
+            async move {
+                if token.as_ref().is_none_or(|token| bearer_matches(&headers, token)) {
+                    if let Some(queue) = queue {
+                        read_queue(&*queue).await;
+                    }
+                }
+                render(&handle, token.as_ref(), &headers, &permits)
+            }
+        }),
     )
+}
+
+/// Sets the queue gauges from `queue`, each within [`QUEUE_READ_TIMEOUT`].
+async fn read_queue(queue: &dyn Queue) {
+    let depth = tokio::time::timeout(QUEUE_READ_TIMEOUT, queue.depth()).await.ok().and_then(Result::ok);
+    let dead = tokio::time::timeout(QUEUE_READ_TIMEOUT, queue.dead_letter_count()).await.ok().and_then(Result::ok);
+    crate::telemetry::prometheus::set_queue(depth, dead);
 }
 
 fn render(

@@ -115,7 +115,10 @@ impl Extension {
         let pipeline = Arc::new(assemble::pipeline(router, &config));
         #[cfg(feature = "metrics")]
         let metrics = match (recorder, config.metrics_endpoint()) {
-            (Some(handle), Some(endpoint)) => Some(metrics_route::router(handle, endpoint, pipeline.permits.clone())),
+            (Some(handle), Some(endpoint)) => {
+                let queue = pipeline.deferral.as_ref().map(|deferral| deferral.queue.clone());
+                Some(metrics_route::router(handle, endpoint, pipeline.permits.clone(), queue))
+            }
             _ => None,
         };
         let extension = Self {

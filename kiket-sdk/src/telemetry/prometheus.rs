@@ -11,6 +11,8 @@
 //! | `kiket_verification_failures_total` | counter | `reason` (`VerifyError::reason`) |
 //! | `kiket_replays_total` | counter | — |
 //! | `kiket_in_flight` | gauge (set when `/metrics` is rendered) | — |
+//! | `kiket_queue_depth` | gauge: deferred deliveries waiting, due for retry or running (read from the queue when `/metrics` is rendered) | — |
+//! | `kiket_dead_letters` | gauge: the dead-letter list's length (likewise) | — |
 //! | `kiket_telemetry_dropped_total` | counter | — |
 //! | `kiket_api_requests_total` | counter | `operation`, `status` (kiket-client) |
 //! | `kiket_api_retries_total` | counter | `operation` (kiket-client) |
@@ -35,6 +37,11 @@ pub const REPLAYS: &str = "kiket_replays_total";
 /// Verified deliveries being handled now (those holding a handler permit), read from the
 /// permits when `/metrics` is rendered: nothing is counted per delivery.
 pub const IN_FLIGHT: &str = "kiket_in_flight";
+/// Deferred deliveries in the queue (new, due for retry, being run), read from the queue
+/// when `/metrics` is rendered.
+pub const QUEUE_DEPTH: &str = "kiket_queue_depth";
+/// Deferred deliveries in the dead-letter list, read likewise.
+pub const DEAD_LETTERS: &str = "kiket_dead_letters";
 /// Telemetry records dropped because the queue was full.
 pub const TELEMETRY_DROPPED: &str = "kiket_telemetry_dropped_total";
 /// The `event` and `version` label of deliveries that no route answers.
@@ -134,6 +141,19 @@ impl Series {
 
     pub(crate) fn replayed(&self) {
         self.replays.increment(1);
+    }
+}
+
+/// Sets `kiket_queue_depth` and `kiket_dead_letters` (called when `/metrics` is rendered; a
+/// value the queue could not give leaves the gauge as it was).
+pub fn set_queue(depth: Option<u64>, dead_letters: Option<u64>) {
+    #[allow(clippy::cast_precision_loss)]
+    if let Some(depth) = depth {
+        metrics::gauge!(QUEUE_DEPTH).set(depth as f64);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    if let Some(dead) = dead_letters {
+        metrics::gauge!(DEAD_LETTERS).set(dead as f64);
     }
 }
 
