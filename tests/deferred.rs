@@ -183,3 +183,61 @@ async fn metrics_show_the_queue_depth_and_the_dead_letters() {
     .await;
     assert_eq!(scrape().await, (0.0, 1.0), "nothing waiting, one dead letter");
 }
+
+#[tokio::test]
+async fn a_deferred_run_sees_the_runtime_token_only_while_it_is_valid() {
+    use kiket::sdk::testing::TestKeys;
+    let keys = TestKeys::generate("deferred-key");
+    let mut claims = keys.claims(&[], now());
+    claims["exp"] = json!(now() + 2);
+    let token = keys.sign(&claims);
+    let api = MockKiketApi::start().await.unwrap();
+    // Each run: whether it had the token, and the organisation from the claims.
+    let seen: Arc<Mutex<Vec<(bool, Option<String>)>>> = Arc::default();
+    let record = seen.clone();
+    let handler = move |_p: IssueCreatedV1, ctx: HandlerContext| {
+        let record = record.clone();
+        async move {
+            let first = {
+                let mut seen = record.lock().unwrap();
+                seen.push((ctx.auth().runtime_token().is_some(), ctx.auth().org_id().map(ToString::to_string)));
+                seen.len() == 1
+            };
+            if first {
+                // Outlive the token, then fail: the retry runs after `exp`.
+                tokio::time::sleep(Duration::from_millis(2_500)).await;
+                return Err(HandlerError::retryable("try again"));
+            }
+            Ok(Reply::ok())
+        }
+    };
+    let config = Config::builder()
+        .webhook_secret(SECRET)
+        .api_base_url(api.url())
+        .jwks_source(keys.jwks_source())
+        .deferred_retries(Backoff { first: Duration::from_millis(20), max: Duration::from_millis(50), attempts: 3 })
+        .telemetry_opt_out(true)
+        .build()
+        .unwrap();
+    let router = Router::new().issue_created_v1(Deferred::new(handler));
+    let server = TestServer::start(Extension::new(router, config).unwrap()).await.unwrap();
+    assert_eq!(post(&server, &delivery(5).runtime_token(token)).await.0, 202);
+    eventually("the retry ran", || seen.lock().unwrap().len() == 2).await;
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0], (true, Some("3".to_owned())), "the first run had the valid token");
+    assert_eq!(seen[1], (false, Some("3".to_owned())), "after exp: no token, the verified claims stay");
+}
+
+#[test]
+fn deferred_routes_on_redis_refuse_to_start_without_a_sealing_key() {
+    let config = Config::builder().webhook_secret(SECRET).redis("redis://127.0.0.1:1").build().unwrap();
+    let router = Router::new()
+        .issue_created_v1(Deferred::new(|_p: IssueCreatedV1, _c: HandlerContext| async { Ok(Reply::ok()) }));
+    let error = Extension::new(router, config).unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("KIKET_QUEUE_KEY") && text.contains("issue.created@v1"), "{text}");
+    // Inline routes on the same Redis need no key (nothing is stored but claims).
+    let config = Config::builder().webhook_secret(SECRET).redis("redis://127.0.0.1:1").build().unwrap();
+    let inline = Router::new().issue_created_v1(|_p: IssueCreatedV1, _c: HandlerContext| async { Ok(Reply::ok()) });
+    assert!(Extension::new(inline, config).is_ok());
+}
