@@ -193,7 +193,8 @@ async fn a_deferred_run_sees_the_runtime_token_only_while_it_is_valid() {
     let token = keys.sign(&claims);
     let api = MockKiketApi::start().await.unwrap();
     // Each run: whether it had the token, and the organisation from the claims.
-    let seen: Arc<Mutex<Vec<(bool, Option<String>)>>> = Arc::default();
+    type Seen = Arc<Mutex<Vec<(bool, Option<String>)>>>;
+    let seen: Seen = Arc::default();
     let record = seen.clone();
     let handler = move |_p: IssueCreatedV1, ctx: HandlerContext| {
         let record = record.clone();
