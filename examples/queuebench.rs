@@ -17,7 +17,7 @@
 //! of the answer, ratios.
 
 use kiket::prelude::*;
-use kiket::sdk::queue::{Deferred, QueueKey};
+use kiket::sdk::queue::QueueKey;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

@@ -185,12 +185,13 @@ pub async fn run(router: sdk::Router) -> Result<(), Error> {
 /// Everything an extension usually needs, for `use kiket::prelude::*;`: the per-event handler
 /// traits and payload types, and a handful of names (`Router`, `HandlerContext`,
 /// `HandlerError`, `HandlerResult`, `Reply`, `Decision`, `Json`, `Config`, `Extension`,
-/// `Event`, `events`, `Scoped`, `AllHandlers`, `Slot`, and `CatalogRoutes`, whose methods
-/// register handlers). The models inside payloads (`Issue`, `Comment`, `SlaState`, …) stay in
+/// `Event`, `events`, `Scoped`, `Deferred`, `AllHandlers`, `Slot`, and `CatalogRoutes`, whose
+/// methods register handlers). The models inside payloads (`Issue`, `Comment`, `SlaState`, …) stay in
 /// [`types`].
 pub mod prelude {
     pub use crate::catalog::payloads::*;
     pub use crate::catalog::*;
+    pub use crate::sdk::queue::Deferred;
     pub use crate::sdk::{
         Config, Decision, Extension, HandlerContext, HandlerError, HandlerResult, Json, Reply, Router, Scoped,
     };

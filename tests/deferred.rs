@@ -6,7 +6,7 @@
 mod support;
 
 use kiket::prelude::*;
-use kiket::sdk::queue::{Backoff, Deferred, InMemoryQueue, Queue};
+use kiket::sdk::queue::{Backoff, InMemoryQueue, Queue};
 use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestServer};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};

@@ -8,7 +8,6 @@
 mod support;
 
 use kiket::prelude::*;
-use kiket::sdk::queue::Deferred;
 use kiket::sdk::redis::{RedisConnection, RedisReplayStore};
 use kiket::sdk::replay::{Claim, ReplayStore};
 use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestServer};
