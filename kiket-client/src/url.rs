@@ -54,3 +54,23 @@ pub fn normalise_base_url(url: &str) -> Option<String> {
     let trimmed = url.trim().trim_end_matches('/');
     origin_of(trimmed).map(|_| trimmed.to_owned())
 }
+
+/// `value` as it may be printed: credentials in a URL's userinfo (`https://user:pw@host`)
+/// become `[redacted]`, so a refusal never repeats them.
+///
+/// ```
+/// use kiket_client::url::without_userinfo;
+/// assert_eq!(without_userinfo("redis://:hunter2@10.0.0.5:6379/0"), "redis://[redacted]@10.0.0.5:6379/0");
+/// assert_eq!(without_userinfo("https://kiket.dev/api"), "https://kiket.dev/api");
+/// ```
+pub fn without_userinfo(value: &str) -> String {
+    let (scheme, rest) = value.split_once("://").unwrap_or(("", value));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let separator = if scheme.is_empty() { "" } else { "://" };
+            format!("{scheme}{separator}[redacted]@{}", &rest[at + 1..])
+        }
+        None => value.to_owned(),
+    }
+}

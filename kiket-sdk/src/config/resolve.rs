@@ -12,7 +12,7 @@ use crate::queue::{InMemoryQueue, Queue, QueueKey, Role};
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::SystemClock;
-use kiket_client::url::origin_of;
+use kiket_client::url::{origin_of, without_userinfo};
 use kiket_types::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
@@ -259,18 +259,4 @@ fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigErr
         return Err(ConfigError::InvalidUrl { setting, value: without_userinfo(value) });
     }
     Ok(trimmed.to_owned())
-}
-
-/// `value` as it may be printed: credentials in a URL's userinfo (`https://user:pw@host`)
-/// become `[redacted]`, so a refusal never repeats them.
-fn without_userinfo(value: &str) -> String {
-    let (scheme, rest) = value.split_once("://").unwrap_or(("", value));
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => {
-            let separator = if scheme.is_empty() { "" } else { "://" };
-            format!("{scheme}{separator}[redacted]@{}", &rest[at + 1..])
-        }
-        None => value.to_owned(),
-    }
 }

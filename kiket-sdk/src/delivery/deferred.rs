@@ -4,7 +4,7 @@
 
 use super::{invoke, DeliveryError, Pipeline};
 use crate::handler::{AuthContext, ContextParts, Delivery, HandlerContext};
-use crate::queue::{seal_context, Backoff, Entry, Job, Queue, Sealer, StoredDelivery, QUEUED_BODY};
+use crate::queue::{seal_context, unix_ms, Backoff, Entry, Job, Queue, Sealer, StoredDelivery, QUEUED_BODY};
 use crate::replay::{Claim, Lifetimes, ReplayStore};
 use crate::routing::{self, DecodeError, Prepared, Route};
 use crate::verify::Clock;
@@ -74,11 +74,7 @@ fn stored_delivery(context: &HandlerContext) -> StoredDelivery {
     StoredDelivery {
         key: delivery.key().map(str::to_owned),
         signature_timestamp: delivery.signature_timestamp(),
-        received_at_ms: delivery
-            .received_at()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-            .unwrap_or_default(),
+        received_at_ms: unix_ms(delivery.received_at()),
         headers: context
             .headers()
             .iter()

@@ -25,7 +25,7 @@ mod job;
 mod memory;
 mod seal;
 
-pub(crate) use backend::now_ms;
+pub(crate) use backend::{now_ms, unix_ms};
 pub use backend::{DeadLetter, Entry, Job, Queue};
 pub(crate) use job::{seal_context, StoredDelivery};
 pub use memory::{InMemoryQueue, DEFAULT_QUEUE_CAPACITY};
@@ -98,17 +98,8 @@ impl Backoff {
     /// share of `first * 2^attempt`, capped at `max`.
     pub fn delay(&self, attempt: u32) -> Duration {
         let ceiling = self.first.saturating_mul(2u32.saturating_pow(attempt.min(20))).min(self.max);
-        let random = u64::from(rand_share());
-        ceiling.mul_f64(random as f64 / f64::from(u32::MAX)).max(Duration::from_millis(10))
+        ceiling.mul_f64(fastrand::f64()).max(Duration::from_millis(10))
     }
-}
-
-/// A random `u32` (jitter; not security relevant).
-fn rand_share() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(now_ms());
-    hasher.finish() as u32
 }
 
 /// What this process runs (`KIKET_ROLE`): the HTTP server, the workers of deferred routes,

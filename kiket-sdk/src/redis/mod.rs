@@ -74,7 +74,10 @@ impl RedisConnection {
     /// assert!(RedisConnection::new("http://127.0.0.1", None).is_err());
     /// ```
     pub fn new(url: &str, extension_id: Option<&str>) -> Result<Self, RedisUrlError> {
-        let refuse = |reason: String| RedisUrlError { shown: redact_userinfo(url), reason };
+        let refuse = |reason: String| RedisUrlError {
+            shown: kiket_client::url::without_userinfo(url).chars().take(200).collect(),
+            reason,
+        };
         let client = ::redis::Client::open(url.trim()).map_err(|e| refuse(e.to_string()))?;
         let info = client.get_connection_info();
         let address = format!("{}/{}", info.addr(), info.redis_settings().db());
@@ -123,14 +126,4 @@ impl RedisConnection {
 /// A Redis error as the store error the delivery is refused with.
 pub(crate) fn unavailable(error: ::redis::RedisError) -> StoreError {
     StoreError { store: "redis", reason: error.to_string() }
-}
-
-/// `url` with the userinfo (`user:password@`) replaced, for messages.
-fn redact_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
-        Some(at) => format!("{scheme}://[redacted]@{}", &rest[at + 1..]),
-        None => url.chars().take(200).collect(),
-    }
 }

@@ -118,6 +118,15 @@ impl RedisQueue {
         script.key(&self.stream).key(set).arg(&self.prefix).arg(arg).invoke_async(&mut redis).await.map_err(unavailable)
     }
 
+    /// Runs `pipe` (an atomic block) with the entry's `XACK` and `XDEL` appended: the entry
+    /// leaves the stream in the same step as it goes wherever `pipe` puts it.
+    async fn leave_stream(&self, entry: &Entry, pipe: &mut ::redis::Pipeline) -> Result<(), StoreError> {
+        let mut redis = self.redis.manager().await?;
+        pipe.xack(&self.stream, GROUP, &[&entry.id]).xdel(&self.stream, &[&entry.id]);
+        pipe.query_async::<Value>(&mut redis).await.map_err(unavailable)?;
+        Ok(())
+    }
+
     fn cursor(&self) -> std::sync::MutexGuard<'_, String> {
         self.cursor.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -144,14 +153,10 @@ fn entry_or_unreadable(id: &StreamId) -> Entry {
     })
 }
 
-/// A job's stream fields, with `attempt` as its count.
-fn job_fields(job: &Job, attempt: u32) -> Vec<(&'static str, Vec<u8>)> {
-    vec![
-        ("e", job.event.as_bytes().to_vec()),
-        ("v", job.version.as_bytes().to_vec()),
-        ("a", attempt.to_string().into_bytes()),
-        ("s", job.sealed.to_vec()),
-    ]
+/// A job's stream fields, with `attempt` as its count (borrowed: the sealed bytes are not
+/// copied).
+fn job_fields<'a>(job: &'a Job, attempt: &'a str) -> [(&'static str, &'a [u8]); 4] {
+    [("e", job.event.as_bytes()), ("v", job.version.as_bytes()), ("a", attempt.as_bytes()), ("s", &job.sealed)]
 }
 
 fn millis(duration: Duration) -> usize {
@@ -171,7 +176,8 @@ impl Queue for RedisQueue {
     async fn push(&self, job: Job) -> Result<String, StoreError> {
         self.ensure_group().await?;
         let mut redis = self.redis.manager().await?;
-        redis.xadd(&self.stream, "*", &job_fields(&job, job.attempt)).await.map_err(unavailable)
+        let attempt = job.attempt.to_string();
+        redis.xadd(&self.stream, "*", &job_fields(&job, &attempt)).await.map_err(unavailable)
     }
 
     async fn pull(
@@ -214,50 +220,32 @@ impl Queue for RedisQueue {
     }
 
     async fn ack(&self, entry: &Entry) -> Result<(), StoreError> {
-        let mut redis = self.redis.manager().await?;
-        ::redis::pipe()
-            .atomic()
-            .xack(&self.stream, GROUP, &[&entry.id])
-            .xdel(&self.stream, &[&entry.id])
-            .query_async::<Value>(&mut redis)
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+        self.leave_stream(entry, ::redis::pipe().atomic()).await
     }
 
     async fn retry(&self, entry: &Entry, delay: Duration) -> Result<(), StoreError> {
-        let mut redis = self.redis.manager().await?;
-        let next = entry.job.attempt.saturating_add(1);
+        let next = entry.job.attempt.saturating_add(1).to_string();
         let id = format!("{}.{next}", entry.id);
         let due = now_ms().saturating_add(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
-        ::redis::pipe()
-            .atomic()
-            .hset_multiple(format!("{}delayed:{id}", self.prefix), &job_fields(&entry.job, next))
-            .zadd(&self.delayed, &id, due)
-            .xack(&self.stream, GROUP, &[&entry.id])
-            .xdel(&self.stream, &[&entry.id])
-            .query_async::<Value>(&mut redis)
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+        let mut pipe = ::redis::pipe();
+        pipe.atomic().hset_multiple(format!("{}delayed:{id}", self.prefix), &job_fields(&entry.job, &next)).zadd(
+            &self.delayed,
+            &id,
+            due,
+        );
+        self.leave_stream(entry, &mut pipe).await
     }
 
     async fn dead_letter(&self, entry: &Entry, reason: &str) -> Result<(), StoreError> {
-        let mut redis = self.redis.manager().await?;
-        let at = now_ms();
-        let mut fields = job_fields(&entry.job, entry.job.attempt.saturating_add(1));
-        fields.push(("reason", reason.as_bytes().to_vec()));
-        fields.push(("at", at.to_string().into_bytes()));
-        ::redis::pipe()
-            .atomic()
+        let (attempts, at) = (entry.job.attempt.saturating_add(1).to_string(), now_ms());
+        let at_text = at.to_string();
+        let mut fields = job_fields(&entry.job, &attempts).to_vec();
+        fields.extend([("reason", reason.as_bytes()), ("at", at_text.as_bytes())]);
+        let mut pipe = ::redis::pipe();
+        pipe.atomic()
             .hset_multiple(format!("{}dead:{}", self.prefix, entry.id), &fields)
-            .zadd(&self.dead, &entry.id, at)
-            .xack(&self.stream, GROUP, &[&entry.id])
-            .xdel(&self.stream, &[&entry.id])
-            .query_async::<Value>(&mut redis)
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+            .zadd(&self.dead, &entry.id, at);
+        self.leave_stream(entry, &mut pipe).await
     }
 
     async fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
