@@ -1,8 +1,9 @@
 //! Async client of the Kiket extension API.
 //!
-//! [`generated`] is produced at build time by progenitor from `openapi/`: one builder method
-//! per operation (`client.list_custom_data().module(..).table(..).project_id(..).send()`),
-//! typed request and response structs in [`generated::types`]. Every request passes through
+//! The client is generated at build time by progenitor from `openapi/`: [`Client`] has one
+//! builder method per operation (`client.list_custom_data().module(..).table(..).project_id(..).send()`),
+//! whose pending requests are in [`builder`], and typed request and response structs are in
+//! [`types`]. Every request passes through
 //! the hooks in [`hooks`], which add the workspace token, the per-invocation runtime token and
 //! event version, and the SDK's user agent.
 //!
@@ -31,15 +32,16 @@ pub mod time;
 pub mod transport;
 pub mod url;
 
-/// The client generated from `openapi/kiket-extension-api.yaml`.
+/// The client generated from `openapi/kiket-extension-api.yaml`, re-exported below (as
+/// kiket-types re-exports its generated types): [`Client`], [`builder`], [`types`].
 #[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all, unused_imports)]
-pub mod generated {
+mod generated {
     include!(concat!(env!("OUT_DIR"), "/client.rs"));
 }
 
 pub use endpoints::{verify_merkle_proof, Endpoints, RateLimit};
 pub use error::ApiError;
-pub use generated::{types, Client};
+pub use generated::{builder, types, Client};
 pub use hooks::ApiState;
 pub use progenitor_client::{Error as ProgenitorError, ResponseValue};
 /// HTTP methods, for [`Endpoints::request`].

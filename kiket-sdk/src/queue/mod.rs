@@ -25,7 +25,9 @@ mod job;
 mod memory;
 mod seal;
 
-pub(crate) use backend::{now_ms, unix_ms};
+#[cfg(feature = "redis")]
+pub(crate) use backend::now_ms;
+pub(crate) use backend::unix_ms;
 pub use backend::{DeadLetter, Entry, Job, Queue};
 pub(crate) use job::{seal_context, StoredDelivery};
 pub use memory::{InMemoryQueue, DEFAULT_QUEUE_CAPACITY};
