@@ -65,6 +65,18 @@ fn fail(message: &str) -> ! {
     std::process::exit(1);
 }
 
+/// A doc attribute holding a Rust code example (a doctest of the `kiket` crate).
+fn doc_example(code: &str) -> TokenStream {
+    let mut text = String::from(" ```\n");
+    for line in code.trim_matches('\n').lines() {
+        text.push(' ');
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str(" ```");
+    quote! { #[doc = ""] #[doc = #text] }
+}
+
 /// `issue.created` → `ISSUE_CREATED`.
 fn const_name(event: &str) -> String {
     event.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect()
@@ -84,16 +96,71 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
     let docs: Vec<String> = entries.iter().map(|e| format!("`{}` {}: {}", e.event, e.version, e.description)).collect();
 
     let handlers = handler_items(entries);
+    let first = entries.first().unwrap_or_else(|| fail("the catalog has no events"));
+    let first_event = &first.event;
+    let first_const = const_name(first_event);
+    let events_example = doc_example(&format!(
+        "use kiket::prelude::*;\n\nassert_eq!(events::{first_const}, \"{first_event}\");\n\
+         let router = Router::new().raw(events::{first_const}, \"v1\", |_payload: serde_json::Value, _ctx: HandlerContext| async {{ Ok(()) }});\n\
+         assert!(router.handles_event(events::{first_const}));"
+    ));
+    let payloads_example = doc_example(
+        "use kiket::prelude::*;\n\n\
+         let payload: IssueCreatedV1 = serde_json::from_value(serde_json::json!({\"issue\": {\"id\": 7, \"title\": \"Hello\"}}))?;\n\
+         assert_eq!(payload.issue.title.as_deref(), Some(\"Hello\"));\n\
+         # Ok::<(), serde_json::Error>(())",
+    );
+    let event_example = doc_example(
+        "let body = br#\"{\"issue\": {\"id\": 7, \"title\": \"Hello\"}}\"#;\n\
+         let event = kiket::Event::decode(\"issue.created\", \"v1\", body)?.expect(\"issue.created v1 is catalogued\");\n\
+         assert_eq!((event.name(), event.version()), (\"issue.created\", \"v1\"));\n\
+         if let kiket::Event::IssueCreatedV1(payload) = &event {\n\
+         \x20   assert_eq!(payload.issue.title.as_deref(), Some(\"Hello\"));\n\
+         }\n\
+         assert_eq!(event.to_json()[\"issue\"][\"id\"], 7);\n\
+         # Ok::<(), kiket::sdk::PayloadError>(())",
+    );
+    let name_example = doc_example(
+        "let event = kiket::Event::decode(\"issue.created\", \"v1\", br#\"{\"issue\": {\"id\": 1, \"title\": \"T\"}}\"#)?.unwrap();\n\
+         assert_eq!(event.name(), kiket::events::ISSUE_CREATED);\n\
+         # Ok::<(), kiket::sdk::PayloadError>(())",
+    );
+    let version_example = doc_example(
+        "let event = kiket::Event::decode(\"issue.created\", \"v1\", br#\"{\"issue\": {\"id\": 1, \"title\": \"T\"}}\"#)?.unwrap();\n\
+         assert_eq!(event.version(), \"v1\");\n\
+         # Ok::<(), kiket::sdk::PayloadError>(())",
+    );
+    let decode_example = doc_example(
+        "// A catalogued event decodes into its variant; a field of the wrong type names its path.\n\
+         let event = kiket::Event::decode(\"issue.created\", \"v1\", br#\"{\"issue\": {\"id\": 7, \"title\": \"Hi\"}}\"#)?;\n\
+         assert!(matches!(event, Some(kiket::Event::IssueCreatedV1(_))));\n\
+         let error = kiket::Event::decode(\"issue.created\", \"v1\", br#\"{\"issue\": {\"id\": 7, \"title\": 5}}\"#).unwrap_err();\n\
+         assert!(error.to_string().contains(\"issue.title\"));\n\
+         // Outside the catalog: `None`, for a raw handler to take over.\n\
+         assert!(kiket::Event::decode(\"billing.invoice_paid\", \"v1\", b\"{}\")?.is_none());\n\
+         # Ok::<(), kiket::sdk::PayloadError>(())",
+    );
+    let to_json_example = doc_example(
+        "let body = br#\"{\"issue\": {\"id\": 7, \"title\": \"Hi\", \"x_custom\": true}}\"#;\n\
+         let event = kiket::Event::decode(\"issue.created\", \"v1\", body)?.unwrap();\n\
+         // Unknown fields are kept.\n\
+         assert_eq!(event.to_json()[\"issue\"][\"x_custom\"], true);\n\
+         # Ok::<(), kiket::sdk::PayloadError>(())",
+    );
     quote! {
         #handlers
 
         /// Names of every event in the catalog, as delivered in `/webhooks/{event}`.
+        #events_example
         pub mod events {
             #(#constants)*
         }
 
         /// The payload type of every event and version in the catalog (what a handler
-        /// receives); the models inside them stay in [`kiket_types`].
+        /// receives); the models inside them stay in [`kiket_types`]. Each is a plain struct
+        /// generated from `schemas/events/` (typify): build one from JSON with serde, or get
+        /// one decoded in a handler.
+        #payloads_example
         pub mod payloads {
             pub use kiket_types::{ #(#variants),* };
         }
@@ -102,6 +169,7 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
         ///
         /// Generated from `schemas/events/`: one variant per schema file, holding the payload
         /// type `kiket-types` generated from it.
+        #event_example
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum Event {
@@ -113,11 +181,13 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
             pub const CATALOG: &'static [(&'static str, &'static str)] = &[#((#events, #versions)),*];
 
             /// Event name (`issue.created`).
+            #name_example
             pub fn name(&self) -> &'static str {
                 match self { #( Self::#variants(_) => #events, )* }
             }
 
             /// Version label (`v1`).
+            #version_example
             pub fn version(&self) -> &'static str {
                 match self { #( Self::#variants(_) => #versions, )* }
             }
@@ -126,6 +196,7 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
             ///
             /// Returns `Ok(None)` for an event or version outside the catalog, so callers can
             /// fall back to a raw handler; decoding errors name the failing field.
+            #decode_example
             pub fn decode(event: &str, version: &str, body: &[u8]) -> Result<Option<Self>, kiket_sdk::PayloadError> {
                 Ok(Some(match (event, version) {
                     #( (#events, #versions) => Self::#variants(Box::new(kiket_sdk::decode(event, version, body)?)), )*
@@ -134,6 +205,7 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
             }
 
             /// The payload as JSON, unknown fields included.
+            #to_json_example
             pub fn to_json(&self) -> serde_json::Value {
                 let encoded = match self { #( Self::#variants(payload) => serde_json::to_value(payload), )* };
                 // Generated payload types only hold strings, numbers, maps and JSON values, whose
@@ -178,6 +250,26 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
              (generated from `{}`).",
             entry.description, entry.type_name, entry.schema_file
         );
+        let type_name = &entry.type_name;
+        let trait_example = doc_example(&format!(
+            "use kiket::prelude::*;\n\n\
+             struct MyHandler;\n\n\
+             impl {handler_trait} for MyHandler {{\n\
+             \x20   async fn handle(&self, payload: {type_name}, context: HandlerContext) -> HandlerResult {{\n\
+             \x20       tracing::info!(event = context.event(), fields = payload.extra.len(), \"received\");\n\
+             \x20       Ok(Reply::ok())\n\
+             \x20   }}\n\
+             }}\n\n\
+             let router = Router::new().{method}(MyHandler);\n\
+             assert_eq!(router.registered_events(), [\"{event}@{version}\"]);"
+        ));
+        let method_example = doc_example(&format!(
+            "use kiket::prelude::*;\n\n\
+             let router = Router::new().{method}(|payload: {type_name}, _ctx: HandlerContext| async move {{\n\
+             \x20   Ok(serde_json::json!({{\"ok\": true, \"unknown_fields\": payload.extra.len()}}))\n\
+             }});\n\
+             assert!(router.handles_event(\"{event}\"));"
+        ));
         let method_doc = format!("Registers the handler of `{event}` {version}.");
         let field_doc = format!("`{event}` {version}.");
         traits.extend(quote! {
@@ -187,6 +279,7 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
             /// macro), or pass a function or closure `|payload, context| async move { … }`
             /// with annotated argument types, whose success value may be anything
             /// [`kiket_sdk::IntoReply`].
+            #trait_example
             pub trait #handler_trait: Send + Sync + 'static {
                 /// Handles one delivery.
                 fn handle(
@@ -288,6 +381,7 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
         });
         methods_decl.extend(quote! {
             #[doc = #method_doc]
+            #method_example
             fn #method<H: #handler_trait>(self, handler: H) -> Self;
         });
         methods_impl.extend(quote! {
@@ -303,6 +397,42 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
             router = self.#method.register(router);
         });
     }
+    let slots: String = entries
+        .iter()
+        .map(|entry| {
+            let method = snake(&entry.type_name);
+            if method == "issue_created_v1" {
+                format!(
+                    "\x20   {method}: Slot::handle(|_p: IssueCreatedV1, _ctx: HandlerContext| async {{ Ok(()) }}),\n"
+                )
+            } else {
+                format!("\x20   {method}: Slot::ignore(),\n")
+            }
+        })
+        .collect();
+    let all_example = doc_example(&format!(
+        "use kiket::prelude::*;\n\n\
+         // Every catalogued event must be named: a new event in the schemas is a compile error here.\n\
+         let all = AllHandlers {{\n{slots}}};\n\
+         let router = all.into_router();\n\
+         assert!(router.handles_event(\"issue.created\"));"
+    ));
+    let into_router_example = doc_example(&format!(
+        "use kiket::prelude::*;\n\n\
+         let router = AllHandlers {{\n{slots}}}\n.into_router();\n\
+         assert_eq!(router.registered_events().len(), kiket::Event::CATALOG.len());"
+    ));
+    let routes_example = doc_example(
+        "use kiket::prelude::*; // brings `CatalogRoutes` into scope\n\n\
+         async fn on_comment(payload: IssueCommentedV1, _ctx: HandlerContext) -> Result<(), HandlerError> {\n\
+         \x20   tracing::info!(unknown_fields = payload.extra.len(), \"comment\");\n\
+         \x20   Ok(())\n\
+         }\n\n\
+         let router = Router::new()\n\
+         \x20   .issue_commented_v1(on_comment)\n\
+         \x20   .issue_created_v2(|_p: IssueCreatedV2, _ctx: HandlerContext| async { Ok(Reply::ok()) });\n\
+         assert_eq!(router.registered_events(), [\"issue.commented@v1\", \"issue.created@v2\"]);",
+    );
     quote! {
         #traits
 
@@ -310,6 +440,7 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
         ///
         /// Only events of the catalog have a method, and each method only accepts a handler
         /// of that event's payload type, so a wrong pairing does not compile.
+        #routes_example
         pub trait CatalogRoutes: Sized {
             #methods_decl
         }
@@ -321,12 +452,14 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
         /// One slot per catalogued event and version. Building it with a struct literal makes
         /// leaving any event unhandled a compile error; [`crate::Slot::ignore`] is the visible
         /// way to say an event is not handled.
+        #all_example
         pub struct AllHandlers {
             #fields
         }
 
         impl AllHandlers {
             /// A router with every slot registered (ignored slots answer `{"ok":true}`).
+            #into_router_example
             pub fn into_router(self) -> kiket_sdk::Router {
                 let mut router = kiket_sdk::Router::new();
                 #register_all

@@ -158,6 +158,14 @@ impl<P: types::catalog::EventPayload> Slot<P> {
     }
 
     /// Answer the event with `{"ok":true}` without running anything.
+    ///
+    /// ```
+    /// use kiket::prelude::*;
+    ///
+    /// // An AllHandlers field this extension does not care about (still answered, never run).
+    /// let slot: Slot<SlaWarningV1> = Slot::ignore();
+    /// # drop(slot);
+    /// ```
     pub fn ignore() -> Self {
         Self { register: Box::new(|router| router.ignore::<P>()), _payload: std::marker::PhantomData }
     }
