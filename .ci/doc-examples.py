@@ -35,7 +35,7 @@ METHODS = {
     "kiket": ["Event", "Slot", "AllHandlers"],
     "kiket_sdk": [
         # the handler's side
-        "HandlerContext", "handler::Delivery", "Reply", "Json", "Decision", "handler::Action", "HandlerError", "Scoped",
+        "HandlerContext", "handler::Delivery", "Reply", "Json", "Decision", "respond::Action", "HandlerError", "Scoped",
         "Deferred",
         # configuration and serving
         "Config", "ConfigBuilder", "Extension", "Router", "Workers",

@@ -25,6 +25,28 @@ pub(crate) struct ContextShared {
 /// client of the extension API that carries this invocation's credentials.
 ///
 /// Cloning is cheap (one reference count).
+///
+/// ```
+/// use kiket_sdk::{HandlerContext, HandlerResult, Reply};
+///
+/// // A handler receives its context with the payload…
+/// async fn handle(payload: serde_json::Value, ctx: HandlerContext) -> HandlerResult {
+///     tracing::info!(event = ctx.event(), version = ctx.version(), key = ?ctx.delivery().key(), "received");
+///     ctx.endpoints().log_event("seen").metadata(payload).await?;
+///     Ok(Reply::ok())
+/// }
+///
+/// // …and a test builds one with the test kit.
+/// # tokio_test_block(async {
+/// let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").api_base_url(&api.url()).build();
+/// handle(serde_json::json!({"issue": {"id": 1}}), ctx).await?;
+/// api.assert_logged("seen");
+/// # Ok::<(), Box<dyn std::error::Error>>(()) });
+/// # fn tokio_test_block(f: impl std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>) {
+/// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f).unwrap()
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct HandlerContext(Arc<Inner>);
 
@@ -69,37 +91,80 @@ impl HandlerContext {
     }
 
     /// Event name (`issue.created`).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").build();
+    /// assert_eq!(ctx.event(), "issue.created");
+    /// ```
     pub fn event(&self) -> &str {
         &self.0.delivery.event
     }
 
     /// The version the delivery was routed to, as registered (`v1`).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v2").build();
+    /// assert_eq!(ctx.version(), "v2");
+    /// ```
     pub fn version(&self) -> &str {
         &self.0.delivery.version
     }
 
     /// The delivery: its key (the replay guard's, also on the `kiket.delivery` span), signature
     /// timestamp, receive time, event and version.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").delivery_key("dlv_42").build();
+    /// assert_eq!(ctx.delivery().key(), Some("dlv_42"));
+    /// assert_eq!(ctx.delivery().event(), "issue.created");
+    /// ```
     pub fn delivery(&self) -> &Delivery {
         &self.0.delivery
     }
 
     /// Request headers of the delivery.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").header("x-request-id", "req-9").build();
+    /// assert_eq!(ctx.headers()["x-request-id"], "req-9");
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.0.headers
     }
 
     /// Who the platform says this invocation is for (from the verified runtime token).
+    ///
+    /// ```
+    /// let keys = kiket_sdk::testing::TestKeys::generate("kid-1");
+    /// let now = 1_760_000_000;
+    /// let token = keys.runtime_token(&["custom_data.write"], now);
+    /// let claims = serde_json::from_value(keys.claims(&["custom_data.write"], now))?;
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").runtime_token(&token, claims).build();
+    /// assert_eq!(ctx.auth().scopes(), ["custom_data.write"]);
+    /// assert!(ctx.auth().runtime_token().is_some());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn auth(&self) -> &AuthContext {
         &self.0.auth
     }
 
     /// The extension's id, when configured.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").extension_id("com.example.crm").build();
+    /// assert_eq!(ctx.extension_id(), Some("com.example.crm"));
+    /// ```
     pub fn extension_id(&self) -> Option<&str> {
         self.0.shared.extension_id.as_deref()
     }
 
     /// The extension's version, when configured.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").build();
+    /// // Set from the manifest's `version` (or `Config::builder().extension(id, version)`) when served.
+    /// assert_eq!(ctx.extension_version(), None);
+    /// ```
     pub fn extension_version(&self) -> Option<&str> {
         self.0.shared.extension_version.as_deref()
     }
@@ -117,12 +182,26 @@ impl HandlerContext {
     }
 
     /// Per-organisation secrets delivered with the event (`payload.secrets`).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").payload_secret("CRM_TOKEN", "s3cr3t").build();
+    /// let secrets = ctx.payload_secrets().expect("the delivery carried secrets");
+    /// assert_eq!(secrets.0.get("CRM_TOKEN").map(|s| s.expose()), Some("s3cr3t"));
+    /// ```
     pub fn payload_secrets(&self) -> Option<&Secrets> {
         self.0.payload_secrets.as_ref()
     }
 
     /// A secret by key: the delivery's `secrets[key]` when non-empty, else the environment
     /// variable named exactly `key`.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").payload_secret("CRM_TOKEN", "from-delivery").build();
+    /// let token = ctx.secret("CRM_TOKEN").expect("in the delivery");
+    /// assert_eq!(token.expose(), "from-delivery");
+    /// // `Debug` never shows the value.
+    /// assert!(!format!("{token:?}").contains("from-delivery"));
+    /// ```
     pub fn secret(&self, key: &str) -> Option<SecretString> {
         if let Some(value) = self.0.payload_secrets.as_ref().and_then(|s| s.0.get(key)) {
             if !value.is_blank() {
@@ -153,6 +232,17 @@ impl HandlerContext {
     /// and the call's position in the run: a run repeated after its worker died sends the
     /// same keys for the same calls, and the platform applies each once. (Calls made
     /// concurrently may take their positions in another order on a re-run.)
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").api_base_url(&api.url()).build();
+    /// // The generated client: one builder per operation of the spec.
+    /// ctx.client().get_rate_limit().send().await?;
+    /// assert_eq!(api.calls_to("get_rate_limit").len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn client(&self) -> Client {
         let state = self.0.run_api_state.as_ref().unwrap_or(&self.0.shared.api_state);
         let mut state = state.clone().event_version(&self.0.delivery.version);
@@ -183,6 +273,19 @@ impl HandlerContext {
 
     /// The extension's secrets on the platform (list, get, set, delete, rotate); `get` answers
     /// from `KIKET_SECRET_<KEY>` first when it is set.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1")
+    ///     .api_base_url(&api.url())
+    ///     .extension_id("com.example.crm") // secrets belong to an extension
+    ///     .build();
+    /// ctx.secrets().set("CRM_TOKEN", "t0ken").await?;
+    /// assert_eq!(api.secret("CRM_TOKEN").as_deref(), Some("t0ken"));
+    /// # Ok(()) }
+    /// ```
     pub fn secrets(&self) -> SecretsManager {
         self.endpoints().secrets()
     }
@@ -193,6 +296,11 @@ impl HandlerContext {
     }
 
     /// Base URL the client of this invocation talks to.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").api_base_url("http://127.0.0.1:9").build();
+    /// assert_eq!(ctx.api_base_url(), "http://127.0.0.1:9");
+    /// ```
     pub fn api_base_url(&self) -> &str {
         self.0.api_base_url_override.as_deref().unwrap_or(&self.0.shared.api_base_url)
     }

@@ -31,26 +31,54 @@ pub struct Delivery {
 
 impl Delivery {
     /// The delivery's key (the replay guard's), when it was verified.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").delivery_key("evt_9f1").build();
+    /// // The replay guard's key: log it to correlate with the platform's delivery log.
+    /// assert_eq!(ctx.delivery().key(), Some("evt_9f1"));
+    /// ```
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
 
     /// The signature's timestamp (Unix seconds), when the signature carried one.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").build();
+    /// // Unsigned test contexts have none; served deliveries carry `X-Kiket-Timestamp`.
+    /// assert_eq!(ctx.delivery().signature_timestamp(), None);
+    /// ```
     pub fn signature_timestamp(&self) -> Option<i64> {
         self.signature_timestamp
     }
 
     /// When the server started receiving the request.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").build();
+    /// let waited = ctx.delivery().received_at().elapsed().unwrap_or_default();
+    /// assert!(waited < std::time::Duration::from_secs(60));
+    /// ```
     pub fn received_at(&self) -> SystemTime {
         self.received_at
     }
 
     /// The event (`issue.created`).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("sla.breach", "v1").build();
+    /// assert_eq!(ctx.delivery().event(), "sla.breach");
+    /// ```
     pub fn event(&self) -> &str {
         &self.event
     }
 
     /// The resolved version (`v1`).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("sla.breach", "v1").build();
+    /// assert_eq!(ctx.delivery().version(), "v1");
+    /// ```
     pub fn version(&self) -> &str {
         &self.version
     }

@@ -13,6 +13,25 @@ use std::time::Duration;
 ///
 /// The message is sent in the response body (`{"error": message}`), so do not put secrets
 /// in it.
+///
+/// ```
+/// use kiket_sdk::{HandlerContext, HandlerError, Reply};
+/// use std::time::Duration;
+///
+/// async fn sync_contact(payload: serde_json::Value, _ctx: HandlerContext) -> Result<Reply, HandlerError> {
+///     let Some(email) = payload["issue"]["reporter"]["email"].as_str() else {
+///         // 422: the platform does not retry; the message is the answer's `error`.
+///         return Err(HandlerError::permanent_with_status(422, "the reporter has no e-mail address"));
+///     };
+///     if email.ends_with("@crm-down.example") {
+///         // 503 + Retry-After: 30; the platform retries later.
+///         return Err(HandlerError::retry_after("the CRM is in maintenance", Duration::from_secs(30)));
+///     }
+///     // `?` on an extension-API call maps its error: 5xx and timeouts stay retryable.
+///     Ok(Reply::ok())
+/// }
+/// # let _ = sync_contact;
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum HandlerError {
@@ -39,33 +58,67 @@ pub enum HandlerError {
 
 impl HandlerError {
     /// A permanent failure answered with 422 (not retried).
+    ///
+    /// ```
+    /// let error = kiket_sdk::HandlerError::permanent("unknown project key");
+    /// assert_eq!((error.status(), error.is_retryable()), (422, false));
+    /// assert_eq!(error.to_string(), "unknown project key");
+    /// ```
     pub fn permanent(message: impl Into<String>) -> Self {
         Self::Permanent { status: 422, message: message.into() }
     }
 
     /// A permanent failure with a chosen 4xx status. Statuses outside 400..=499 become 422, so
     /// a permanent error can never be retried by accident.
+    ///
+    /// ```
+    /// let error = kiket_sdk::HandlerError::permanent_with_status(409, "already synced");
+    /// assert_eq!(error.status(), 409);
+    /// ```
     pub fn permanent_with_status(status: u16, message: impl Into<String>) -> Self {
         let status = if (400..=499).contains(&status) { status } else { 422 };
         Self::Permanent { status, message: message.into() }
     }
 
     /// A transient failure answered with 500 (retried by the platform).
+    ///
+    /// ```
+    /// let error = kiket_sdk::HandlerError::retryable("the CRM timed out");
+    /// assert!(error.is_retryable());
+    /// assert_eq!(error.status(), 500);
+    /// ```
     pub fn retryable(message: impl Into<String>) -> Self {
         Self::Retryable { message: message.into(), retry_after: None }
     }
 
     /// A transient failure answered with 503 and `Retry-After`.
+    ///
+    /// ```
+    /// let error = kiket_sdk::HandlerError::retry_after("rate limited by the CRM", std::time::Duration::from_secs(20));
+    /// assert_eq!(error.status(), 503); // sent with `Retry-After: 20`
+    /// ```
     pub fn retry_after(message: impl Into<String>, delay: Duration) -> Self {
         Self::Retryable { message: message.into(), retry_after: Some(delay) }
     }
 
     /// `true` when the platform will retry the delivery.
+    ///
+    /// ```
+    /// use kiket_sdk::HandlerError;
+    /// assert!(HandlerError::retryable("timeout").is_retryable());
+    /// assert!(!HandlerError::permanent("bad input").is_retryable());
+    /// ```
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::Retryable { .. })
     }
 
     /// The HTTP status this error is answered with.
+    ///
+    /// ```
+    /// use kiket_sdk::HandlerError;
+    /// assert_eq!(HandlerError::permanent_with_status(404, "no such board").status(), 404);
+    /// assert_eq!(HandlerError::retry_after("busy", std::time::Duration::from_secs(1)).status(), 503);
+    /// ```
     pub fn status(&self) -> u16 {
         match self {
             Self::Permanent { status, .. } => *status,

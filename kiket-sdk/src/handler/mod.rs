@@ -85,6 +85,28 @@ pub async fn answer<R: IntoReply>(future: impl Future<Output = Result<R, Handler
 }
 
 /// A handler with required scopes attached: `Scoped::new(["custom_data.write"], handler)`.
+///
+/// ```
+/// use kiket_sdk::testing::{SignedRequest, TestClient, TestKeys};
+/// use kiket_sdk::{Config, Extension, HandlerContext, Router, Scoped};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let keys = TestKeys::generate("kid-1");
+/// let router = Router::new().raw(
+///     "crm.sync",
+///     "v1",
+///     Scoped::new(["custom_data.write"], |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) }),
+/// );
+/// let config = Config::builder().webhook_secret("whsec_test").jwks_source(keys.jwks_source()).build()?;
+/// let client = TestClient::new(Extension::new(router, config)?.into_router());
+///
+/// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
+/// let token = keys.runtime_token(&["custom_data.read"], now); // lacks `custom_data.write`
+/// let request = SignedRequest::new("crm.sync", "v1", &serde_json::json!({})).secret("whsec_test").runtime_token(token);
+/// assert_eq!(client.send(&request).await.status, 403);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Scoped<H> {
     scopes: Vec<String>,
@@ -94,11 +116,21 @@ pub struct Scoped<H> {
 
 impl<H> Scoped<H> {
     /// Requires `scopes` before `handler` runs.
+    ///
+    /// ```
+    /// let scoped = kiket_sdk::Scoped::new(["custom_data.write", "notifications.send"], ());
+    /// assert_eq!(scoped.scopes(), ["custom_data.write", "notifications.send"]);
+    /// ```
     pub fn new<S: Into<String>>(scopes: impl IntoIterator<Item = S>, handler: H) -> Self {
         Self { scopes: scopes.into_iter().map(Into::into).collect(), handler }
     }
 
     /// The scopes this wrapper requires.
+    ///
+    /// ```
+    /// let scoped = kiket_sdk::Scoped::new(["workflows.execute"], ());
+    /// assert_eq!(scoped.scopes(), ["workflows.execute"]);
+    /// ```
     pub fn scopes(&self) -> &[String] {
         &self.scopes
     }

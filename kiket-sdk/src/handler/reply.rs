@@ -19,6 +19,10 @@ pub struct Reply(Result<Bytes, String>);
 
 impl Reply {
     /// `{"ok":true}`: what the platform expects when a handler has nothing to say.
+    ///
+    /// ```
+    /// assert_eq!(kiket_sdk::Reply::ok().body(), Some(&br#"{"ok":true}"#[..]));
+    /// ```
     pub fn ok() -> Self {
         Self(Ok(Bytes::from_static(br#"{"ok":true}"#)))
     }
@@ -27,11 +31,25 @@ impl Reply {
     ///
     /// A value that cannot be serialised (a map with non-string keys, a failing custom
     /// `Serialize`) makes the delivery fail with 500 and a log line naming the error.
+    ///
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct Synced { contact_id: u64 }
+    /// let reply = kiket_sdk::Reply::json(Synced { contact_id: 42 });
+    /// assert_eq!(reply.body(), Some(&br#"{"contact_id":42}"#[..]));
+    /// ```
     pub fn json<T: Serialize>(value: T) -> Self {
         Self(serde_json::to_vec(&value).map(Bytes::from).map_err(|e| e.to_string()))
     }
 
     /// The encoded body, or `None` when encoding failed.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// // A map with non-string keys cannot be JSON: no body, and the delivery fails with 500.
+    /// let reply = kiket_sdk::Reply::json(HashMap::from([((1, 2), "x")]));
+    /// assert_eq!(reply.body(), None);
+    /// ```
     pub fn body(&self) -> Option<&[u8]> {
         self.0.as_ref().ok().map(|b| b.as_ref())
     }
@@ -89,6 +107,20 @@ impl From<()> for Reply {
 /// assert_eq!(().into_reply().body(), Some(&br#"{"ok":true}"#[..]));
 /// assert_eq!(Json(Synced { contacts: 3 }).into_reply().body(), Some(&br#"{"contacts":3}"#[..]));
 /// ```
+///
+/// ```
+/// // Your own answer type: implement the trait once, return it from any handler.
+/// use kiket_sdk::{IntoReply, Reply};
+///
+/// struct Synced { contacts: usize }
+///
+/// impl IntoReply for Synced {
+///     fn into_reply(self) -> Reply {
+///         Reply::json(serde_json::json!({"ok": true, "contacts": self.contacts}))
+///     }
+/// }
+/// assert_eq!(Synced { contacts: 2 }.into_reply().body(), Some(&br#"{"contacts":2,"ok":true}"#[..]));
+/// ```
 pub trait IntoReply {
     /// The reply this value answers with.
     fn into_reply(self) -> Reply;
@@ -119,6 +151,19 @@ impl IntoReply for super::respond::Decision {
 }
 
 /// Any `Serialize` value as a handler's answer: `Ok(Json(summary))`.
+///
+/// ```
+/// use kiket_sdk::{HandlerContext, HandlerError, IntoReply, Json};
+///
+/// #[derive(serde::Serialize)]
+/// struct Summary { synced: usize }
+///
+/// async fn handle(_payload: serde_json::Value, _ctx: HandlerContext) -> Result<Json<Summary>, HandlerError> {
+///     Ok(Json(Summary { synced: 3 }))
+/// }
+/// assert_eq!(Json(Summary { synced: 3 }).into_reply().body(), Some(&br#"{"synced":3}"#[..]));
+/// # let _ = handle;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Json<T>(pub T);
 

@@ -46,6 +46,19 @@ pub enum DecisionStatus {
 
 /// `{"status": …, "message"?: …, "metadata": {…}}`: build it with [`allow`], [`deny`] or
 /// [`pending`], refine it with the methods below, and return it with `.into()`.
+///
+/// ```
+/// use kiket_sdk::{Decision, HandlerContext, HandlerError};
+///
+/// // A `workflow.before_transition` gate: the platform waits for this answer.
+/// async fn gate(payload: serde_json::Value, _ctx: HandlerContext) -> Result<Decision, HandlerError> {
+///     if payload["transition"]["to"] == "done" && payload["issue"]["budget_approved"] != true {
+///         return Ok(Decision::deny("Finance has not approved the budget"));
+///     }
+///     Ok(Decision::allow().output_field("checked_by", "budget-gate"))
+/// }
+/// # let _ = gate;
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
     /// The decision.
@@ -59,26 +72,53 @@ pub struct Decision {
 
 impl Decision {
     /// A decision with this status, no message and no metadata.
+    ///
+    /// ```
+    /// use kiket_sdk::handler::respond::DecisionStatus;
+    /// let decision = kiket_sdk::Decision::new(DecisionStatus::Pending).message("Waiting for legal");
+    /// assert_eq!(serde_json::to_value(&decision)?, serde_json::json!({"status": "pending", "message": "Waiting for legal", "metadata": {}}));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn new(status: DecisionStatus) -> Self {
         Self { status, message: None, metadata: Map::new() }
     }
 
     /// `allow` (the same as [`allow`]).
+    ///
+    /// ```
+    /// let reply = kiket_sdk::Reply::from(kiket_sdk::Decision::allow());
+    /// assert_eq!(reply.body(), Some(&br#"{"status":"allow","metadata":{}}"#[..]));
+    /// ```
     pub fn allow() -> Self {
         allow()
     }
 
     /// `deny`, saying why (the same as [`deny`]).
+    ///
+    /// ```
+    /// let decision = kiket_sdk::Decision::deny("Budget not approved");
+    /// assert_eq!(decision.message.as_deref(), Some("Budget not approved"));
+    /// ```
     pub fn deny(message: impl Into<String>) -> Self {
         deny(message)
     }
 
     /// `pending`, saying what it waits for (the same as [`pending`]).
+    ///
+    /// ```
+    /// let decision = kiket_sdk::Decision::pending("A human reviews transitions to `done`");
+    /// assert_eq!(decision.status, kiket_sdk::handler::respond::DecisionStatus::Pending);
+    /// ```
     pub fn pending(message: impl Into<String>) -> Self {
         pending(message)
     }
 
     /// The message shown to the user (an empty one is left out).
+    ///
+    /// ```
+    /// let decision = kiket_sdk::Decision::allow().message("Approved by policy P-7");
+    /// assert_eq!(decision.message.as_deref(), Some("Approved by policy P-7"));
+    /// ```
     pub fn message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into()).filter(|m| !m.is_empty());
         self
@@ -86,6 +126,11 @@ impl Decision {
 
     /// Adds `data` to the metadata: an object's fields are merged in, `null` adds nothing,
     /// any other value is stored under `data`.
+    ///
+    /// ```
+    /// let decision = kiket_sdk::Decision::allow().data(serde_json::json!({"risk": "low"}));
+    /// assert_eq!(decision.metadata["risk"], "low");
+    /// ```
     pub fn data(mut self, data: Value) -> Self {
         match data {
             Value::Object(map) => self.metadata.extend(map),
@@ -99,6 +144,12 @@ impl Decision {
 
     /// Adds an output field (key → text) shown in the configuration UI
     /// (`metadata.output_fields`).
+    ///
+    /// ```
+    /// let decision = kiket_sdk::Decision::allow().output_field("ticket", "OPS-12");
+    /// assert_eq!(serde_json::to_value(&decision)?["metadata"]["output_fields"]["ticket"], "OPS-12");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn output_field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         let fields = self.metadata.entry("output_fields").or_insert_with(|| Value::Object(Map::new()));
         if !fields.is_object() {
@@ -133,6 +184,15 @@ pub fn pending(message: impl Into<String>) -> Decision {
 }
 
 /// An action directive for the platform to carry out.
+///
+/// ```
+/// use kiket_sdk::handler::respond::{actions, Action};
+///
+/// let reply = actions([Action::add_comment("Synced to the CRM"), Action::transition("in_review")]);
+/// let body: serde_json::Value = serde_json::from_slice(reply.body().unwrap())?;
+/// assert_eq!(body["actions"].as_array().map(Vec::len), Some(2));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -172,26 +232,56 @@ pub enum Action {
 
 impl Action {
     /// `{"kind":"add_comment","body":…}`.
+    ///
+    /// ```
+    /// let action = kiket_sdk::handler::respond::Action::add_comment("Synced to the CRM");
+    /// assert_eq!(serde_json::to_value(&action)?["kind"], "add_comment");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn add_comment(body: impl Into<String>) -> Self {
         Self::AddComment { body: body.into() }
     }
 
     /// `{"kind":"set_field","field":…,"value":…}`.
+    ///
+    /// ```
+    /// let action = kiket_sdk::handler::respond::Action::set_field("priority", "high");
+    /// assert_eq!(serde_json::to_value(&action)?["kind"], "set_field");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn set_field(field: impl Into<String>, value: impl Into<Value>) -> Self {
         Self::SetField { field: field.into(), value: value.into() }
     }
 
     /// `{"kind":"transition","to":…}`.
+    ///
+    /// ```
+    /// let action = kiket_sdk::handler::respond::Action::transition("in_review");
+    /// assert_eq!(serde_json::to_value(&action)?["kind"], "transition");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn transition(to: impl Into<String>) -> Self {
         Self::Transition { to: to.into() }
     }
 
     /// `{"kind":"assign","assignee":…}`.
+    ///
+    /// ```
+    /// let action = kiket_sdk::handler::respond::Action::assign("maria@example.com");
+    /// assert_eq!(serde_json::to_value(&action)?["kind"], "assign");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn assign(assignee: impl Into<String>) -> Self {
         Self::Assign { assignee: assignee.into() }
     }
 
     /// `{"kind":"notify","title":…,"body":…,"level":"info"}`.
+    ///
+    /// ```
+    /// let action = kiket_sdk::handler::respond::Action::notify("Deal won", "ACME signed the contract");
+    /// assert_eq!(serde_json::to_value(&action)?["kind"], "notify");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn notify(title: impl Into<String>, body: impl Into<String>) -> Self {
         Self::Notify { title: title.into(), body: body.into(), level: "info".into() }
     }
