@@ -37,6 +37,26 @@ pub(crate) struct Route {
 }
 
 /// Handlers by event and version.
+///
+/// ```
+/// use kiket_sdk::{Config, Extension, HandlerContext, Router};
+/// use kiket_sdk::testing::{SignedRequest, TestClient};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let router = Router::new()
+///     .raw("billing.invoice_paid", "v1", |invoice: serde_json::Value, _ctx: HandlerContext| async move {
+///         Ok(serde_json::json!({"ok": true, "invoice": invoice["id"]}))
+///     });
+/// let config = Config::builder().webhook_secret("whsec_test").build()?;
+/// let client = TestClient::new(Extension::new(router, config)?.into_router());
+///
+/// let delivery = SignedRequest::new("billing.invoice_paid", "v1", &serde_json::json!({"id": "inv_7"})).secret("whsec_test");
+/// let answer = client.send(&delivery).await;
+/// assert_eq!(answer.status, 200);
+/// assert_eq!(answer.body["invoice"], "inv_7");
+/// # Ok(()) }
+/// ```
 #[derive(Default, Clone)]
 pub struct Router {
     routes: HashMap<String, HashMap<String, Route>>,
@@ -56,6 +76,11 @@ impl std::fmt::Debug for Router {
 
 impl Router {
     /// An empty router.
+    ///
+    /// ```
+    /// let router = kiket_sdk::Router::new();
+    /// assert!(router.registered_events().is_empty());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -80,6 +105,16 @@ impl Router {
     /// Registers a raw handler for any event and version, catalogued or not; it receives the
     /// body as `serde_json::Value`. A raw registration of a catalogued pair replaces nothing:
     /// registering the same pair twice is reported when the extension is built.
+    ///
+    /// ```
+    /// use kiket_sdk::{HandlerContext, Router};
+    /// // An event the catalog does not know yet (or any event, untyped).
+    /// let router = Router::new().raw("billing.invoice_paid", "v1", |body: serde_json::Value, _ctx: HandlerContext| async move {
+    ///     tracing::info!(amount = %body["amount"], "invoice paid");
+    ///     Ok(())
+    /// });
+    /// assert_eq!(router.registered_events(), ["billing.invoice_paid@v1"]);
+    /// ```
     pub fn raw<H: Handler<serde_json::Value>>(self, event: &str, version: &str, handler: H) -> Self {
         let (scopes, deferred) = (handler.required_scopes(), handler.deferred());
         self.insert(event, version, Arc::new(Typed::<serde_json::Value, H, FromBody>::new(handler)), scopes, deferred)
@@ -88,6 +123,26 @@ impl Router {
     /// Runs `hook` around every handler of this router (also those registered before this
     /// call), for verified, authorised, first-time deliveries only. Hooks run in registration
     /// order: the first registered is the outermost. See [`Hook`].
+    ///
+    /// ```
+    /// use kiket_sdk::{HandlerContext, HandlerResult, Hook, Next, Router};
+    ///
+    /// struct Timed;
+    ///
+    /// impl Hook for Timed {
+    ///     async fn around(&self, ctx: &HandlerContext, next: Next<'_>) -> HandlerResult {
+    ///         let started = std::time::Instant::now();
+    ///         let result = next.run().await;
+    ///         tracing::info!(event = ctx.event(), took_ms = started.elapsed().as_millis() as u64, "handled");
+    ///         result
+    ///     }
+    /// }
+    ///
+    /// let router = Router::new()
+    ///     .raw("crm.sync", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) })
+    ///     .hook(Timed);
+    /// # drop(router);
+    /// ```
     pub fn hook<H: Hook>(mut self, hook: H) -> Self {
         self.hooks.push(Arc::new(hook));
         self
@@ -99,6 +154,13 @@ impl Router {
     }
 
     /// Answers `P`'s event and version with `{"ok":true}` without decoding or running anything.
+    ///
+    /// ```
+    /// use kiket_types::SlaWarningV1;
+    /// // Subscribed in the manifest, but nothing to do: answered `{"ok":true}`, never decoded.
+    /// let router = kiket_sdk::Router::new().ignore::<SlaWarningV1>();
+    /// assert!(router.handles_event("sla.warning"));
+    /// ```
     pub fn ignore<P: EventPayload>(self) -> Self {
         self.insert(P::EVENT, P::VERSION, Arc::new(Ignored), Vec::new(), false)
     }
@@ -138,6 +200,13 @@ impl Router {
     }
 
     /// Every registered `event@version`, sorted.
+    ///
+    /// ```
+    /// use kiket_sdk::{HandlerContext, Router};
+    /// let noop = |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) };
+    /// let router = Router::new().raw("b.event", "v2", noop).raw("a.event", "v1", noop);
+    /// assert_eq!(router.registered_events(), ["a.event@v1", "b.event@v2"]);
+    /// ```
     pub fn registered_events(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .routes
@@ -149,6 +218,15 @@ impl Router {
     }
 
     /// Every `event@version` registered as [`Deferred`](crate::queue::Deferred), sorted.
+    ///
+    /// ```
+    /// use kiket_sdk::queue::Deferred;
+    /// use kiket_sdk::{HandlerContext, Router};
+    /// let router = Router::new()
+    ///     .raw("crm.sync", "v1", Deferred::new(|_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) }))
+    ///     .raw("crm.ping", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) });
+    /// assert_eq!(router.deferred_events(), ["crm.sync@v1"]);
+    /// ```
     pub fn deferred_events(&self) -> Vec<String> {
         let mut out: Vec<String> =
             self.routes().filter(|route| route.deferred).map(|r| format!("{}@{}", r.event, r.version)).collect();
@@ -157,17 +235,43 @@ impl Router {
     }
 
     /// `true` when some version of `event` has a handler.
+    ///
+    /// ```
+    /// use kiket_sdk::{HandlerContext, Router};
+    /// let router = Router::new().raw("crm.sync", "v3", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) });
+    /// assert!(router.handles_event("crm.sync"));
+    /// assert!(!router.handles_event("crm.delete"));
+    /// ```
     pub fn handles_event(&self, event: &str) -> bool {
         self.routes.get(event).is_some_and(|v| !v.is_empty())
     }
 
     /// Pairs registered more than once (an error when the extension is built).
+    ///
+    /// ```
+    /// use kiket_sdk::{Config, Extension, HandlerContext, Router};
+    /// let noop = |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) };
+    /// let router = Router::new().raw("crm.sync", "v1", noop).raw("crm.sync", "v1", noop);
+    /// assert_eq!(router.duplicates(), ["crm.sync@v1"]);
+    /// // Building the extension refuses the ambiguity.
+    /// let config = Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert!(Extension::new(router, config).is_err());
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn duplicates(&self) -> &[String] {
         &self.duplicates
     }
 
     /// The registered version label that a delivery of `event`@`version` is routed to (exact
     /// label first, then `1` ≡ `v1`), or `None` when nothing handles it.
+    ///
+    /// ```
+    /// use kiket_sdk::{HandlerContext, Router};
+    /// let router = Router::new().raw("crm.sync", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) });
+    /// assert_eq!(router.lookup("crm.sync", "v1").as_deref(), Some("v1"));
+    /// assert_eq!(router.lookup("crm.sync", "1").as_deref(), Some("v1")); // `1` ≡ `v1`
+    /// assert_eq!(router.lookup("crm.sync", "v2"), None);
+    /// ```
     pub fn lookup(&self, event: &str, version: &str) -> Option<String> {
         self.find(event, version).map(|route| route.version.to_string())
     }

@@ -68,6 +68,19 @@ pub enum StartupError {
 }
 
 /// A configured extension: handlers, verification and limits.
+///
+/// ```no_run
+/// use kiket_sdk::{Config, Extension, HandlerContext, Router};
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let router = Router::new().raw("crm.sync", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) });
+///     let config = Config::from_env()?; // KIKET_WEBHOOK_SECRET, extension.yaml, …
+///     let extension = Extension::new(router, config)?;
+///     extension.run().await?; // HOST:PORT, until SIGTERM or Ctrl-C
+///     Ok(())
+/// }
+/// ```
 pub struct Extension {
     pipeline: Arc<Pipeline>,
     config: Config,
@@ -91,6 +104,14 @@ impl std::fmt::Debug for Extension {
 
 impl Extension {
     /// Joins `router` and `config`. Fails when a pair was registered twice.
+    ///
+    /// ```
+    /// use kiket_sdk::{Config, Extension, HandlerContext, Router};
+    /// let router = Router::new().raw("crm.sync", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) });
+    /// let extension = Extension::new(router, Config::builder().webhook_secret("whsec_test").build()?)?;
+    /// assert_eq!(extension.registered_events(), ["crm.sync@v1"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(router: Router, config: Config) -> Result<Self, StartupError> {
         if !router.duplicates().is_empty() {
             return Err(StartupError::DuplicateHandlers(router.duplicates().to_vec()));
@@ -168,11 +189,40 @@ impl Extension {
     }
 
     /// Delivery counters and duration histogram, updated by the telemetry worker.
+    ///
+    /// ```
+    /// use kiket_sdk::testing::{SignedRequest, TestClient};
+    /// use kiket_sdk::{Config, Extension, HandlerContext, Router};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let router = Router::new().raw("crm.sync", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) });
+    /// let extension = Extension::new(router, Config::builder().webhook_secret("whsec_test").build()?)?;
+    /// let metrics = extension.metrics();
+    /// let client = TestClient::new(extension.into_router());
+    /// client.send(&SignedRequest::new("crm.sync", "v1", &serde_json::json!({})).secret("whsec_test")).await;
+    /// // Counted off the response path: wait for the telemetry worker.
+    /// for _ in 0..100 {
+    ///     if metrics.snapshot().count("crm.sync", "v1", "ok") == 1 { break }
+    ///     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    /// }
+    /// assert_eq!(metrics.snapshot().count("crm.sync", "v1", "ok"), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn metrics(&self) -> Arc<Metrics> {
         self.pipeline.telemetry.metrics()
     }
 
     /// Fails unless every event in `events` (e.g. the manifest's `events`) has a handler.
+    ///
+    /// ```
+    /// use kiket_sdk::{Config, Extension, HandlerContext, Router};
+    /// let router = Router::new().raw("crm.sync", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) });
+    /// let extension = Extension::new(router, Config::builder().webhook_secret("whsec_test").build()?)?;
+    /// // The manifest subscribes to two events; one has no handler.
+    /// let error = extension.check_subscriptions(["crm.sync", "crm.delete"]).unwrap_err();
+    /// assert!(error.to_string().contains("crm.delete"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn check_subscriptions<S: AsRef<str>>(&self, events: impl IntoIterator<Item = S>) -> Result<(), StartupError> {
         let missing: Vec<String> = events
             .into_iter()
@@ -187,6 +237,15 @@ impl Extension {
     }
 
     /// The `event@version` pairs this extension answers.
+    ///
+    /// ```
+    /// use kiket_sdk::{Config, Extension, HandlerContext, Router};
+    /// let noop = |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) };
+    /// let router = Router::new().raw("crm.sync", "v1", noop).raw("crm.sync", "v2", noop);
+    /// let extension = Extension::new(router, Config::builder().webhook_secret("whsec_test").build()?)?;
+    /// assert_eq!(extension.registered_events(), ["crm.sync@v1", "crm.sync@v2"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn registered_events(&self) -> Vec<String> {
         self.pipeline.router.registered_events()
     }
@@ -205,6 +264,20 @@ impl Extension {
 
     /// The router plus a handle that flushes queued telemetry when your own server stops
     /// (what [`Self::serve_listener`] does itself).
+    ///
+    /// ```
+    /// use kiket_sdk::{Config, Extension, Router};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let extension = Extension::new(Router::new(), Config::builder().webhook_secret("whsec_test").build()?)?;
+    /// let (router, telemetry) = extension.into_parts();
+    /// let app = axum::Router::new().nest("/kiket", router);
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// // Your own server; stopped here at once for the example.
+    /// axum::serve(listener, app).with_graceful_shutdown(async {}).await?;
+    /// telemetry.flush(std::time::Duration::from_secs(5)).await;
+    /// # Ok(()) }
+    /// ```
     pub fn into_parts(self) -> (axum::Router, TelemetryHandle) {
         let telemetry = self.pipeline.telemetry.clone();
         let health = self.health.clone();
@@ -225,6 +298,14 @@ impl Extension {
     }
 
     /// Serves on `address` until SIGTERM or Ctrl-C, then finishes in-flight deliveries.
+    ///
+    /// ```
+    /// use kiket_sdk::{Config, Extension, Router};
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let extension = Extension::new(Router::new(), Config::from_env()?)?;
+    /// extension.serve("0.0.0.0:8080".parse()?).await?; // until SIGTERM or Ctrl-C
+    /// # Ok(()) }
+    /// ```
     pub async fn serve(self, address: SocketAddr) -> Result<(), StartupError> {
         let listener = tokio::net::TcpListener::bind(address).await?;
         self.serve_listener(listener, shutdown_signal()).await
@@ -232,6 +313,19 @@ impl Extension {
 
     /// Serves on an already bound listener until `shutdown` completes, then stops accepting
     /// connections and finishes in-flight deliveries.
+    ///
+    /// ```
+    /// use kiket_sdk::{Config, Extension, Router};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let extension = Extension::new(Router::new(), Config::builder().webhook_secret("whsec_test").build()?)?;
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// let server = tokio::spawn(extension.serve_listener(listener, async { let _ = stopped.await; }));
+    /// stop.send(()).ok();
+    /// server.await??; // returns once in-flight deliveries are done
+    /// # Ok(()) }
+    /// ```
     pub async fn serve_listener(
         self,
         listener: tokio::net::TcpListener,
@@ -289,6 +383,14 @@ impl Extension {
     /// Serves on `HOST`:`PORT` from the environment (default `127.0.0.1:8080`), with the
     /// workers of deferred routes beside it; with `KIKET_ROLE=worker`, runs only the workers
     /// (until SIGTERM or Ctrl-C).
+    ///
+    /// ```
+    /// use kiket_sdk::{Config, Extension, Router};
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// // HOST=0.0.0.0 PORT=8080 KIKET_WEBHOOK_SECRET=… (KIKET_ROLE=worker for a worker process)
+    /// Extension::new(Router::new(), Config::from_env()?)?.run().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn run(self) -> Result<(), StartupError> {
         if !self.config.role.serves() {
             self.workers().run(shutdown_signal()).await;
@@ -301,12 +403,38 @@ impl Extension {
     /// The workers of this extension's deferred routes, to run beside a server of your own
     /// (an extension embedded with [`Self::into_router`]) or in a process of their own.
     /// [`Self::serve`] and [`Self::run`] start them by themselves.
+    ///
+    /// ```
+    /// use kiket_sdk::queue::Deferred;
+    /// use kiket_sdk::{Config, Extension, HandlerContext, Router};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let router = Router::new().raw("crm.sync", "v1", Deferred::new(|_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) }));
+    /// let extension = Extension::new(router, Config::builder().webhook_secret("whsec_test").build()?)?;
+    /// let workers = extension.workers();
+    /// let app = extension.into_router(); // serve it with your own server…
+    /// // …and run the workers beside it until your shutdown signal.
+    /// tokio::spawn(workers.run(async { /* your shutdown signal */ })).await?;
+    /// # drop(app);
+    /// # Ok(()) }
+    /// ```
     pub fn workers(&self) -> Workers {
         Workers { pipeline: self.pipeline.clone() }
     }
 }
 
 /// The workers of an extension's deferred routes ([`crate::queue`]).
+///
+/// ```
+/// # use kiket_sdk::{Config, Extension, Router};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let extension = Extension::new(Router::new(), Config::builder().webhook_secret("whsec_test").build()?)?;
+/// // A worker-only process of your own (what `KIKET_ROLE=worker` does in `Extension::run`).
+/// let workers = extension.workers();
+/// workers.run(async { let _ = tokio::signal::ctrl_c().await; }).await;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Workers {
     pipeline: Arc<Pipeline>,
@@ -321,6 +449,18 @@ impl std::fmt::Debug for Workers {
 impl Workers {
     /// Pulls and runs deferred deliveries until `shutdown` completes, then lets the running
     /// ones finish. Returns at once when no route is deferred.
+    ///
+    /// ```
+    /// # use kiket_sdk::{Config, Extension, Router};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let extension = Extension::new(Router::new(), Config::builder().webhook_secret("whsec_test").build()?)?;
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// let workers = tokio::spawn(extension.workers().run(async { let _ = stopped.await; }));
+    /// stop.send(()).ok();
+    /// workers.await?; // the jobs that were running have finished
+    /// # Ok(()) }
+    /// ```
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send) {
         if self.pipeline.deferral.is_none() {
             return;
