@@ -147,6 +147,19 @@ macro_rules! show_field {
 macro_rules! config {
     ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty => [$($view:tt)*], )*) => {
         /// The resolved configuration. `Debug` output redacts every secret.
+        ///
+        /// ```
+        /// use kiket_sdk::{Config, Extension, Router};
+        ///
+        /// let config = Config::builder()
+        ///     .webhook_secret("whsec_test")
+        ///     .handler_timeout(std::time::Duration::from_secs(10))
+        ///     .build()?;
+        /// assert_eq!(config.describe()["handler_timeout_ms"], 10_000);
+        /// let extension = Extension::new(Router::new(), config)?;
+        /// # drop(extension);
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         #[derive(Clone)]
         pub struct Config {
             $( $(#[doc = $doc])* pub(crate) $name: $ty, )*
@@ -306,6 +319,12 @@ impl std::fmt::Debug for Config {
 
 impl Config {
     /// A builder with the defaults of PROTOCOL.md.
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert_eq!(config.api_base_url(), "https://kiket.dev");
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
     }
@@ -314,67 +333,154 @@ impl Config {
     /// (`extension.yaml`, `extension.yml`, `manifest.yaml`, `manifest.yml`, first hit wins;
     /// none is fine, a malformed one is an error naming file, line and column), then the
     /// `KIKET_*` environment variables (see [`ConfigBuilder::with_env`]).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), kiket_sdk::ConfigError> {
+    /// // extension.yaml from the working directory, then KIKET_WEBHOOK_SECRET, KIKET_API_BASE_URL, …
+    /// let config = kiket_sdk::Config::from_env()?;
+    /// println!("{}", config.describe()); // secrets redacted
+    /// # Ok(()) }
+    /// ```
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::builder().discover_manifest(".").with_env().build()
     }
 
     /// The Redis every replica shares, when one is configured (`KIKET_REDIS_URL`).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert!(config.redis().is_none()); // in-memory replay guard and queue
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     #[cfg(feature = "redis")]
     pub fn redis(&self) -> Option<&crate::redis::RedisConnection> {
         self.shared.redis.as_ref()
     }
 
     /// What this process runs (`KIKET_ROLE`).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert_eq!(config.role(), kiket_sdk::queue::Role::Both); // serve and work
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn role(&self) -> Role {
         self.role
     }
 
     /// The Prometheus endpoint, when metrics are served.
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert!(config.metrics_endpoint().is_none()); // KIKET_METRICS=1 or `.metrics(..)` to serve them
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn metrics_endpoint(&self) -> Option<&MetricsEndpoint> {
         self.metrics.as_ref()
     }
 
     /// The extension API base URL (no trailing slash).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").api_base_url("https://eu.kiket.dev/").build()?;
+    /// assert_eq!(config.api_base_url(), "https://eu.kiket.dev");
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn api_base_url(&self) -> &str {
         &self.api_base_url
     }
 
     /// The process-wide HTTP client (one connection pool).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").api_base_url(api.url()).build()?;
+    /// // A standalone client (a CLI, a cron job) on the SDK's one connection pool.
+    /// let client = kiket_client::Client::new_with_client(config.api_base_url(), config.http_client().clone(), Default::default());
+    /// client.get_rate_limit().send().await?;
+    /// assert_eq!(api.calls_to("get_rate_limit").len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn http_client(&self) -> &reqwest::Client {
         &self.http
     }
 
     /// Whether deliveries are accepted without verification (development only).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert!(!config.is_insecure());
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn is_insecure(&self) -> bool {
         self.insecure_skip_verification
     }
 
     /// Largest accepted body in bytes.
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert_eq!(config.body_limit(), 1024 * 1024); // the default: 1 MiB
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn body_limit(&self) -> usize {
         self.body_limit
     }
 
     /// Resolved settings.
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").setting("crm.region", "eu").build()?;
+    /// assert_eq!(config.settings().get::<String>("crm.region")?.as_deref(), Some("eu"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
 
     /// The manifest the configuration was built from, if any.
+    ///
+    /// ```
+    /// let manifest = kiket_sdk::manifest::parse("id: com.example.crm\nversion: 1.0.0\n", std::path::Path::new("extension.yaml"))?;
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").manifest(manifest).build()?;
+    /// assert_eq!(config.manifest().and_then(|m| m.id.as_deref()), Some("com.example.crm"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn manifest(&self) -> Option<&Manifest> {
         self.manifest.as_deref()
     }
 
     /// The extension id (builder, else manifest `id`).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").extension("com.example.crm", "1.0.0").build()?;
+    /// assert_eq!(config.extension_id(), Some("com.example.crm"));
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn extension_id(&self) -> Option<&str> {
         self.extension_id.as_deref()
     }
 
     /// The extension version (builder, else manifest `version`).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").extension("com.example.crm", "1.0.0").build()?;
+    /// assert_eq!(config.extension_version(), Some("1.0.0"));
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn extension_version(&self) -> Option<&str> {
         self.extension_version.as_deref()
     }
 
     /// Where telemetry records are POSTed, when enabled and not opted out.
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert_eq!(config.telemetry_url(), None); // off unless configured
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn telemetry_url(&self) -> Option<&str> {
         self.telemetry.url.as_deref().filter(|_| !self.telemetry.opt_out)
     }

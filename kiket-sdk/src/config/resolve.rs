@@ -19,6 +19,15 @@ use std::time::Duration;
 
 impl ConfigBuilder {
     /// Resolves everything, checks the policy and creates the shared HTTP client.
+    ///
+    /// ```
+    /// // Errors say what to do: here, that nothing would verify deliveries.
+    /// let error = kiket_sdk::Config::builder().build().unwrap_err();
+    /// assert!(error.to_string().contains("KIKET_WEBHOOK_SECRET"));
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// # drop(config);
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
     pub fn build(self) -> Result<Config, ConfigError> {
         let env = self.env.clone();
         let overlay = |key: &str| env.as_ref().and_then(|var| var(key)).filter(|v| !v.trim().is_empty());
