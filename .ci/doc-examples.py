@@ -60,7 +60,7 @@ TRAIT_METHODS = {"kiket": ["CatalogRoutes"]}
 IMPLEMENT = {"kiket_sdk": ["ReplayStore", "Queue", "Hook", "IntoReply"]}
 # rustdoc --show-coverage, "examples" column: the floor of each crate (it only rises; the
 # issue's goal: 60 % for kiket, kiket-sdk and kiket-client, 45 % for kiket-types).
-FLOORS = {"kiket": 94.0, "kiket_sdk": 65.0, "kiket_client": 29.0, "kiket_types": 38.0}
+FLOORS = {"kiket": 94.0, "kiket_sdk": 67.0, "kiket_client": 29.0, "kiket_types": 38.0}
 
 RUST_FENCE_WORDS = {"", "rust", "no_run", "should_panic", "compile_fail", "edition2015", "edition2018",
                     "edition2021", "edition2024"}

@@ -47,6 +47,24 @@ pub const UNREACHABLE_API: &str = "http://127.0.0.1:9";
 /// assert_eq!(call.header("authorization"), Some("Bearer wk_test"));
 /// # });
 /// ```
+///
+/// ```
+/// use kiket_sdk::testing::{MockKiketApi, TestContext};
+/// use kiket_sdk::{HandlerContext, HandlerResult, Reply};
+///
+/// async fn on_created(payload: serde_json::Value, ctx: HandlerContext) -> HandlerResult {
+///     ctx.endpoints().custom_data(12).create("com.example.crm", "contacts", &payload["issue"]).await?;
+///     Ok(Reply::ok())
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let api = MockKiketApi::start().await?;
+/// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+/// on_created(serde_json::json!({"issue": {"id": 7}}), ctx).await?;
+/// assert_eq!(api.custom_data_created("com.example.crm", "contacts").len(), 1);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct TestContext {
     event: Arc<str>,
@@ -63,6 +81,11 @@ pub struct TestContext {
 
 impl TestContext {
     /// A context for `event`@`version`.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("workflow.sla_status", "v1").build();
+    /// assert_eq!((ctx.event(), ctx.version()), ("workflow.sla_status", "v1"));
+    /// ```
     pub fn new(event: &str, version: &str) -> Self {
         Self {
             event: Arc::from(event),
@@ -79,6 +102,12 @@ impl TestContext {
     }
 
     /// A context for the event and version of payload type `P`.
+    ///
+    /// ```
+    /// use kiket_types::IssueCreatedV2;
+    /// let ctx = kiket_sdk::testing::TestContext::for_payload::<IssueCreatedV2>().build();
+    /// assert_eq!((ctx.event(), ctx.version()), ("issue.created", "v2"));
+    /// ```
     pub fn for_payload<P: EventPayload>() -> Self {
         Self::new(P::EVENT, P::VERSION)
     }
@@ -87,6 +116,11 @@ impl TestContext {
     ///
     /// # Panics
     /// When `name` or `value` is not a valid HTTP header (a mistake in the test itself).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build();
+    /// assert!(ctx.headers().contains_key("traceparent"));
+    /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
         let name = HeaderName::try_from(name).unwrap_or_else(|_| panic!("{name:?} is not a valid header name"));
         let value =
@@ -96,6 +130,11 @@ impl TestContext {
     }
 
     /// Adds a secret as if the delivery's payload carried it (`ctx.secret(key)`).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").payload_secret("SLACK_TOKEN", "xoxb-1").build();
+    /// assert_eq!(ctx.secret("SLACK_TOKEN").map(|s| s.expose().to_owned()).as_deref(), Some("xoxb-1"));
+    /// ```
     pub fn payload_secret(mut self, key: &str, value: &str) -> Self {
         self.secrets
             .get_or_insert_with(|| Secrets(Default::default()))
@@ -106,18 +145,39 @@ impl TestContext {
 
     /// The payload carries a `secrets` object with nothing in it (as opposed to no `secrets`
     /// at all): `ctx.secret(key)` then falls back to the environment variable `key`.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").empty_payload_secrets().build();
+    /// assert!(ctx.payload_secrets().is_some_and(|s| s.0.is_empty()));
+    /// assert!(ctx.secret("KIKET_DOC_EXAMPLE_UNSET").is_none()); // then the environment
+    /// ```
     pub fn empty_payload_secrets(mut self) -> Self {
         self.secrets = Some(Secrets(Default::default()));
         self
     }
 
     /// The extension id (`ctx.extension_id()`; `ctx.secrets()` calls need it).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").extension_id("com.example.crm").build();
+    /// assert_eq!(ctx.extension_id(), Some("com.example.crm"));
+    /// ```
     pub fn extension_id(mut self, id: impl Into<String>) -> Self {
         self.extension_id = Some(id.into());
         self
     }
 
     /// The workspace token the context's API calls carry (`Authorization: Bearer …`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").api_base_url(api.url()).workspace_token("wk_test").build();
+    /// ctx.endpoints().log_event("hello").await?;
+    /// assert_eq!(api.calls_to("log_event")[0].header("authorization"), Some("Bearer wk_test"));
+    /// # Ok(()) }
+    /// ```
     pub fn workspace_token(mut self, token: impl Into<SecretString>) -> Self {
         self.workspace_token = Some(token.into());
         self
@@ -125,12 +185,27 @@ impl TestContext {
 
     /// The delivery key `ctx.delivery().key()` returns (none by default: nothing was
     /// verified).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").delivery_key("dlv_1").build();
+    /// assert_eq!(ctx.delivery().key(), Some("dlv_1"));
+    /// ```
     pub fn delivery_key(mut self, key: impl Into<String>) -> Self {
         self.delivery_key = Some(key.into());
         self
     }
 
     /// Sends the context's API calls to `url` (e.g. [`MockKiketApi::url`](super::MockKiketApi::url)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().notify("Deal won", "ACME signed").await?;
+    /// api.assert_notified("Deal won");
+    /// # Ok(()) }
+    /// ```
     pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
         self.api_base_url = url.into().trim_end_matches('/').to_owned();
         self
@@ -138,18 +213,42 @@ impl TestContext {
 
     /// Marks the invocation as carrying a verified runtime token with `claims` (scopes,
     /// organisation, project), forwarded on API calls as a real one would be.
+    ///
+    /// ```
+    /// use kiket_sdk::testing::{TestContext, TestKeys};
+    /// let keys = TestKeys::generate("kid-1");
+    /// let claims = serde_json::from_value(keys.claims(&["custom_data.read"], 1_760_000_000))?;
+    /// let ctx = TestContext::new("issue.created", "v1").runtime_token("eyJ.test", claims).build();
+    /// assert!(ctx.require_scopes(["custom_data.read"]).is_ok());
+    /// assert!(ctx.require_scopes(["custom_data.write"]).is_err());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn runtime_token(mut self, token: &str, claims: RuntimeClaims) -> Self {
         self.auth = AuthContext::verified(SecretString::new(token), claims);
         self
     }
 
     /// Extension settings the handler reads with `ctx.settings()`.
+    ///
+    /// ```
+    /// use kiket_sdk::Config;
+    /// let settings = Config::builder().insecure_skip_verification().setting("batch_size", 25).build()?.settings().clone();
+    /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").settings(settings).build();
+    /// assert_eq!(ctx.settings().get::<u32>("batch_size")?, Some(25));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn settings(mut self, settings: Settings) -> Self {
         self.settings = settings;
         self
     }
 
     /// The context.
+    ///
+    /// ```
+    /// let ctx: kiket_sdk::HandlerContext = kiket_sdk::testing::TestContext::new("issue.created", "v1").build();
+    /// // Without .api_base_url(..), API calls go to an unreachable address, never to production.
+    /// assert_eq!(ctx.api_base_url(), kiket_sdk::testing::UNREACHABLE_API);
+    /// ```
     pub fn build(self) -> HandlerContext {
         let shared = Arc::new(ContextShared {
             http: shared_http_client().clone(),

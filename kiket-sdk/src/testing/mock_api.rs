@@ -16,6 +16,19 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 /// One call the mock received.
+///
+/// ```
+/// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let api = MockKiketApi::start().await?;
+/// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+/// ctx.endpoints().custom_data(12).list("com.example.crm", "contacts").filter("email", "a@example.com").await?;
+/// let call: kiket_sdk::testing::RecordedCall = api.calls_to("list_custom_data").remove(0);
+/// assert_eq!(call.method, "GET");
+/// assert_eq!(call.params, ["com.example.crm", "contacts"]);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct RecordedCall {
     /// Operation id (`list_custom_data`, `log_event`, …; `unknown` for other paths).
@@ -36,11 +49,34 @@ pub struct RecordedCall {
 
 impl RecordedCall {
     /// A query parameter's value.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().custom_data(12).list("com.example.crm", "contacts").limit(5).await?;
+    /// assert_eq!(api.calls_to("list_custom_data")[0].query_param("limit"), Some("5"));
+    /// # Ok(()) }
+    /// ```
     pub fn query_param(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// A header's value as text.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().log_event("hello").await?;
+    /// let call = &api.calls_to("log_event")[0];
+    /// assert!(call.header("user-agent").is_some_and(|agent| agent.starts_with("kiket-sdk-rust/")));
+    /// # Ok(()) }
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -85,6 +121,33 @@ struct MockState {
 }
 
 /// A mock of the whole extension API, served on `127.0.0.1:<free port>`.
+///
+/// ```
+/// use kiket_sdk::testing::{MockKiketApi, TestContext};
+/// use kiket_sdk::{HandlerContext, HandlerResult, Reply};
+///
+/// async fn escalate(payload: serde_json::Value, ctx: HandlerContext) -> HandlerResult {
+///     let api = ctx.endpoints();
+///     if api.rate_limit().await?.remaining > 0 {
+///         api.notify("SLA breached", payload["issue"]["title"].as_str().unwrap_or("?")).await?;
+///     }
+///     Ok(Reply::ok())
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let api = MockKiketApi::start().await?;
+/// let ctx = TestContext::new("sla.breach", "v1").api_base_url(api.url()).build();
+/// escalate(serde_json::json!({"issue": {"title": "Printer on fire"}}), ctx.clone()).await?;
+/// assert_eq!(api.assert_notified("SLA breached")["body"], "Printer on fire");
+///
+/// // Out of quota: nothing is sent.
+/// api.clear_calls();
+/// api.set_rate_limit(100, 0, 60, 30);
+/// escalate(serde_json::json!({"issue": {"title": "Again"}}), ctx).await?;
+/// assert!(api.notifications().is_empty());
+/// # Ok(()) }
+/// ```
 pub struct MockKiketApi {
     address: SocketAddr,
     state: Arc<Mutex<MockState>>,
@@ -105,6 +168,14 @@ impl Drop for MockKiketApi {
 
 impl MockKiketApi {
     /// Starts the mock.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// assert!(api.url().starts_with("http://127.0.0.1:"));
+    /// # Ok(()) }
+    /// ```
     pub async fn start() -> std::io::Result<Self> {
         let state = Arc::new(Mutex::new(MockState {
             rate_limit: json!({"limit": 1000, "remaining": 999, "window_seconds": 60, "reset_in": 60}),
@@ -120,6 +191,15 @@ impl MockKiketApi {
     }
 
     /// `http://127.0.0.1:<port>`: use it as the configuration's API base URL.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").api_base_url(api.url()).build()?;
+    /// assert_eq!(config.api_base_url(), api.url());
+    /// # Ok(()) }
+    /// ```
     pub fn url(&self) -> String {
         format!("http://{}", self.address)
     }
@@ -129,6 +209,19 @@ impl MockKiketApi {
     }
 
     /// Serves `jwks` at `/.well-known/jwks.json` (e.g. `TestKeys::jwks()`).
+    ///
+    /// ```
+    /// use kiket_sdk::testing::{MockKiketApi, TestKeys};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let keys = TestKeys::generate("kid-1");
+    /// api.serve_jwks(keys.jwks());
+    /// // Runtime tokens then verify against the mock, as they would against the platform.
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").jwks_url(format!("{}/.well-known/jwks.json", api.url())).build()?;
+    /// # drop(config);
+    /// # Ok(()) }
+    /// ```
     pub fn serve_jwks(&self, jwks: Value) -> &Self {
         self.lock().jwks = Some(jwks);
         self
@@ -136,23 +229,72 @@ impl MockKiketApi {
 
     /// The next call of `operation` answers `status` with `body` (queue several to script a
     /// sequence; unprogrammed calls get the default answer).
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// api.respond("get_custom_data_record", 200, serde_json::json!({"data": {"id": 7, "name": "ACME"}}));
+    /// let record = ctx.endpoints().custom_data(12).get("com.example.crm", "contacts", 7).await?;
+    /// assert_eq!(record["name"], "ACME");
+    /// # Ok(()) }
+    /// ```
     pub fn respond(&self, operation: &'static str, status: u16, body: Value) -> &Self {
         self.lock().programmed.entry(operation).or_default().push_back((status, body));
         self
     }
 
     /// The next call of `operation` fails with `status` and `{"error": message}`.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// api.fail("list_custom_data", 404, "no such table");
+    /// let error = ctx.endpoints().custom_data(12).list("com.example.crm", "contacts").await.unwrap_err();
+    /// assert_eq!(error.status(), Some(404));
+    /// // A 5xx is retried by the client: program one failure per attempt to see it fail.
+    /// # Ok(()) }
+    /// ```
     pub fn fail(&self, operation: &'static str, status: u16, message: &str) -> &Self {
         self.respond(operation, status, json!({ "error": message }))
     }
 
     /// SLA events returned by `list_sla_events` (filtered by its `state` and `issue_id`).
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// api.set_sla_events(vec![serde_json::json!({"id": 1, "issue_id": 7, "state": "breached"})]);
+    /// let events = ctx.endpoints().sla_events(12).list().state("breached").await?;
+    /// assert_eq!(events.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn set_sla_events(&self, events: Vec<Value>) -> &Self {
         self.lock().sla_events = events;
         self
     }
 
     /// The rate-limit window `get_rate_limit` reports.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// api.set_rate_limit(100, 3, 60, 20);
+    /// let window = ctx.endpoints().rate_limit().await?;
+    /// assert_eq!((window.limit, window.remaining), (100, 3));
+    /// # Ok(()) }
+    /// ```
     pub fn set_rate_limit(&self, limit: i64, remaining: i64, window_seconds: i64, reset_in: i64) -> &Self {
         self.lock().rate_limit =
             json!({"limit": limit, "remaining": remaining, "window_seconds": window_seconds, "reset_in": reset_in});
@@ -160,22 +302,66 @@ impl MockKiketApi {
     }
 
     /// Every call so far, in order.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().log_event("one").await?;
+    /// ctx.endpoints().emit_metric("synced", 1.0).await?;
+    /// let operations: Vec<&str> = api.calls().iter().map(|call| call.operation).collect();
+    /// assert_eq!(operations, ["log_event", "record_metric"]);
+    /// # Ok(()) }
+    /// ```
     pub fn calls(&self) -> Vec<RecordedCall> {
         self.lock().calls.clone()
     }
 
     /// The calls of one operation.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().log_event("one").await?;
+    /// ctx.endpoints().log_event("two").await?;
+    /// assert_eq!(api.calls_to("log_event").len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn calls_to(&self, operation: &str) -> Vec<RecordedCall> {
         self.lock().calls.iter().filter(|c| c.operation == operation).cloned().collect()
     }
 
     /// POSTs answered from an earlier call with the same `Idempotency-Key` (no effect, not in
     /// [`Self::calls`]), as the platform answers a repeated key.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// assert_eq!(api.idempotent_repeats(), 0); // a re-run deferred handler repeats its keys; the mock counts it
+    /// # Ok(()) }
+    /// ```
     pub fn idempotent_repeats(&self) -> usize {
         self.lock().repeated
     }
 
     /// Messages of `log_event` calls.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().log_event("synced").metadata(serde_json::json!({"contacts": 3})).await?;
+    /// assert_eq!(api.logged(), [("synced".to_owned(), serde_json::json!({"contacts": 3}))]);
+    /// # Ok(()) }
+    /// ```
     pub fn logged(&self) -> Vec<(String, Value)> {
         self.calls_to("log_event")
             .into_iter()
@@ -185,6 +371,17 @@ impl MockKiketApi {
     }
 
     /// Panics unless `log_event` was called with `message`; returns its metadata.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().log_event("synced").metadata(serde_json::json!({"contacts": 3})).await?;
+    /// assert_eq!(api.assert_logged("synced")["contacts"], 3);
+    /// # Ok(()) }
+    /// ```
     pub fn assert_logged(&self, message: &str) -> Value {
         let logged = self.logged();
         match logged.iter().find(|(m, _)| m == message) {
@@ -194,6 +391,17 @@ impl MockKiketApi {
     }
 
     /// Records created in `module`/`table` (any project), in order.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().custom_data(12).create("com.example.crm", "contacts", &serde_json::json!({"email": "a@example.com"})).await?;
+    /// assert_eq!(api.custom_data_created("com.example.crm", "contacts")[0]["email"], "a@example.com");
+    /// # Ok(()) }
+    /// ```
     pub fn custom_data_created(&self, module: &str, table: &str) -> Vec<Value> {
         self.calls_to("create_custom_data_record")
             .into_iter()
@@ -206,11 +414,33 @@ impl MockKiketApi {
     }
 
     /// Bodies of `send_notification` calls.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().notify("Deal won", "ACME").await?;
+    /// assert_eq!(api.notifications()[0]["title"], "Deal won");
+    /// # Ok(()) }
+    /// ```
     pub fn notifications(&self) -> Vec<Value> {
         self.calls_to("send_notification").into_iter().filter_map(|c| c.body).collect()
     }
 
     /// Panics unless a notification titled `title` was sent; returns it.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().notify("Deal won", "ACME signed").await?;
+    /// assert_eq!(api.assert_notified("Deal won")["body"], "ACME signed");
+    /// # Ok(()) }
+    /// ```
     pub fn assert_notified(&self, title: &str) -> Value {
         let sent = self.notifications();
         sent.iter()
@@ -220,11 +450,35 @@ impl MockKiketApi {
     }
 
     /// The value of a secret as stored through the mock.
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).extension_id("com.example.crm").build();
+    /// ctx.secrets().set("CRM_TOKEN", "t0ken").await?;
+    /// assert_eq!(api.secret("CRM_TOKEN").as_deref(), Some("t0ken"));
+    /// # Ok(()) }
+    /// ```
     pub fn secret(&self, key: &str) -> Option<String> {
         self.lock().secrets.get(key).cloned()
     }
 
     /// Forgets every recorded call (programmed answers and stored data stay).
+    ///
+    /// ```
+    /// # use kiket_sdk::testing::{MockKiketApi, TestContext};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = MockKiketApi::start().await?;
+    /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+    /// ctx.endpoints().log_event("setup").await?;
+    /// api.clear_calls();
+    /// ctx.endpoints().log_event("under test").await?;
+    /// assert_eq!(api.calls().len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn clear_calls(&self) {
         self.lock().calls.clear();
     }
