@@ -153,6 +153,17 @@ pub struct Slot<P> {
 impl<P: types::catalog::EventPayload> Slot<P> {
     /// Handle the event with `handler`: a type implementing the event's handler trait
     /// (`IssueCreatedV1Handler`), or a function or closure of its payload type.
+    ///
+    /// ```
+    /// use kiket::prelude::*;
+    ///
+    /// async fn on_created(payload: IssueCreatedV1, _ctx: HandlerContext) -> Result<Reply, HandlerError> {
+    ///     Ok(Reply::json(serde_json::json!({"seen": payload.issue.id})))
+    /// }
+    ///
+    /// let slot: Slot<IssueCreatedV1> = Slot::handle(on_created);
+    /// # drop(slot);
+    /// ```
     pub fn handle(handler: impl SlotHandler<P>) -> Self {
         Self { register: Box::new(move |router| handler.register(router)), _payload: std::marker::PhantomData }
     }

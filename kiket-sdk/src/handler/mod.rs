@@ -27,6 +27,16 @@ pub use respond::Decision;
 use std::future::Future;
 
 /// What a handler returns.
+///
+/// ```
+/// use kiket_sdk::{HandlerContext, HandlerError, HandlerResult, Reply};
+///
+/// async fn handle(payload: serde_json::Value, _ctx: HandlerContext) -> HandlerResult {
+///     let id = payload["issue"]["id"].as_u64().ok_or_else(|| HandlerError::permanent("issue.id is missing"))?;
+///     Ok(Reply::json(serde_json::json!({"ok": true, "issue": id})))
+/// }
+/// # let _ = handle;
+/// ```
 pub type HandlerResult = Result<Reply, HandlerError>;
 
 /// Handles deliveries whose payload decodes into `P`.

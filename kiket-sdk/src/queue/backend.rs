@@ -51,6 +51,43 @@ pub struct DeadLetter {
 /// dead-lettered within the visibility timeout (its worker died) is handed out again. The
 /// SDK makes a re-delivered job run its handler once in effect (a run claim in the replay
 /// store, by delivery key).
+///
+/// ```
+/// // A queue of your own: here one that wraps another and counts what it stores (the same
+/// // shape serves a queue on SQS, Postgres, …: one method per step, errors as `StoreError`).
+/// use kiket_sdk::queue::{DeadLetter, Entry, InMemoryQueue, Job, Queue};
+/// use kiket_sdk::replay::StoreError;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use std::time::Duration;
+///
+/// struct Counted<Q> { inner: Q, pushed: AtomicU64 }
+///
+/// #[async_trait::async_trait]
+/// impl<Q: Queue> Queue for Counted<Q> {
+///     fn name(&self) -> &str { self.inner.name() }
+///     fn durable(&self) -> bool { self.inner.durable() }
+///     async fn push(&self, job: Job) -> Result<String, StoreError> {
+///         self.pushed.fetch_add(1, Ordering::Relaxed);
+///         self.inner.push(job).await
+///     }
+///     async fn pull(&self, consumer: &str, max: usize, wait: Duration, visibility: Duration) -> Result<Vec<Entry>, StoreError> {
+///         self.inner.pull(consumer, max, wait, visibility).await
+///     }
+///     async fn ack(&self, entry: &Entry) -> Result<(), StoreError> { self.inner.ack(entry).await }
+///     async fn retry(&self, entry: &Entry, delay: Duration) -> Result<(), StoreError> { self.inner.retry(entry, delay).await }
+///     async fn dead_letter(&self, entry: &Entry, reason: &str) -> Result<(), StoreError> {
+///         self.inner.dead_letter(entry, reason).await
+///     }
+///     async fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> { self.inner.dead_letters().await }
+///     async fn requeue(&self, id: &str) -> Result<bool, StoreError> { self.inner.requeue(id).await }
+///     async fn depth(&self) -> Result<u64, StoreError> { self.inner.depth().await }
+/// }
+///
+/// let queue = Counted { inner: InMemoryQueue::with_capacity(100), pushed: AtomicU64::new(0) };
+/// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").queue(queue).build()?;
+/// # drop(config);
+/// # Ok::<(), kiket_sdk::ConfigError>(())
+/// ```
 #[async_trait::async_trait]
 pub trait Queue: Send + Sync + 'static {
     /// A short name for logs and the sealing context (`memory`, `redis`).

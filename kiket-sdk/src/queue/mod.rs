@@ -64,6 +64,19 @@ pub struct Deferred<H> {
 
 impl<H> Deferred<H> {
     /// Defers `handler`.
+    ///
+    /// ```
+    /// use kiket_sdk::queue::Deferred;
+    /// use kiket_sdk::{HandlerContext, Router};
+    ///
+    /// // Answered 202 once stored; a worker runs the handler (retried with backoff on failure).
+    /// let slow_sync = Deferred::new(|payload: serde_json::Value, ctx: HandlerContext| async move {
+    ///     ctx.endpoints().custom_data(12).create("com.example.crm", "contacts", &payload["issue"]).await?;
+    ///     Ok(())
+    /// });
+    /// let router = Router::new().raw("crm.sync", "v1", slow_sync);
+    /// assert_eq!(router.deferred_events(), ["crm.sync@v1"]);
+    /// ```
     pub fn new(handler: H) -> Self {
         Self { handler }
     }
