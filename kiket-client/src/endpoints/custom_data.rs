@@ -54,6 +54,22 @@ struct Table<'a> {
 
 impl<T: DeserializeOwned + Send + 'static> CustomData<T> {
     /// The same records, decoded as `U`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// #[derive(serde::Deserialize)]
+    /// struct Contact { email: String }
+    ///
+    /// let contacts = endpoints.custom_data(12).typed::<Contact>();
+    /// contacts.create("com.example.crm", "contacts", &serde_json::json!({"email": "a@example.com"})).await?;
+    /// let all: Vec<Contact> = contacts.list("com.example.crm", "contacts").await?;
+    /// assert_eq!(all[0].email, "a@example.com");
+    /// # Ok(()) }
+    /// ```
     pub fn typed<U: DeserializeOwned>(self) -> CustomData<U> {
         CustomData { endpoints: self.endpoints, project_id: self.project_id, _record: PhantomData }
     }
@@ -68,11 +84,38 @@ impl<T: DeserializeOwned + Send + 'static> CustomData<T> {
 
     /// Lists records of a table; narrow it with [`ListRecords::filter`] and
     /// [`ListRecords::limit`], then await it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let data = endpoints.custom_data(12);
+    /// data.create("com.example.crm", "contacts", &serde_json::json!({"email": "a@example.com", "tier": "gold"})).await?;
+    /// data.create("com.example.crm", "contacts", &serde_json::json!({"email": "b@example.com", "tier": "free"})).await?;
+    /// let gold = data.list("com.example.crm", "contacts").filter("tier", "gold").limit(10).await?;
+    /// assert_eq!(gold.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self, module: impl Into<String>, table: impl Into<String>) -> ListRecords<T> {
         ListRecords { data: self.clone(), module: module.into(), table: table.into(), limit: None, filters: Map::new() }
     }
 
     /// Fetches one record.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let data = endpoints.custom_data(12);
+    /// let created = data.create("com.example.crm", "contacts", &serde_json::json!({"email": "a@example.com"})).await?.expect("created");
+    /// let fetched = data.get("com.example.crm", "contacts", created["id"].as_u64().unwrap()).await?;
+    /// assert_eq!(fetched["email"], "a@example.com");
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, module: &str, table: &str, id: impl Into<Id>) -> Result<T, ApiError> {
         const OP: &str = crate::operations::GET_CUSTOM_DATA_RECORD.id;
         let at = self.table(OP, module, table)?;
@@ -84,6 +127,18 @@ impl<T: DeserializeOwned + Send + 'static> CustomData<T> {
 
     /// Creates a record from any serialisable object. Returns the stored record, or `None`
     /// when the platform answered without one (`204`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let created = endpoints.custom_data(12).create("com.example.crm", "contacts", &serde_json::json!({"email": "a@example.com"})).await?;
+    /// assert!(created.is_some_and(|record| record["id"].is_number()));
+    /// assert_eq!(api.custom_data_created("com.example.crm", "contacts").len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub async fn create(&self, module: &str, table: &str, record: &impl Serialize) -> Result<Option<T>, ApiError> {
         const OP: &str = crate::operations::CREATE_CUSTOM_DATA_RECORD.id;
         let at = self.table(OP, module, table)?;
@@ -96,6 +151,19 @@ impl<T: DeserializeOwned + Send + 'static> CustomData<T> {
 
     /// Updates fields of a record. Returns the stored record, or `None` when the platform
     /// answered without one (`204`). (PATCH is not retried.)
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let data = endpoints.custom_data(12);
+    /// let id = data.create("com.example.crm", "contacts", &serde_json::json!({"tier": "free"})).await?.unwrap()["id"].as_u64().unwrap();
+    /// data.update("com.example.crm", "contacts", id, &serde_json::json!({"tier": "gold"})).await?;
+    /// assert_eq!(api.calls_to("update_custom_data_record")[0].body.as_ref().unwrap()["record"]["tier"], "gold");
+    /// # Ok(()) }
+    /// ```
     pub async fn update(
         &self,
         module: &str,
@@ -113,6 +181,21 @@ impl<T: DeserializeOwned + Send + 'static> CustomData<T> {
     }
 
     /// Deletes a record.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let data = endpoints.custom_data(12);
+    /// let id = data.create("com.example.crm", "contacts", &serde_json::json!({"tier": "free"})).await?.unwrap()["id"].as_u64().unwrap();
+    /// data.delete("com.example.crm", "contacts", id).await?;
+    /// assert!(data.list("com.example.crm", "contacts").await?.is_empty());
+    /// // A record that is not there: the platform's 404, as an error.
+    /// assert_eq!(data.delete("com.example.crm", "contacts", id).await.unwrap_err().status(), Some(404));
+    /// # Ok(()) }
+    /// ```
     pub async fn delete(&self, module: &str, table: &str, id: impl Into<Id>) -> Result<(), ApiError> {
         const OP: &str = crate::operations::DELETE_CUSTOM_DATA_RECORD.id;
         let at = self.table(OP, module, table)?;
@@ -124,6 +207,20 @@ impl<T: DeserializeOwned + Send + 'static> CustomData<T> {
 }
 
 /// A pending [`CustomData::list`]: add filters and a limit, then await it.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+/// # let endpoints = kiket.endpoints();
+/// // A pending request: nothing is sent until it is awaited (or `.send()`).
+/// let pending = endpoints.custom_data(12).list("com.example.crm", "contacts").limit(5);
+/// assert!(api.calls().is_empty());
+/// let records = pending.await?;
+/// assert!(records.is_empty());
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ListRecords<T = Value> {
@@ -137,18 +234,51 @@ pub struct ListRecords<T = Value> {
 impl<T: DeserializeOwned + Send + 'static> ListRecords<T> {
     /// Only records whose `field` equals `value` (repeat for several fields; sent as the
     /// JSON `filters` object).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.custom_data(12).list("com.example.crm", "contacts").filter("tier", "gold").await?;
+    /// assert!(api.calls_to("list_custom_data")[0].query_param("filters").is_some_and(|f| f.contains("gold")));
+    /// # Ok(()) }
+    /// ```
     pub fn filter(mut self, field: impl Into<String>, value: impl Into<Value>) -> Self {
         self.filters.insert(field.into(), value.into());
         self
     }
 
     /// At most `limit` records.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.custom_data(12).list("com.example.crm", "contacts").limit(25).await?;
+    /// assert_eq!(api.calls_to("list_custom_data")[0].query_param("limit"), Some("25"));
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
         self
     }
 
     /// Sends the request (what `.await` does).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let records: Vec<serde_json::Value> = endpoints.custom_data(12).list("com.example.crm", "contacts").send().await?;
+    /// assert!(records.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<T>, ApiError> {
         const OP: &str = crate::operations::LIST_CUSTOM_DATA.id;
         let at = self.data.table(OP, &self.module, &self.table)?;

@@ -7,6 +7,18 @@ use crate::generated::types::SlaEvent;
 use kiket_types::{Id, SlaState};
 
 /// SLA events of one project.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+/// # let endpoints = kiket.endpoints();
+/// api.set_sla_events(vec![serde_json::json!({"id": 1, "issue_id": 7, "state": "breached"})]);
+/// let breached = endpoints.sla_events(12).list().state("breached").await?;
+/// assert_eq!(breached.len(), 1);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct SlaEvents {
     endpoints: Endpoints,
@@ -45,12 +57,35 @@ impl SlaEvents {
     /// let events = endpoints.sla_events(12).list().state(issue_id).await?;
     /// # drop(events); Ok(()) }
     /// ```
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let events = endpoints.sla_events(12).list().limit(20).await?;
+    /// assert!(events.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListSlaEvents {
         ListSlaEvents { events: self.clone(), state: None, issue: None, limit: None }
     }
 }
 
 /// A pending [`SlaEvents::list`]: add filters, then await it.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+/// # let endpoints = kiket.endpoints();
+/// let pending = endpoints.sla_events(12).list().issue(7);
+/// let events = pending.await?; // sent here
+/// # drop(events);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ListSlaEvents {
@@ -62,24 +97,68 @@ pub struct ListSlaEvents {
 
 impl ListSlaEvents {
     /// Only events in this state (`imminent`, `breached`, `recovered`, or a newer one).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// api.set_sla_events(vec![serde_json::json!({"id": 1, "issue_id": 7, "state": "breached"}), serde_json::json!({"id": 2, "issue_id": 8, "state": "warning"})]);
+    /// assert_eq!(endpoints.sla_events(12).list().state("warning").await?.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn state(mut self, state: impl Into<SlaState>) -> Self {
         self.state = Some(state.into());
         self
     }
 
     /// Only events of this issue.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// api.set_sla_events(vec![serde_json::json!({"id": 1, "issue_id": 7, "state": "breached"}), serde_json::json!({"id": 2, "issue_id": 8, "state": "breached"})]);
+    /// assert_eq!(endpoints.sla_events(12).list().issue(8).await?.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn issue(mut self, issue_id: impl Into<Id>) -> Self {
         self.issue = Some(issue_id.into());
         self
     }
 
     /// At most `limit` events.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.sla_events(12).list().limit(50).await?;
+    /// assert_eq!(api.calls_to("list_sla_events")[0].query_param("limit"), Some("50"));
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
         self
     }
 
     /// Sends the request (what `.await` does).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let events = endpoints.sla_events(12).list().send().await?;
+    /// assert!(events.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<SlaEvent>, ApiError> {
         const OP: &str = crate::operations::LIST_SLA_EVENTS.id;
         let project_id = present_id(OP, "project id", &self.events.project_id)?;

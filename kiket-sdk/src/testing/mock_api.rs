@@ -545,7 +545,10 @@ fn default_answer(state: &mut MockState, call: &RecordedCall) -> Option<(u16, Va
         "list_custom_data" => {
             let records = state.records.get(&(p(0), p(1), project)).cloned().unwrap_or_default();
             let limit = call.query_param("limit").and_then(|l| l.parse().ok()).unwrap_or(usize::MAX);
-            (200, json!({ "data": records.into_iter().take(limit).collect::<Vec<_>>() }))
+            let filters: Map<String, Value> =
+                call.query_param("filters").and_then(|f| serde_json::from_str(f).ok()).unwrap_or_default();
+            let matching = records.into_iter().filter(|record| filters.iter().all(|(k, v)| record.get(k) == Some(v)));
+            (200, json!({ "data": matching.take(limit).collect::<Vec<_>>() }))
         }
         "create_custom_data_record" => {
             let mut record = call.body.as_ref().and_then(|b| b["record"].as_object().cloned()).unwrap_or_default();
