@@ -47,11 +47,29 @@ pub struct KiketClient {
 
 impl KiketClient {
     /// A builder (base URL `https://kiket.dev`, no token).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let kiket = kiket_client::KiketClient::builder().base_url(api.url()).workspace_token("wk_test").build()?;
+    /// kiket.log_event("from a script").await?;
+    /// api.assert_logged("from a script");
+    /// # Ok(()) }
+    /// ```
     pub fn builder() -> KiketClientBuilder {
         KiketClientBuilder::default()
     }
 
     /// From `KIKET_BASE_URL` and `KIKET_WORKSPACE_TOKEN`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), kiket_client::ClientConfigError> {
+    /// // KIKET_BASE_URL (default https://kiket.dev) and KIKET_WORKSPACE_TOKEN.
+    /// let kiket = kiket_client::KiketClient::from_env()?;
+    /// # drop(kiket);
+    /// # Ok(()) }
+    /// ```
     pub fn from_env() -> Result<Self, ClientConfigError> {
         let var = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
         let mut builder = Self::builder();
@@ -65,6 +83,17 @@ impl KiketClient {
     }
 
     /// The ergonomic operations.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let kiket = kiket_client::KiketClient::builder().base_url(api.url()).build()?;
+    /// let endpoints: &kiket_client::Endpoints = kiket.endpoints();
+    /// endpoints.notify("Nightly import", "done").await?;
+    /// api.assert_notified("Nightly import");
+    /// # Ok(()) }
+    /// ```
     pub fn endpoints(&self) -> &Endpoints {
         &self.endpoints
     }
@@ -78,6 +107,21 @@ impl std::ops::Deref for KiketClient {
 }
 
 /// Builds a [`KiketClient`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// let kiket = kiket_client::KiketClient::builder()
+///     .base_url(api.url())
+///     .workspace_token("wk_test")
+///     .extension_id("com.example.crm")
+///     .retry_policy(kiket_client::RetryPolicy::none())
+///     .build()?;
+/// kiket.secrets().set("CRM_TOKEN", "t0ken").await?;
+/// assert_eq!(api.secret("CRM_TOKEN").as_deref(), Some("t0ken"));
+/// # Ok(()) }
+/// ```
 #[derive(Default)]
 pub struct KiketClientBuilder {
     base_url: Option<String>,
@@ -101,36 +145,90 @@ impl std::fmt::Debug for KiketClientBuilder {
 
 impl KiketClientBuilder {
     /// API base URL (default `https://kiket.dev`).
+    ///
+    /// ```
+    /// let kiket = kiket_client::KiketClient::builder().base_url("https://eu.kiket.dev").build();
+    /// assert!(kiket.is_ok());
+    /// assert!(kiket_client::KiketClient::builder().base_url("eu.kiket.dev").build().is_err()); // not absolute
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
     /// Workspace token (`Authorization: Bearer …`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let kiket = kiket_client::KiketClient::builder().base_url(api.url()).workspace_token("wk_test").build()?;
+    /// kiket.log_event("hi").await?;
+    /// assert_eq!(api.calls_to("log_event")[0].header("authorization"), Some("Bearer wk_test"));
+    /// # Ok(()) }
+    /// ```
     pub fn workspace_token(mut self, token: impl Into<SecretString>) -> Self {
         self.workspace_token = Some(token.into());
         self
     }
 
     /// The runtime token of the invocation this client acts for (`X-Kiket-Runtime-Token`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let kiket = kiket_client::KiketClient::builder().base_url(api.url()).runtime_token("eyJ.runtime").build()?;
+    /// kiket.log_event("hi").await?;
+    /// assert_eq!(api.calls_to("log_event")[0].header("x-kiket-runtime-token"), Some("eyJ.runtime"));
+    /// # Ok(()) }
+    /// ```
     pub fn runtime_token(mut self, token: impl Into<SecretString>) -> Self {
         self.runtime_token = Some(token.into());
         self
     }
 
     /// The resolved event version of that invocation (`X-Kiket-Event-Version`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let kiket = kiket_client::KiketClient::builder().base_url(api.url()).event_version("v2").build()?;
+    /// kiket.log_event("hi").await?;
+    /// assert_eq!(api.calls_to("log_event")[0].header("x-kiket-event-version"), Some("v2"));
+    /// # Ok(()) }
+    /// ```
     pub fn event_version(mut self, version: impl Into<String>) -> Self {
         self.event_version = Some(version.into());
         self
     }
 
     /// Extension id, for secrets and extension info.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// assert_eq!(kiket.extension_id(), Some("com.example.crm"));
+    /// # Ok(()) }
+    /// ```
     pub fn extension_id(mut self, id: impl Into<String>) -> Self {
         self.extension_id = Some(id.into());
         self
     }
 
     /// Retry policy (default [`RetryPolicy::default`]).
+    ///
+    /// ```
+    /// use kiket_client::RetryPolicy;
+    /// use std::time::Duration;
+    /// let policy = RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(100), ..RetryPolicy::default() };
+    /// let kiket = kiket_client::KiketClient::builder().retry_policy(policy).build()?;
+    /// # drop(kiket);
+    /// # Ok::<(), kiket_client::ClientConfigError>(())
+    /// ```
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -140,12 +238,24 @@ impl KiketClientBuilder {
     /// timeouts, user agent and redirect policy are applied on top
     /// ([`crate::transport::configure`]), so credentials never follow a redirect off the API
     /// origin whatever the builder said.
+    ///
+    /// ```
+    /// let builder = reqwest::Client::builder().pool_max_idle_per_host(4);
+    /// let kiket = kiket_client::KiketClient::builder().http_client(builder).build()?;
+    /// # drop(kiket);
+    /// # Ok::<(), kiket_client::ClientConfigError>(())
+    /// ```
     pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
         self.http = Some(builder);
         self
     }
 
     /// Builds the client.
+    ///
+    /// ```
+    /// let error = kiket_client::KiketClient::builder().base_url("ftp://kiket.dev").build().unwrap_err();
+    /// assert!(error.to_string().contains("ftp://kiket.dev"));
+    /// ```
     pub fn build(self) -> Result<KiketClient, ClientConfigError> {
         let raw = self.base_url.unwrap_or_else(|| "https://kiket.dev".into());
         let base_url = crate::url::normalise_base_url(&raw).ok_or(ClientConfigError::InvalidBaseUrl(raw))?;

@@ -19,6 +19,20 @@ use kiket_types::Id;
 use sha2::{Digest, Sha256};
 
 /// Audit anchors and proofs.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+/// # let endpoints = kiket.endpoints();
+/// let audit = endpoints.audit();
+/// let page = audit.anchors().status("confirmed").per_page(50).await?;
+/// for anchor in &page.anchors {
+///     println!("{:?} on {:?}", anchor.merkle_root, anchor.network);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Audit {
     endpoints: Endpoints,
@@ -30,28 +44,89 @@ impl Audit {
     }
 
     /// A page of anchors; narrow it with the [`ListAnchors`] methods, then await.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let page = endpoints.audit().anchors().await?;
+    /// assert!(page.anchors.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub fn anchors(&self) -> ListAnchors {
         ListAnchors::new(self.clone())
     }
 
     /// One anchor by Merkle root; add [`GetAnchor::include_records`], then await.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let anchor = endpoints.audit().anchor("0xabc").include_records(true).await?;
+    /// assert_eq!(anchor.merkle_root.as_deref(), Some("0xabc"));
+    /// # Ok(()) }
+    /// ```
     pub fn anchor(&self, merkle_root: impl Into<String>) -> GetAnchor {
         GetAnchor { audit: self.clone(), merkle_root: merkle_root.into(), include_records: None }
     }
 
     /// The inclusion proof of a record; add [`GetRecordProof::record_type`], then await.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let proof = endpoints.audit().record_proof(981).record_type("issue").await?;
+    /// assert_eq!(api.calls_to("get_record_proof")[0].query_param("record_type"), Some("issue"));
+    /// # drop(proof);
+    /// # Ok(()) }
+    /// ```
     pub fn record_proof(&self, record_id: impl Into<Id>) -> GetRecordProof {
         GetRecordProof { audit: self.clone(), record_id: record_id.into(), record_type: None }
     }
 
     /// Asks the platform to verify a proof; await it. `None` when the platform answered
     /// without a result.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// use kiket_client::types::VerifyProofRequest;
+    /// let request = VerifyProofRequest {
+    ///     content_hash: "0x01".into(), leaf_index: 0, merkle_root: "0x01".into(), proof: vec![], tx_hash: None,
+    /// };
+    /// let answer = endpoints.audit().verify(request).await?;
+    /// assert!(answer.is_some());
+    /// # Ok(()) }
+    /// ```
     pub fn verify(&self, proof: VerifyProofRequest) -> VerifyProof {
         VerifyProof { audit: self.clone(), proof }
     }
 }
 
 /// A pending [`Audit::anchors`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+/// # let endpoints = kiket.endpoints();
+/// let pending = endpoints.audit().anchors().page(2).per_page(25); // nothing sent yet
+/// let page = pending.await?;
+/// # drop(page);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ListAnchors {
@@ -70,42 +145,121 @@ impl ListAnchors {
     }
 
     /// Page number (1-based).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.audit().anchors().page(3).await?;
+    /// assert_eq!(api.calls_to("list_audit_anchors")[0].query_param("page"), Some("3"));
+    /// # Ok(()) }
+    /// ```
     pub fn page(mut self, page: u32) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Anchors per page (at most 100; more is refused locally).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.audit().anchors().per_page(100).await?;
+    /// assert_eq!(api.calls_to("list_audit_anchors")[0].query_param("per_page"), Some("100"));
+    /// # Ok(()) }
+    /// ```
     pub fn per_page(mut self, per_page: u32) -> Self {
         self.per_page = Some(per_page);
         self
     }
 
     /// Only anchors in this status.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.audit().anchors().status("pending").await?;
+    /// assert_eq!(api.calls_to("list_audit_anchors")[0].query_param("status"), Some("pending"));
+    /// # Ok(()) }
+    /// ```
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = Some(status.into());
         self
     }
 
     /// Only anchors on this blockchain network.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.audit().anchors().network("polygon").await?;
+    /// assert_eq!(api.calls_to("list_audit_anchors")[0].query_param("network"), Some("polygon"));
+    /// # Ok(()) }
+    /// ```
     pub fn network(mut self, network: impl Into<String>) -> Self {
         self.network = Some(network.into());
         self
     }
 
     /// Only anchors at or after `time`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let from: kiket_client::Timestamp = "2026-11-01T00:00:00Z".parse()?;
+    /// endpoints.audit().anchors().from(from).await?;
+    /// assert!(api.calls_to("list_audit_anchors")[0].query_param("from").is_some());
+    /// # Ok(()) }
+    /// ```
     pub fn from(mut self, time: Timestamp) -> Self {
         self.from = Some(time);
         self
     }
 
     /// Only anchors at or before `time`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let to: kiket_client::Timestamp = "2026-12-01T00:00:00Z".parse()?;
+    /// endpoints.audit().anchors().to(to).await?;
+    /// assert!(api.calls_to("list_audit_anchors")[0].query_param("to").is_some());
+    /// # Ok(()) }
+    /// ```
     pub fn to(mut self, time: Timestamp) -> Self {
         self.to = Some(time);
         self
     }
 
     /// Sends the request (what `.await` does).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let page = endpoints.audit().anchors().send().await?;
+    /// assert!(page.anchors.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<AuditAnchorListResponse, ApiError> {
         const OP: &str = crate::operations::LIST_AUDIT_ANCHORS.id;
         let mut request = self.audit.endpoints.client.list_audit_anchors();
@@ -137,6 +291,17 @@ impl ListAnchors {
 awaitable!(ListAnchors => AuditAnchorListResponse);
 
 /// A pending [`Audit::anchor`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+/// # let endpoints = kiket.endpoints();
+/// let anchor = endpoints.audit().anchor("0xabc").await?;
+/// assert_eq!(anchor.status.as_deref(), Some("confirmed"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetAnchor {
@@ -147,12 +312,34 @@ pub struct GetAnchor {
 
 impl GetAnchor {
     /// Whether the anchor's records come with it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.audit().anchor("0xabc").include_records(true).await?;
+    /// assert_eq!(api.calls_to("get_audit_anchor")[0].query_param("include_records"), Some("true"));
+    /// # Ok(()) }
+    /// ```
     pub fn include_records(mut self, include: bool) -> Self {
         self.include_records = Some(include);
         self
     }
 
     /// Sends the request (what `.await` does).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let anchor = endpoints.audit().anchor("0xabc").send().await?;
+    /// assert_eq!(anchor.merkle_root.as_deref(), Some("0xabc"));
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<AuditAnchor, ApiError> {
         const OP: &str = crate::operations::GET_AUDIT_ANCHOR.id;
         let root = present(OP, "merkle root", &self.merkle_root)?;
@@ -167,6 +354,21 @@ impl GetAnchor {
 awaitable!(GetAnchor => AuditAnchor);
 
 /// A pending [`Audit::record_proof`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+/// # let endpoints = kiket.endpoints();
+/// let proof = endpoints.audit().record_proof(981).await?;
+/// // Check it locally, without asking the platform (see `verify_merkle_proof`).
+/// if let (Some(hash), Some(index), Some(root)) = (&proof.content_hash, proof.leaf_index, &proof.merkle_root) {
+///     let valid = kiket_client::verify_merkle_proof(hash, &proof.proof, index as u64, root)?;
+///     # drop(valid);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetRecordProof {
@@ -177,12 +379,34 @@ pub struct GetRecordProof {
 
 impl GetRecordProof {
     /// The kind of record (`issue`, `comment`, …).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.audit().record_proof(981).record_type("comment").await?;
+    /// assert_eq!(api.calls_to("get_record_proof")[0].query_param("record_type"), Some("comment"));
+    /// # Ok(()) }
+    /// ```
     pub fn record_type(mut self, record_type: impl Into<String>) -> Self {
         self.record_type = Some(record_type.into());
         self
     }
 
     /// Sends the request (what `.await` does).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// let proof = endpoints.audit().record_proof(981).send().await?;
+    /// assert!(proof.proof.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<RecordProof, ApiError> {
         const OP: &str = crate::operations::GET_RECORD_PROOF.id;
         let id = present_id(OP, "record id", &self.record_id)?;
@@ -197,6 +421,19 @@ impl GetRecordProof {
 awaitable!(GetRecordProof => RecordProof);
 
 /// A pending [`Audit::verify`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+/// # let endpoints = kiket.endpoints();
+/// use kiket_client::types::VerifyProofRequest;
+/// let request = VerifyProofRequest { content_hash: "0x01".into(), leaf_index: 0, merkle_root: "0x01".into(), proof: vec![], tx_hash: None };
+/// let pending = endpoints.audit().verify(request);
+/// assert!(pending.await?.is_some());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct VerifyProof {
@@ -206,6 +443,20 @@ pub struct VerifyProof {
 
 impl VerifyProof {
     /// Sends the request (what `.await` does).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// use kiket_client::types::VerifyProofRequest;
+    /// let request = VerifyProofRequest { content_hash: "0x01".into(), leaf_index: 0, merkle_root: "0x01".into(), proof: vec![], tx_hash: None };
+    /// let answer = endpoints.audit().verify(request).send().await?;
+    /// assert_eq!(api.calls_to("verify_audit_proof").len(), 1);
+    /// # drop(answer);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Option<VerifyProofResponse>, ApiError> {
         const OP: &str = crate::operations::VERIFY_AUDIT_PROOF.id;
         let request =

@@ -31,12 +31,38 @@ impl Endpoints {
     /// pool and retries (a POST gets an `Idempotency-Key`, so it is retried safely). Add
     /// [`RawRequest::query`] pairs and a [`RawRequest::json`] body, then await: the answer is
     /// its JSON (`Value::Null` for an empty body).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// use kiket_client::Method;
+    /// // An operation this SDK does not wrap yet: same headers, pool and retries.
+    /// let answer = endpoints.request(Method::GET, "/api/v1/ext/rate_limit").await?;
+    /// assert!(answer["rate_limit"]["limit"].is_number());
+    /// # Ok(()) }
+    /// ```
     pub fn request(&self, method: Method, path: impl Into<String>) -> RawRequest {
         RawRequest { endpoints: self.clone(), method, path: path.into(), query: Vec::new(), body: None }
     }
 }
 
 /// A pending [`Endpoints::request`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+/// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+/// # let endpoints = kiket.endpoints();
+/// use kiket_client::Method;
+/// let pending = endpoints.request(Method::GET, "/api/v1/ext/sla/events").query("project_id", 12);
+/// let answer = pending.await?;
+/// # drop(answer);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct RawRequest {
@@ -49,18 +75,54 @@ pub struct RawRequest {
 
 impl RawRequest {
     /// Adds a query pair (repeat for more).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// use kiket_client::Method;
+    /// endpoints.request(Method::GET, "/api/v1/ext/sla/events").query("project_id", 12).query("limit", 5).await?;
+    /// assert_eq!(api.calls_to("list_sla_events")[0].query_param("limit"), Some("5"));
+    /// # Ok(()) }
+    /// ```
     pub fn query(mut self, name: impl Into<String>, value: impl ToString) -> Self {
         self.query.push((name.into(), value.to_string()));
         self
     }
 
     /// Sends `body` as JSON.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// use kiket_client::Method;
+    /// endpoints.request(Method::POST, "/api/v1/extensions/logs").json(&serde_json::json!({"message": "raw"})).await?;
+    /// api.assert_logged("raw");
+    /// # Ok(()) }
+    /// ```
     pub fn json(mut self, body: &impl Serialize) -> Self {
         self.body = Some(serde_json::to_value(body).map_err(|e| e.to_string()));
         self
     }
 
     /// Sends the request (what `.await` does).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// use kiket_client::Method;
+    /// let answer = endpoints.request(Method::GET, "/api/v1/ext/rate_limit").send().await?;
+    /// assert!(answer.is_object());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Value, ApiError> {
         let client = &self.endpoints.client;
         let url = self.url(client.baseurl())?;

@@ -95,6 +95,18 @@ impl SecretsManager {
 
     /// Keys of all secrets on the platform. Accepts both shapes the platform has used (an
     /// array of records, or `{"keys": [...]}` of names or records).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.secrets().set("CRM_TOKEN", "t0ken").await?;
+    /// let keys = endpoints.secrets().list().await?;
+    /// assert!(keys.iter().any(|secret| secret.key == "CRM_TOKEN")); // keys only, never values
+    /// # Ok(()) }
+    /// ```
     pub async fn list(&self) -> Result<Vec<SecretKey>, ApiError> {
         const OP: &str = crate::operations::LIST_SECRETS.id;
         let id = self.endpoints.require_extension_id(OP)?;
@@ -110,6 +122,19 @@ impl SecretsManager {
     /// A secret, or `None` when it is not set. `KIKET_SECRET_<KEY>` (key upper-cased, runs of
     /// other characters as `_`: `sample.token` → `KIKET_SECRET_SAMPLE_TOKEN`) wins when it is
     /// set and not empty; otherwise the platform is asked, and its 404 means "not set".
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.secrets().set("CRM_TOKEN", "t0ken").await?;
+    /// let secret = endpoints.secrets().get("CRM_TOKEN").await?.expect("stored");
+    /// assert_eq!(secret.value.expose(), "t0ken");
+    /// assert!(endpoints.secrets().get("MISSING").await?.is_none());
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, key: &str) -> Result<Option<Secret>, ApiError> {
         const OP: &str = crate::operations::GET_SECRET.id;
         let key = present(OP, "secret key", key)?;
@@ -137,6 +162,19 @@ impl SecretsManager {
     }
 
     /// Creates or overwrites a secret. Blank keys and values are rejected locally.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.secrets().set("CRM_TOKEN", "t0ken").await?;
+    /// assert_eq!(api.secret("CRM_TOKEN").as_deref(), Some("t0ken"));
+    /// // A blank value is refused before anything is sent.
+    /// assert!(endpoints.secrets().set("CRM_TOKEN", " ").await.is_err());
+    /// # Ok(()) }
+    /// ```
     pub async fn set(&self, key: &str, value: impl Into<SecretString>) -> Result<(), ApiError> {
         const OP: &str = crate::operations::SET_SECRET.id;
         let value = value.into();
@@ -152,6 +190,18 @@ impl SecretsManager {
     }
 
     /// Deletes a secret; deleting one that is not set (404) succeeds.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.secrets().set("CRM_TOKEN", "t0ken").await?;
+    /// endpoints.secrets().delete("CRM_TOKEN").await?;
+    /// assert_eq!(api.secret("CRM_TOKEN"), None);
+    /// # Ok(()) }
+    /// ```
     pub async fn delete(&self, key: &str) -> Result<(), ApiError> {
         const OP: &str = crate::operations::DELETE_SECRET.id;
         let key = present(OP, "secret key", key)?;
@@ -164,6 +214,18 @@ impl SecretsManager {
     }
 
     /// Replaces a secret's value by writing the new one (never delete-then-create).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
+    /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
+    /// # let endpoints = kiket.endpoints();
+    /// endpoints.secrets().set("CRM_TOKEN", "old").await?;
+    /// endpoints.secrets().rotate("CRM_TOKEN", "new").await?;
+    /// assert_eq!(api.secret("CRM_TOKEN").as_deref(), Some("new"));
+    /// # Ok(()) }
+    /// ```
     pub async fn rotate(&self, key: &str, new_value: impl Into<SecretString>) -> Result<(), ApiError> {
         self.set(key, new_value).await
     }
