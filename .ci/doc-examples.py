@@ -11,13 +11,8 @@ scripts (per-event traits, `CatalogRoutes`) is not.
 It also prints rustdoc's own coverage table (`--show-coverage`: documented %, examples %) and
 fails when a crate's examples share falls below its floor in `FLOORS`.
 
-Exit status 1 when an item without an example is not listed in `.ci/doc-examples.pending`
-(the work still to do, one `crate::Type::method` per line; it only shrinks), or when a listed
-one has an example now (take it off the list). Run from anywhere:
-
-    python3 .ci/doc-examples.py            # check
-    python3 .ci/doc-examples.py --list     # print every missing item, pending or not
-    python3 .ci/doc-examples.py --prune    # take the items that have an example now off the list
+Exit status 1 when any listed item lacks an example or a crate is below its floor. Run from
+anywhere with `python3 .ci/doc-examples.py`; `.ci/run` runs it.
 """
 
 import json
@@ -27,7 +22,6 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PENDING = os.path.join(ROOT, ".ci", "doc-examples.pending")
 CRATES = {"kiket_types": "kiket-types", "kiket_client": "kiket-client", "kiket_sdk": "kiket-sdk", "kiket": "kiket"}
 
 # Types whose docs and every public inherent method need an example.
@@ -58,9 +52,11 @@ METHODS = {
 TRAIT_METHODS = {"kiket": ["CatalogRoutes"]}
 # Traits users implement: the trait's docs show an `impl <Trait> for …`.
 IMPLEMENT = {"kiket_sdk": ["ReplayStore", "Queue", "Hook", "IntoReply"]}
-# rustdoc --show-coverage, "examples" column: the floor of each crate (it only rises; the
-# issue's goal: 60 % for kiket, kiket-sdk and kiket-client, 45 % for kiket-types).
-FLOORS = {"kiket": 94.0, "kiket_sdk": 67.0, "kiket_client": 29.0, "kiket_types": 38.0}
+# rustdoc --show-coverage, "examples" column: the least share of each crate (issue #22).
+# rustdoc counts the items public where they are defined: the generated payload structs and
+# progenitor's client live in private modules re-exported by their crates, so they are not
+# counted, and the items above are checked whatever rustdoc counts.
+FLOORS = {"kiket": 60.0, "kiket_sdk": 60.0, "kiket_client": 60.0, "kiket_types": 45.0}
 
 RUST_FENCE_WORDS = {"", "rust", "no_run", "should_panic", "compile_fail", "edition2015", "edition2018",
                     "edition2021", "edition2024"}
@@ -145,7 +141,6 @@ class Crate:
 
 
 def main():
-    list_all = "--list" in sys.argv
     crates = {}
     coverage = {}
     for name, package in CRATES.items():
@@ -209,27 +204,12 @@ def main():
             below.append(f"{name}: {share:.1f}% < floor {FLOORS[name]}%")
     print(f"prelude: {exempt} generated payload types exempt")
 
-    pending = set()
-    if os.path.exists(PENDING):
-        with open(PENDING) as f:
-            pending = {line.strip() for line in f if line.strip() and not line.startswith("#")}
-    unlisted = [m for m in missing if m not in pending]
-    done = sorted(pending - set(missing))
-    print(f"items a user calls without an example: {len(missing)} ({len(pending & set(missing))} pending)")
-    for entry in (missing if list_all else unlisted):
+    print(f"items a user calls without an example: {len(missing)}")
+    for entry in missing:
         print(f"  missing: {entry}")
-    if "--prune" in sys.argv and done:
-        with open(PENDING) as f:
-            kept = [line for line in f if line.strip() not in done]
-        with open(PENDING, "w") as f:
-            f.writelines(kept)
-        print(f"  {len(done)} entries with an example now taken off the list")
-        done = []
-    for entry in done:
-        print(f"  has an example now, take it off {os.path.relpath(PENDING, ROOT)}: {entry}")
     for entry in below:
         print(f"  below the floor: {entry}")
-    return 1 if unlisted or done or below else 0
+    return 1 if missing or below else 0
 
 
 if __name__ == "__main__":

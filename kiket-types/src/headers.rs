@@ -12,6 +12,13 @@
 //! ```
 
 /// One header of the protocol.
+///
+/// ```
+/// use kiket_types::headers;
+/// // Every header the protocol defines, e.g. to log which ones a request carried.
+/// let names: Vec<&str> = headers::ALL.iter().map(|header| header.name()).collect();
+/// assert!(names.contains(&"x-kiket-runtime-token"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KiketHeader {
     name: &'static str,
@@ -20,11 +27,21 @@ pub struct KiketHeader {
 
 impl KiketHeader {
     /// The wire name, lower case (`x-kiket-signature`).
+    ///
+    /// ```
+    /// let name = kiket_types::headers::TIMESTAMP.name();
+    /// assert_eq!(name, "x-kiket-timestamp");
+    /// ```
     pub const fn name(self) -> &'static str {
         self.name
     }
 
     /// The conventional spelling (`X-Kiket-Signature`), for messages and documentation.
+    ///
+    /// ```
+    /// let shown = kiket_types::headers::EVENT_VERSION.display();
+    /// assert_eq!(shown, "X-Kiket-Event-Version");
+    /// ```
     pub const fn display(self) -> &'static str {
         self.display
     }

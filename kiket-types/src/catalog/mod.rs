@@ -4,6 +4,14 @@
 mod sample;
 
 /// One event schema of the catalog.
+///
+/// ```
+/// for schema in kiket_types::catalog::EVENTS {
+///     println!("{}@{} → {} ({})", schema.event, schema.version, schema.type_name, schema.schema_file);
+/// }
+/// let schema = kiket_types::catalog::find("issue.created", "v2").unwrap();
+/// assert_eq!(schema.type_name, "IssueCreatedV2");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventSchema {
     /// Event name as delivered (`issue.created`).
@@ -20,6 +28,16 @@ pub struct EventSchema {
 ///
 /// Implemented (by the build script) exactly for the types in [`EVENTS`], so code that is
 /// generic over `P: EventPayload` can only ever be used with a real event of the catalog.
+///
+/// ```
+/// use kiket_types::catalog::EventPayload;
+///
+/// // Generic code over every catalogued payload: its event and version are constants.
+/// fn route_of<P: EventPayload>() -> String {
+///     format!("{}@{}", P::EVENT, P::VERSION)
+/// }
+/// assert_eq!(route_of::<kiket_types::SlaBreachV1>(), "sla.breach@v1");
+/// ```
 pub trait EventPayload:
     serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + Clone + Send + Sync + 'static
 {
@@ -59,12 +77,24 @@ include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 pub const SCHEMA_BUNDLE: &str = include_str!(concat!(env!("OUT_DIR"), "/schema_bundle.json"));
 
 /// Looks up an event and version exactly as catalogued.
+///
+/// ```
+/// let schema = kiket_types::catalog::find("issue.created", "v1").expect("catalogued");
+/// assert_eq!(schema.schema_file, "events/issue.created/v1.json");
+/// assert!(kiket_types::catalog::find("issue.created", "1").is_none()); // labels exactly as catalogued
+/// ```
 pub fn find(event: &str, version: &str) -> Option<&'static EventSchema> {
     EVENTS.iter().find(|e| e.event == event && e.version == version)
 }
 
 impl EventSchema {
     /// The schema of this event (bundled form), or `Null` if the bundle lacks it.
+    ///
+    /// ```
+    /// let schema = kiket_types::catalog::find("issue.created", "v1").unwrap().schema();
+    /// assert_eq!(schema["type"], "object");
+    /// assert!(schema["properties"]["issue"].is_object());
+    /// ```
     pub fn schema(&self) -> serde_json::Value {
         bundle()["definitions"].get(self.type_name).cloned().unwrap_or_default()
     }
