@@ -15,7 +15,9 @@
 //! assert_eq!(payload.issue.status.unwrap().as_str(), "shiny_new_status");
 //! ```
 //!
-//! ## A typed handler
+//! ## The three jobs
+//!
+//! ### 1. Handle events: one typed handler per event
 //!
 //! ```no_run
 //! use kiket::prelude::*;
@@ -60,6 +62,55 @@
 //! assert_eq!(router.registered_events(), ["issue.commented@v1", "workflow.before_transition@v1"]);
 //! ```
 //!
+//! ### 2. Call the extension API
+//!
+//! A handler's context carries a client with this invocation's credentials:
+//! [`HandlerContext::endpoints`](sdk::HandlerContext::endpoints) for the ergonomic layer
+//! (custom data, SLA events, intake forms, secrets, logs, metrics, notifications, audit),
+//! [`HandlerContext::client`](sdk::HandlerContext::client) for the generated one. Tests run it
+//! against the test kit's loopback mock:
+//!
+//! ```
+//! use kiket::prelude::*;
+//! use kiket::sdk::testing::{MockKiketApi, TestContext};
+//!
+//! async fn remember(payload: IssueCreatedV1, ctx: HandlerContext) -> Result<(), HandlerError> {
+//!     let contacts = ctx.endpoints().custom_data(12);
+//!     contacts.create("com.example.crm", "contacts", &payload.issue).await?;
+//!     ctx.endpoints().log_event("contact remembered").await?;
+//!     Ok(())
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let api = MockKiketApi::start().await?;
+//! let ctx = TestContext::for_payload::<IssueCreatedV1>().api_base_url(api.url()).build();
+//! let payload: IssueCreatedV1 = serde_json::from_value(serde_json::json!({"issue": {"id": 7, "title": "Hi"}}))?;
+//! remember(payload, ctx).await?;
+//! assert_eq!(api.custom_data_created("com.example.crm", "contacts")[0]["title"], "Hi");
+//! api.assert_logged("contact remembered");
+//! # Ok(()) }
+//! ```
+//!
+//! ### 3. Regenerate when the platform's spec changes
+//!
+//! Payload types, handler traits and the API client are generated at build time from
+//! `schemas/` and `openapi/`: drop in the new files and `cargo build`. What a user sees of
+//! the generated code is written to `GENERATED.md` files that are committed and checked by
+//! tests, so a spec change arrives in review as a diff of names and types
+//! (`KIKET_UPDATE_SNAPSHOTS=1 cargo test` rewrites them; `docs/updating.md` walks through it).
+//! A handler of an event that disappeared, or of a payload whose field changed type, stops
+//! compiling where it is used.
+//!
+//! ```
+//! // The surfaces this build generated, as committed:
+//! assert!(kiket::GENERATED_SURFACE.contains("IssueCreatedV1Handler"));
+//! assert!(kiket::client::GENERATED_SURFACE.contains("`listCustomData`"));
+//! assert!(kiket::types::GENERATED_SURFACE.contains("IssueCreatedV1"));
+//! // …and the spec versions they came from.
+//! println!("schemas {}, API {}", kiket::types::SPEC_VERSION, kiket::client::API_SPEC_VERSION);
+//! ```
+//!
 //! ## Compile-time guarantees
 //!
 //! Registering a handler under an event whose payload type it does not take is a compile
@@ -90,6 +141,20 @@
 //!     // …every other event missing
 //! };
 //! ```
+//!
+//! ## Recipes
+//!
+//! The [`cookbook`] (every recipe compiled and run as a test): [scopes](cookbook#scopes),
+//! [secrets](cookbook#secrets), [SLA alerts](cookbook#sla-alerts),
+//! [intake forms](cookbook#intake-forms),
+//! [scripts outside a handler](cookbook#scripts-and-jobs-outside-a-handler),
+//! [rate limits](cookbook#rate-limits), [errors](cookbook#errors-retried-or-not),
+//! [embedding into axum](cookbook#embedding-into-an-existing-axum-app),
+//! [metrics and traces](cookbook#metrics-and-traces-in-production),
+//! [middleware](cookbook#middleware-hooks-around-handlers-layers-around-everything),
+//! [hardening knobs](cookbook#hardening-knobs-defaults-are-safe),
+//! [slow work on Redis](cookbook#slow-work-deferred-handlers-several-replicas-on-redis),
+//! [AWS Lambda](cookbook#aws-lambda), [deploying](cookbook#deploying).
 #![deny(missing_docs)]
 
 pub use kiket_client as client;
@@ -221,6 +286,7 @@ pub mod prelude {
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-#[cfg(doctest)]
-#[doc = include_str!("../docs/cookbook.md")]
-struct CookbookDoctests;
+/// Recipes, each compiled and run as a doctest (the text of `docs/cookbook.md`).
+pub mod cookbook {
+    #![doc = include_str!("../docs/cookbook.md")]
+}
