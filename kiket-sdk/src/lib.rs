@@ -1,4 +1,76 @@
-//! Runtime of Kiket extensions.
+//! Runtime of Kiket extensions: verification, routing, the handler context, the server, the
+//! deferred-work queue, telemetry and the test kit.
+//!
+//! Most extensions depend on the `kiket` facade, which re-exports this crate as `kiket::sdk`
+//! and adds one named handler trait per event (`IssueCreatedV1Handler`). This crate is what
+//! it stands on, usable directly with [`Router::on`] over any payload type of `kiket-types`.
+//!
+//! ## The three jobs
+//!
+//! **Handle events.** Register handlers on a [`Router`], join it with a [`Config`] into an
+//! [`Extension`], and serve it; the test kit (module `testing`, feature `testing`) sends signed
+//! deliveries exactly as the platform does:
+//!
+//! ```
+//! use kiket_sdk::testing::{SignedRequest, TestClient};
+//! use kiket_sdk::{Config, Decision, Extension, HandlerContext, HandlerError, Router};
+//! use kiket_types::WorkflowBeforeTransitionV1;
+//!
+//! async fn gate(payload: WorkflowBeforeTransitionV1, _ctx: HandlerContext) -> Result<Decision, HandlerError> {
+//!     Ok(match payload.transition.to.as_deref() {
+//!         Some("done") => Decision::deny("Finance has not approved the budget"),
+//!         _ => Decision::allow(),
+//!     })
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let router = Router::new().on::<WorkflowBeforeTransitionV1, _>(gate);
+//! let extension = Extension::new(router, Config::builder().webhook_secret("whsec_test").build()?)?;
+//! let client = TestClient::new(extension.into_router());
+//! let body = kiket_sdk::testing::sample("workflow.before_transition", "v1").unwrap();
+//! let answer = client.send(&SignedRequest::new("workflow.before_transition", "v1", &body).secret("whsec_test")).await;
+//! assert_eq!(answer.status, 200);
+//! # Ok(()) }
+//! ```
+//!
+//! **Call the extension API.** [`HandlerContext::endpoints`] carries this invocation's
+//! credentials; the test kit's `MockKiketApi` answers every operation on a loopback port:
+//!
+//! ```
+//! use kiket_sdk::testing::{MockKiketApi, TestContext};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let api = MockKiketApi::start().await?;
+//! let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
+//! ctx.endpoints().notify("Deal won", "ACME signed").await?;
+//! api.assert_notified("Deal won");
+//! # Ok(()) }
+//! ```
+//!
+//! **Regenerate when the spec changes.** This crate has no generated code of its own: it is
+//! generic over [`kiket_types::catalog::EventPayload`], implemented by the generated payload
+//! types, so a new event or version needs a rebuild and nothing else here:
+//!
+//! ```
+//! use kiket_types::catalog::{EventPayload, EVENTS};
+//! assert!(EVENTS.iter().any(|e| (e.event, e.version) == (kiket_types::IssueCreatedV2::EVENT, "v2")));
+//! ```
+//!
+//! ## Recipes
+//!
+//! In the `kiket` cookbook, each compiled and run as a test:
+//! - [Scopes](https://docs.rs/kiket/latest/kiket/cookbook/index.html#scopes)
+//! - [Errors: retried or not](https://docs.rs/kiket/latest/kiket/cookbook/index.html#errors-retried-or-not)
+//! - [Embedding into an existing axum app](https://docs.rs/kiket/latest/kiket/cookbook/index.html#embedding-into-an-existing-axum-app)
+//! - [Metrics and traces in production](https://docs.rs/kiket/latest/kiket/cookbook/index.html#metrics-and-traces-in-production)
+//! - [Middleware: hooks and layers](https://docs.rs/kiket/latest/kiket/cookbook/index.html#middleware-hooks-around-handlers-layers-around-everything)
+//! - [Hardening knobs](https://docs.rs/kiket/latest/kiket/cookbook/index.html#hardening-knobs-defaults-are-safe)
+//! - [Slow work: deferred handlers on Redis](https://docs.rs/kiket/latest/kiket/cookbook/index.html#slow-work-deferred-handlers-several-replicas-on-redis)
+//! - [AWS Lambda](https://docs.rs/kiket/latest/kiket/cookbook/index.html#aws-lambda)
+//! - [Deploying](https://docs.rs/kiket/latest/kiket/cookbook/index.html#deploying)
+//!
+//! ## Modules
 //!
 //! Everything between the socket and an extension's handler, in the order a delivery meets
 //! it:

@@ -1,5 +1,40 @@
 //! Strongly typed payloads of every Kiket event, generated at build time from `schemas/`.
 //!
+//! This crate is the data layer of the SDK, with no HTTP or async code: handlers receive
+//! these types (through `kiket` or `kiket-sdk`), tests build them, and the [`catalog`] says
+//! which event and version each one is.
+//!
+//! ## The three jobs
+//!
+//! **Handle events**: a handler receives one of these payloads, decoded and checked:
+//!
+//! ```
+//! use kiket_types::SlaBreachV1;
+//!
+//! let body = r#"{"issue": {"id": 9, "title": "Outage"}, "sla": {"state": "breached"}, "x_new_field": 1}"#;
+//! let payload: SlaBreachV1 = serde_json::from_str(body)?;
+//! assert_eq!(payload.extra["x_new_field"], 1); // unknown fields kept, never an error
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! **Call the extension API**: the client (`kiket-client`) takes and returns these types
+//! where the API speaks of issues, SLA records and identifiers ([`Id`]).
+//!
+//! **Regenerate when the spec changes**: add or edit a file under `schemas/` and build; the
+//! new types appear here, and `kiket-types/GENERATED.md` (also [`GENERATED_SURFACE`]) shows
+//! the change as a diff in review:
+//!
+//! ```
+//! assert!(kiket_types::GENERATED_SURFACE.contains("IssueCreatedV2"));
+//! assert!(kiket_types::catalog::find("issue.created", "v2").is_some());
+//! ```
+//!
+//! The generated structs carry no examples of their own; how to use them in handlers is in
+//! the `kiket` crate's guide and its
+//! [cookbook](https://docs.rs/kiket/latest/kiket/cookbook/index.html).
+//!
+//! ## What the types guarantee
+//!
 //! Each file `schemas/events/<event>/<version>.json` becomes one struct named by its `title`
 //! (`issue.created` v1 → [`IssueCreatedV1`]); shared shapes under `schemas/common/` become the
 //! types they reference ([`Issue`], [`Actor`], [`SlaRecord`], …). [`catalog::EVENTS`] lists
