@@ -157,18 +157,15 @@ def main():
         if not has_example(item.get("docs")):
             missing.append(f"{crate}::{path}")
 
-    for crate, names in METHODS.items():
-        for name in names:
-            item = crates[crate].local_named(name, ("struct", "enum"))
-            need(crate, name, item)
-            for method in crates[crate].inherent_methods(item):
-                need(crate, f"{name}::{method['name']}", method)
-    for crate, names in TRAIT_METHODS.items():
-        for name in names:
-            item = crates[crate].local_named(name, ("trait",))
-            need(crate, name, item)
-            for method in crates[crate].trait_methods(item):
-                need(crate, f"{name}::{method['name']}", method)
+    # (table, kinds of the named item, its members that need an example)
+    for table, kinds, members in ((METHODS, ("struct", "enum"), Crate.inherent_methods),
+                                  (TRAIT_METHODS, ("trait",), Crate.trait_methods)):
+        for crate, names in table.items():
+            for name in names:
+                item = crates[crate].local_named(name, kinds)
+                need(crate, name, item)
+                for method in members(crates[crate], item):
+                    need(crate, f"{name}::{method['name']}", method)
     for crate, names in IMPLEMENT.items():
         for name in names:
             item = crates[crate].local_named(name, ("trait",))
