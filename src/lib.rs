@@ -261,6 +261,16 @@ pub trait SlotHandler<P>: Send + 'static {
 /// Runs the extension: builds the configuration from the manifest in the working directory
 /// and the environment (`KIKET_*`, see [`sdk::Config::from_env`]), joins it with `router`, and
 /// serves on `HOST`:`PORT` until SIGTERM or Ctrl-C.
+///
+/// ```no_run
+/// use kiket::prelude::*;
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), kiket::Error> {
+///     let router = Router::new().issue_created_v1(|_issue: IssueCreatedV1, _ctx: HandlerContext| async { Ok(()) });
+///     kiket::run(router).await // KIKET_WEBHOOK_SECRET=… HOST=0.0.0.0 PORT=8080
+/// }
+/// ```
 pub async fn run(router: sdk::Router) -> Result<(), Error> {
     let config = sdk::Config::from_env()?;
     Ok(sdk::Extension::new(router, config)?.run().await?)

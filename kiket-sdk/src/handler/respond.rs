@@ -169,16 +169,34 @@ impl From<Decision> for Reply {
 }
 
 /// `allow`, with no message and no metadata until you add them.
+///
+/// ```
+/// use kiket_sdk::handler::respond::allow;
+/// let decision = allow().output_field("checked_by", "budget-gate");
+/// assert_eq!(decision, kiket_sdk::Decision::allow().output_field("checked_by", "budget-gate"));
+/// ```
 pub fn allow() -> Decision {
     Decision::new(DecisionStatus::Allow)
 }
 
 /// `deny`, saying why.
+///
+/// ```
+/// use kiket_sdk::handler::respond::deny;
+/// let reply = kiket_sdk::Reply::from(deny("Finance has not approved the budget"));
+/// assert_eq!(reply.body(), Some(&br#"{"status":"deny","message":"Finance has not approved the budget","metadata":{}}"#[..]));
+/// ```
 pub fn deny(message: impl Into<String>) -> Decision {
     Decision::new(DecisionStatus::Deny).message(message)
 }
 
 /// `pending`, saying what it waits for.
+///
+/// ```
+/// use kiket_sdk::handler::respond::pending;
+/// let decision = pending("Waiting for legal");
+/// assert_eq!(decision.message.as_deref(), Some("Waiting for legal"));
+/// ```
 pub fn pending(message: impl Into<String>) -> Decision {
     Decision::new(DecisionStatus::Pending).message(message)
 }
@@ -288,6 +306,21 @@ impl Action {
 }
 
 /// `{"actions": [...]}`.
+///
+/// ```
+/// use kiket_sdk::handler::respond::{actions, Action};
+/// use kiket_sdk::{HandlerContext, HandlerResult};
+///
+/// async fn triage(payload: serde_json::Value, _ctx: HandlerContext) -> HandlerResult {
+///     if payload["issue"]["title"].as_str().is_some_and(|t| t.contains("outage")) {
+///         return Ok(actions([Action::set_field("priority", "urgent"), Action::assign("oncall@example.com")]));
+///     }
+///     Ok(actions([]))
+/// }
+/// # let _ = triage;
+/// let reply = actions([Action::transition("in_review")]);
+/// assert_eq!(reply.body(), Some(&br#"{"actions":[{"kind":"transition","to":"in_review"}]}"#[..]));
+/// ```
 pub fn actions(list: impl IntoIterator<Item = Action>) -> Reply {
     #[derive(Serialize)]
     struct Actions {

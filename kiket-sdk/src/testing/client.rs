@@ -233,11 +233,28 @@ impl TestClient {
 }
 
 /// A sample payload of a catalogued event (from its schema), or `None` if not catalogued.
+///
+/// ```
+/// let body = kiket_sdk::testing::sample("sla.breach", "v1").expect("catalogued");
+/// // Valid for its schema: it decodes into the payload type.
+/// let _typed: kiket_types::SlaBreachV1 = serde_json::from_value(body)?;
+/// assert!(kiket_sdk::testing::sample("billing.invoice_paid", "v1").is_none());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 pub fn sample(event: &str, version: &str) -> Option<Value> {
     kiket_types::catalog::find(event, version).map(kiket_types::catalog::EventSchema::sample)
 }
 
 /// Loads a JSON fixture file and decodes it as `T` (a payload type or `Value`).
+///
+/// ```
+/// let file = std::env::temp_dir().join(format!("kiket-doc-fixture-{}.json", std::process::id()));
+/// std::fs::write(&file, r#"{"issue": {"id": 3, "title": "From a capture"}}"#)?;
+/// let payload: kiket_types::IssueCreatedV1 = kiket_sdk::testing::load_fixture(&file)?;
+/// assert_eq!(payload.issue.title.as_deref(), Some("From a capture"));
+/// # std::fs::remove_file(&file)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_fixture<T: serde::de::DeserializeOwned>(file: &Path) -> Result<T, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} does not decode: {e}", file.display()))
