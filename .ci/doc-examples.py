@@ -93,7 +93,7 @@ class Crate:
         self.name = name
         self.index = doc["index"]
         self.paths = doc["paths"]
-        self.root = doc["root"]
+        self.external = {int(k): v["name"] for k, v in doc["external_crates"].items()}
 
     def item(self, item_id):
         return self.index.get(str(item_id))
@@ -189,21 +189,18 @@ def main():
     kiket = crates["kiket"]
     prelude = kiket.local_named("prelude", ("module",))
     exempt = 0
-    external = {v["name"]: k for k, v in json.load(open(os.path.join(ROOT, "target", "doc", "kiket.json")))["external_crates"].items()}
     for name, item_id, crate_id in sorted(set(kiket.module_exports(prelude))):
         if crate_id == 0:
             need("kiket", f"prelude::{name}", kiket.item(item_id))
             continue
-        owner = next((n for n, k in external.items() if str(crate_id) == k), None)
+        owner = kiket.external.get(crate_id)
         if owner == "kiket_types":
             exempt += 1  # typify payload structs: generated, exempt
             continue
         if owner not in crates:
             sys.exit(f"doc-examples: prelude::{name} comes from {owner}, which this script does not read")
         kind = kiket.paths[str(item_id)]["kind"]
-        kinds = {"struct": ("struct",), "enum": ("enum",), "trait": ("trait",), "type_alias": ("type_alias",),
-                 "function": ("function",)}.get(kind, (kind,))
-        need("kiket", f"prelude::{name}", crates[owner].local_named(name, kinds))
+        need("kiket", f"prelude::{name}", crates[owner].local_named(name, (kind,)))
 
     print("rustdoc --show-coverage (all features):")
     print(f"  {'crate':<14}{'items':>7}{'documented':>12}{'need ex.':>10}{'with ex.':>10}{'examples':>10}{'floor':>8}")
