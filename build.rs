@@ -120,16 +120,11 @@ fn generate(entries: &[EventEntry]) -> TokenStream {
          assert_eq!(event.to_json()[\"issue\"][\"id\"], 7);\n\
          # Ok::<(), kiket::sdk::PayloadError>(())",
     );
-    let name_example = doc_example(
-        "let event = kiket::Event::decode(\"issue.created\", \"v1\", br#\"{\"issue\": {\"id\": 1, \"title\": \"T\"}}\"#)?.unwrap();\n\
-         assert_eq!(event.name(), kiket::events::ISSUE_CREATED);\n\
-         # Ok::<(), kiket::sdk::PayloadError>(())",
-    );
-    let version_example = doc_example(
-        "let event = kiket::Event::decode(\"issue.created\", \"v1\", br#\"{\"issue\": {\"id\": 1, \"title\": \"T\"}}\"#)?.unwrap();\n\
-         assert_eq!(event.version(), \"v1\");\n\
-         # Ok::<(), kiket::sdk::PayloadError>(())",
-    );
+    let one_event = "let event = kiket::Event::decode(\"issue.created\", \"v1\", br#\"{\"issue\": {\"id\": 1, \"title\": \"T\"}}\"#)?.unwrap();\n";
+    let payload_error = "# Ok::<(), kiket::sdk::PayloadError>(())";
+    let name_example =
+        doc_example(&format!("{one_event}assert_eq!(event.name(), kiket::events::ISSUE_CREATED);\n{payload_error}"));
+    let version_example = doc_example(&format!("{one_event}assert_eq!(event.version(), \"v1\");\n{payload_error}"));
     let decode_example = doc_example(
         "// A catalogued event decodes into its variant; a field of the wrong type names its path.\n\
          let event = kiket::Event::decode(\"issue.created\", \"v1\", br#\"{\"issue\": {\"id\": 7, \"title\": \"Hi\"}}\"#)?;\n\
@@ -397,16 +392,17 @@ fn handler_items(entries: &[EventEntry]) -> TokenStream {
             router = self.#method.register(router);
         });
     }
+    // The first slot handled, every other one ignored.
     let slots: String = entries
         .iter()
-        .map(|entry| {
-            let method = snake(&entry.type_name);
-            if method == "issue_created_v1" {
-                format!(
-                    "\x20   {method}: Slot::handle(|_p: IssueCreatedV1, _ctx: HandlerContext| async {{ Ok(()) }}),\n"
-                )
-            } else {
-                format!("\x20   {method}: Slot::ignore(),\n")
+        .enumerate()
+        .map(|(i, entry)| {
+            let (method, payload) = (snake(&entry.type_name), &entry.type_name);
+            match i {
+                0 => format!(
+                    "\x20   {method}: Slot::handle(|_p: {payload}, _ctx: HandlerContext| async {{ Ok(()) }}),\n"
+                ),
+                _ => format!("\x20   {method}: Slot::ignore(),\n"),
             }
         })
         .collect();
