@@ -37,15 +37,13 @@ pub(crate) struct ContextShared {
 /// }
 ///
 /// // …and a test builds one with the test kit.
-/// # tokio_test_block(async {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let api = kiket_sdk::testing::MockKiketApi::start().await?;
 /// let ctx = kiket_sdk::testing::TestContext::new("issue.created", "v1").api_base_url(&api.url()).build();
 /// handle(serde_json::json!({"issue": {"id": 1}}), ctx).await?;
 /// api.assert_logged("seen");
-/// # Ok::<(), Box<dyn std::error::Error>>(()) });
-/// # fn tokio_test_block(f: impl std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>) {
-/// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f).unwrap()
-/// # }
+/// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct HandlerContext(Arc<Inner>);

@@ -47,24 +47,6 @@ pub const UNREACHABLE_API: &str = "http://127.0.0.1:9";
 /// assert_eq!(call.header("authorization"), Some("Bearer wk_test"));
 /// # });
 /// ```
-///
-/// ```
-/// use kiket_sdk::testing::{MockKiketApi, TestContext};
-/// use kiket_sdk::{HandlerContext, HandlerResult, Reply};
-///
-/// async fn on_created(payload: serde_json::Value, ctx: HandlerContext) -> HandlerResult {
-///     ctx.endpoints().custom_data(12).create("com.example.crm", "contacts", &payload["issue"]).await?;
-///     Ok(Reply::ok())
-/// }
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let api = MockKiketApi::start().await?;
-/// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
-/// on_created(serde_json::json!({"issue": {"id": 7}}), ctx).await?;
-/// assert_eq!(api.custom_data_created("com.example.crm", "contacts").len(), 1);
-/// # Ok(()) }
-/// ```
 #[derive(Debug)]
 pub struct TestContext {
     event: Arc<str>,
