@@ -9,8 +9,8 @@
 //!
 //! Each delivery is a distinct signed `issue.created` v1 delivery (~1 KB), so every one is
 //! claimed in the replay store and stored in the stream (a repeated one would be answered from
-//! the replay store). The load generator (reqwest) runs in the same process as the server, as
-//! the raw loop does. References, same run: the raw loop `XADD`s payloads of the sealed job's
+//! the replay store). The load generator runs in the server's process, as the raw loop does:
+//! pre-built requests written and answers read straight off keep-alive sockets. References, same run: the raw loop `XADD`s payloads of the sealed job's
 //! size with the same number of concurrent tasks over one multiplexed connection;
 //! `redis-benchmark` `XADD`s the same size with as many clients (when it is installed); and
 //! the same deliveries handled inline with the replay guard in memory. Printed: rates, p50/p99
@@ -18,10 +18,12 @@
 
 use kiket::prelude::*;
 use kiket::sdk::queue::QueueKey;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
 
 const SECRET: &str = "whsec_queuebench";
 
@@ -119,8 +121,72 @@ struct Accepted {
     failures: usize,
 }
 
-/// Serves `router` under `config` on loopback and posts every delivery once, `concurrency`
-/// at a time; every answer must be `expected`.
+/// One delivery as a client writes it: request line, headers, body.
+fn raw_request(address: SocketAddr, body: &[u8], headers: &[(&'static str, String); 2]) -> Vec<u8> {
+    let mut request = format!(
+        "POST /webhooks/issue.created HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\n\
+         x-kiket-event-version: v1\r\ncontent-length: {}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    for (name, value) in headers {
+        request.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    }
+    request.extend_from_slice(b"\r\n");
+    request.extend_from_slice(body);
+    request
+}
+
+/// The status of the answer at the start of `buffer` and its length in bytes (head and
+/// `Content-Length` body), once its head is complete.
+fn answer_head(buffer: &[u8]) -> std::io::Result<Option<(u16, usize)>> {
+    let invalid = || std::io::Error::new(std::io::ErrorKind::InvalidData, "not an HTTP/1.1 answer");
+    let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else { return Ok(None) };
+    let head = std::str::from_utf8(&buffer[..end]).map_err(|_| invalid())?;
+    let status = head.get(9..12).and_then(|code| code.parse().ok()).ok_or_else(invalid)?;
+    let length = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .map_or(Ok(0), |(_, value)| value.trim().parse().map_err(|_| invalid()))?;
+    Ok(Some((status, end + 4 + length)))
+}
+
+/// Writes `request` on a keep-alive connection and reads its answer; returns the status.
+async fn exchange(stream: &TcpStream, request: &[u8], buffer: &mut Vec<u8>) -> std::io::Result<u16> {
+    use std::io::ErrorKind::{UnexpectedEof, WouldBlock};
+    let mut written = 0;
+    while written < request.len() {
+        stream.writable().await?;
+        match stream.try_write(&request[written..]) {
+            Ok(n) => written += n,
+            Err(e) if e.kind() == WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buffer.clear();
+    loop {
+        if let Some((status, length)) = answer_head(buffer)? {
+            if buffer.len() >= length {
+                return Ok(status);
+            }
+        }
+        stream.readable().await?;
+        let filled = buffer.len();
+        buffer.resize(filled + 8192, 0);
+        match stream.try_read(&mut buffer[filled..]) {
+            Ok(0) => return Err(UnexpectedEof.into()),
+            Ok(n) => buffer.truncate(filled + n),
+            Err(e) if e.kind() == WouldBlock => buffer.truncate(filled),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Serves `router` under `config` on loopback and posts every delivery once over
+/// `concurrency` keep-alive connections; every answer must be `expected`. The load generator
+/// writes pre-built requests and reads answers straight off the sockets (no HTTP client
+/// library), so that it takes as little as possible of the CPU the server is measured on.
 async fn accept(router: Router, config: Config, deliveries: &Signed, concurrency: usize, expected: u16) -> Accepted {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -129,31 +195,49 @@ async fn accept(router: Router, config: Config, deliveries: &Signed, concurrency
     let server = tokio::spawn(extension.serve_listener(listener, async move {
         let _ = stopped.await;
     }));
-    let http = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().unwrap();
-    let endpoint = format!("http://{address}/webhooks/issue.created");
-    let post = |i: usize| {
-        let (body, headers) = &deliveries[i];
-        let mut request = http.post(&endpoint).header("x-kiket-event-version", "v1").body(body.clone());
-        for (name, value) in headers {
-            request = request.header(*name, value);
-        }
-        request.send()
-    };
-    // Warm up: connections, the Redis connection, the scripts.
-    let warm = concurrency.min(deliveries.len());
-    for i in 0..warm {
-        assert_eq!(post(i).await.unwrap().status(), expected);
+    let requests: Arc<Vec<Vec<u8>>> =
+        Arc::new(deliveries.iter().map(|(body, headers)| raw_request(address, body, headers)).collect());
+    // Warm up: every connection opened and used once, the Redis connection, the scripts.
+    let warm = concurrency.min(requests.len());
+    let mut connections = Vec::with_capacity(warm);
+    for request in &requests[..warm] {
+        let stream = TcpStream::connect(address).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        assert_eq!(exchange(&stream, request, &mut Vec::new()).await.unwrap(), expected);
+        connections.push(stream);
     }
-    let failures = std::sync::atomic::AtomicUsize::new(0);
-    let (elapsed, mut latencies) = run(deliveries.len() - warm, concurrency, |i| {
-        let (response, failures) = (post(i + warm), &failures);
-        async move {
-            if !matches!(response.await, Ok(r) if r.status() == expected) {
-                failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
-    })
-    .await;
+    let next = Arc::new(AtomicUsize::new(warm));
+    let started = Instant::now();
+    let workers: Vec<_> = connections
+        .into_iter()
+        .map(|stream| {
+            let (requests, next) = (requests.clone(), next.clone());
+            tokio::spawn(async move {
+                let (mut latencies, mut failures, mut buffer) = (Vec::new(), 0usize, Vec::with_capacity(8192));
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(request) = requests.get(i) else { break };
+                    let at = Instant::now();
+                    match exchange(&stream, request, &mut buffer).await {
+                        Ok(status) if status == expected => latencies.push(at.elapsed()),
+                        Ok(_) => failures += 1,
+                        Err(_) => {
+                            failures += 1;
+                            break;
+                        }
+                    }
+                }
+                (latencies, failures)
+            })
+        })
+        .collect();
+    let (mut latencies, mut failures) = (Vec::new(), 0);
+    for worker in workers {
+        let (mut some, failed) = worker.await.unwrap();
+        latencies.append(&mut some);
+        failures += failed;
+    }
+    let elapsed = started.elapsed();
     let _ = stop.send(());
     let _ = server.await;
     Accepted {
@@ -161,7 +245,7 @@ async fn accept(router: Router, config: Config, deliveries: &Signed, concurrency
         per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
         p50_ms: percentile(&mut latencies, 0.50),
         p99_ms: percentile(&mut latencies, 0.99),
-        failures: failures.into_inner(),
+        failures,
     }
 }
 
