@@ -254,6 +254,45 @@ async fn depth(redis: &RedisServer) -> (u64, u64) {
     redis::pipe().xlen(STREAM).zcard("kiket:_:delayed").query_async(&mut connection).await.unwrap()
 }
 
+/// Calls per command since the last `CONFIG RESETSTAT` (commands a script runs count too).
+async fn command_calls(connection: &mut redis::aio::MultiplexedConnection) -> HashMap<String, u64> {
+    let info: String = redis::cmd("INFO").arg("commandstats").query_async(connection).await.unwrap();
+    info.lines()
+        .filter_map(|line| line.strip_prefix("cmdstat_")?.split_once(":calls="))
+        .map(|(name, rest)| (name.to_owned(), rest.split(',').next().unwrap().parse().unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_delivery_sent_fifty_times_to_two_servers_is_stored_once_in_one_step() {
+    let redis = RedisServer::start();
+    let api = MockKiketApi::start().await.unwrap();
+    let env = deferred_env(&redis, &api, "server");
+    let servers = [Replica::spawn(ENTRY, "deferred", &env), Replica::spawn(ENTRY, "deferred", &env)];
+    let http = reqwest::Client::new();
+    // Each server's first delivery also creates the consumer group and loads the script.
+    for (server, issue) in servers.iter().zip([1, 2]) {
+        assert_eq!(send(&http, &server.url, &delivery(issue)).await.0, 202);
+    }
+    let mut connection = redis_client(&redis).await;
+    let () = redis::cmd("CONFIG").arg("RESETSTAT").query_async(&mut connection).await.unwrap();
+
+    let request = delivery(3);
+    let sends = (0..100).map(|i| {
+        let (http, url, request) = (http.clone(), servers[i % 2].url.clone(), request.clone());
+        tokio::spawn(async move { send(&http, &url, &request).await })
+    });
+    let answers: Vec<_> = futures_util::future::join_all(sends).await.into_iter().map(Result::unwrap).collect();
+    let queued = (202, None, json!({"ok": true, "queued": true}));
+    assert!(answers.iter().all(|answer| *answer == queued), "every copy got the first 202: {answers:?}");
+    assert_eq!(depth(&redis).await.0, 3, "stored once (beside the two warm-up deliveries)");
+    let calls = command_calls(&mut connection).await;
+    assert_eq!(calls.get("xadd"), Some(&1), "{calls:?}");
+    let scripts = calls.get("evalsha").unwrap_or(&0) + calls.get("eval").unwrap_or(&0);
+    assert_eq!(scripts, 100, "one script per copy (claim, store and answer in one step): {calls:?}");
+    assert!(effects(&api).is_empty(), "no worker runs here: nothing ran");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_servers_two_workers_ten_thousand_deferred_deliveries_with_duplicates_each_run_once() {
     support::raise_open_file_limit();

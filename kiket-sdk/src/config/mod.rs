@@ -21,7 +21,7 @@ pub use builder::ConfigBuilder;
 pub use kiket_types::secret_env_name;
 
 use crate::manifest::{Manifest, ManifestError};
-use crate::queue::{Backoff, Queue, QueueKey, Role};
+use crate::queue::{Backoff, Intake, Queue, QueueKey, Role};
 use crate::replay::ReplayStore;
 use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::{Clock, JwksSource, SignatureScheme, TokenPins};
@@ -286,6 +286,8 @@ config! {
     visibility_timeout: Duration => ["visibility_timeout_ms" => |c: &Config| millis(c.visibility_timeout)],
     /// The replay guard's store (`None`: the guard is off).
     replay_store: Option<Arc<dyn ReplayStore>> => ["replay_guard" => |c: &Config| json!(c.replay_store.is_some())],
+    /// The queue and the replay store in one step, when both are the shared Redis's.
+    intake: Option<Arc<dyn Intake>> => [hidden],
 }
 
 /// Stores shared by every replica of the extension.

@@ -8,7 +8,7 @@ use super::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_UNVERIFIED_BODY_BUDGET, MAX_HTTP2_STREAMS,
 };
 use crate::manifest;
-use crate::queue::{InMemoryQueue, Queue, QueueKey, Role};
+use crate::queue::{InMemoryQueue, Intake, Queue, QueueKey, Role};
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::SystemClock;
@@ -110,6 +110,9 @@ impl ConfigBuilder {
         let extension_id = self.extension_id.or_else(|| manifest.as_ref().and_then(|m| m.id.clone()));
         let redis_url = self.redis_url.or_else(|| overlay("KIKET_REDIS_URL").map(SecretString::new));
         let shared = resolve_shared(redis_url, extension_id.as_deref())?;
+        // Both stores on the shared Redis (neither chosen in code): a deferred delivery is
+        // claimed, stored and answered there in one step.
+        let one_step = !self.replay_off && self.replay_store.is_none();
         let replay_store: Option<Arc<dyn ReplayStore>> = match (self.replay_off, self.replay_store) {
             (true, _) => None,
             (false, Some(store)) => Some(store),
@@ -144,12 +147,16 @@ impl ConfigBuilder {
             return Err(ConfigError::InvalidLimit { setting: "worker_concurrency" });
         }
         let handler_timeout = self.handler_timeout.unwrap_or(Duration::from_secs(25));
-        let queue = match self.queue {
-            Some(queue) => queue,
-            None => shared.queue().unwrap_or_else(|| Arc::new(InMemoryQueue::default())),
+        let (queue, intake) = match self.queue {
+            Some(queue) => (queue, None),
+            None => match shared.queue() {
+                Some(SharedQueue { queue, intake }) => (queue, one_step.then_some(intake)),
+                None => (Arc::new(InMemoryQueue::default()) as Arc<dyn Queue>, None),
+            },
         };
         Ok(Config {
             queue,
+            intake,
             queue_keys,
             role,
             backoff: self.backoff.unwrap_or_default(),
@@ -242,12 +249,19 @@ fn resolve_shared(redis_url: Option<SecretString>, extension_id: Option<&str>) -
     }
 }
 
+/// The shared store's queue, and the same queue as the one-step intake of deferred deliveries.
+struct SharedQueue {
+    queue: Arc<dyn Queue>,
+    intake: Arc<dyn Intake>,
+}
+
 impl SharedStores {
     /// The queue on the shared Redis, when there is one.
-    fn queue(&self) -> Option<Arc<dyn Queue>> {
+    fn queue(&self) -> Option<SharedQueue> {
         #[cfg(feature = "redis")]
         if let Some(redis) = &self.redis {
-            return Some(Arc::new(crate::redis::RedisQueue::new(redis.clone())));
+            let queue = Arc::new(crate::redis::RedisQueue::new(redis.clone()));
+            return Some(SharedQueue { queue: queue.clone(), intake: queue });
         }
         None
     }

@@ -4,7 +4,7 @@
 
 use super::{invoke, DeliveryError, Pipeline};
 use crate::handler::{AuthContext, ContextParts, Delivery, HandlerContext};
-use crate::queue::{seal_context, unix_ms, Backoff, Entry, Job, Queue, Sealer, StoredDelivery, QUEUED_BODY};
+use crate::queue::{seal_context, unix_ms, Backoff, Entry, Intake, Job, Queue, Sealer, StoredDelivery, QUEUED_BODY};
 use crate::replay::{Claim, Lifetimes, ReplayStore};
 use crate::routing::{self, DecodeError, Prepared, Route};
 use crate::verify::Clock;
@@ -18,6 +18,9 @@ use tokio::sync::Semaphore;
 /// Where deferred deliveries go and how workers treat them.
 pub(crate) struct Deferral {
     pub(crate) queue: Arc<dyn Queue>,
+    /// Claims, stores and answers in one step (the queue and the replay store share Redis);
+    /// the pipeline then skips its own claim for deferred routes.
+    pub(crate) intake: Option<Arc<dyn Intake>>,
     /// Seals jobs of a durable queue; `None` for the in-process one (jobs never leave it).
     pub(crate) sealer: Option<Sealer>,
     pub(crate) backoff: Backoff,
@@ -35,16 +38,31 @@ impl Deferral {
     }
 }
 
+/// What stage 7 of a deferred route did.
+pub(super) enum Stored {
+    /// Stored: answer `{"ok":true,"queued":true}`.
+    Queued(Bytes),
+    /// Stored before, by an earlier copy (one-step intake): its first answer again.
+    Seen { status: u16, body: Bytes },
+}
+
 impl Pipeline {
+    /// Whether a deferred route's claim is made by the intake in stage 7 instead of stage 6.
+    pub(super) fn claims_in_intake(&self, route: &Route) -> bool {
+        route.deferred && self.replay.is_some() && self.deferral.as_ref().is_some_and(|d| d.intake.is_some())
+    }
+
     /// Stage 7 of a deferred route: the payload must decode (422 now, not a dead letter
     /// later); the delivery is sealed and stored; the answer is `{"ok":true,"queued":true}`.
+    /// With a one-step intake the delivery's claim is made here, in the same step as the
+    /// store, and a copy seen before gets the first answer.
     pub(super) async fn defer<'r>(
         &self,
         route: &'r Route,
         prepared: Prepared<'r, '_>,
         body: &[u8],
         context: &HandlerContext,
-    ) -> Result<Bytes, DeliveryError> {
+    ) -> Result<Stored, DeliveryError> {
         match prepared.into_call(route, body) {
             Ok(_decoded) => {}
             Err(DecodeError::Payload(error)) => return Err(error.into()),
@@ -62,10 +80,25 @@ impl Pipeline {
             attempt: 0,
             sealed: sealed.into(),
         };
-        deferral.queue.push(job).await?;
-        Ok(Bytes::from_static(QUEUED_BODY.as_bytes()))
+        let queued = Bytes::from_static(QUEUED_BODY.as_bytes());
+        let (Some(intake), Some(policy), Some(key)) = (&deferral.intake, &self.replay, context.delivery().key()) else {
+            deferral.queue.push(job).await?;
+            return Ok(Stored::Queued(queued));
+        };
+        loop {
+            match intake.push_once(key, policy.lifetimes.window, &job, 202, &queued).await? {
+                Claim::New => return Ok(Stored::Queued(queued)),
+                Claim::Done { status, body } => return Ok(Stored::Seen { status, body }),
+                // A copy in flight through the three-step path (a replica of an older
+                // version): its answer, or the end of its lease, comes soon.
+                Claim::InFlight(_) => tokio::time::sleep(IN_FLIGHT_POLL).await,
+            }
+        }
     }
 }
+
+/// How often a deferred copy asks again while another copy holds its key.
+const IN_FLIGHT_POLL: Duration = Duration::from_millis(25);
 
 /// What a worker needs of a context to rebuild it.
 fn stored_delivery(context: &HandlerContext) -> StoredDelivery {

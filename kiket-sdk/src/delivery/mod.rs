@@ -7,8 +7,8 @@
 //! | 3 | route | `routing::version::resolve`, `Router::find` | version, route (if any) | 400 |
 //! | 4 | prepare | `routing::prepare` | runtime fields; payload decoded or pending | 400 / 422 (runtime fields only) |
 //! | 5 | authorise | `verify::TokenPolicy`, the route, route binding, `verify::check_scopes`; then a handler permit | `HandlerContext` | 401 / 503, 404, 401, 403, 503 |
-//! | 6 | dedupe | `replay::Guard::claim` | proceed, or the first answer again | 503 (store unavailable) |
-//! | 7 | handle | [`invoke::invoke`] (the router's hooks, panic guard, timeout); a deferred route: `Pipeline::defer` (sealed, stored) | reply bytes; `{"ok":true,"queued":true}` | handler's (or hook's) status, 500, 503; 422, 503 |
+//! | 6 | dedupe | `replay::Guard::claim` (a deferred route with a one-step intake: skipped, see 7) | proceed, or the first answer again | 503 (store unavailable) |
+//! | 7 | handle | [`invoke::invoke`] (the router's hooks, panic guard, timeout); a deferred route: `Pipeline::defer` (sealed, stored; with the replay store and queue on one Redis, claimed, stored and answered in one script) | reply bytes; `{"ok":true,"queued":true}` or the first answer again | handler's (or hook's) status, 500, 503; 422, 503 |
 //! | 8 | answer | `Guard::finish`, `Telemetry::observe`, one response builder | the response | — |
 //!
 //! Invariants: the body is parsed once (a verified body is decoded in stage 4 and its runtime
@@ -26,6 +26,7 @@ mod error;
 mod invoke;
 
 pub(crate) use admit::{Admission, HandlerPermits};
+use deferred::Stored;
 pub(crate) use deferred::{Deferral, Worker};
 pub(crate) use error::json_response;
 pub use error::DeliveryError;
@@ -166,7 +167,8 @@ impl Pipeline {
             // Verified: the body leaves the unverified budget and the delivery takes a permit.
             drop(admitted.budget);
             let _permit = self.permits.take()?;
-            let guard = match self.dedupe(context.delivery()).await? {
+            let claimed = if self.claims_in_intake(route) { None } else { self.dedupe(context.delivery()).await? };
+            let guard = match claimed {
                 Some(Claimed::Repeat { status, body }) => {
                     replayed = true;
                     return Ok(Answer::Repeated { status, body });
@@ -176,7 +178,14 @@ impl Pipeline {
             };
             let handled = Instant::now();
             if route.deferred {
-                let outcome = self.defer(route, prepared, &admitted.body, &context).await;
+                let outcome = match self.defer(route, prepared, &admitted.body, &context).await {
+                    Ok(Stored::Queued(body)) => Ok(body),
+                    Ok(Stored::Seen { status, body }) => {
+                        replayed = true;
+                        return Ok(Answer::Repeated { status, body });
+                    }
+                    Err(error) => Err(error),
+                };
                 self.settle(route, guard, StatusCode::ACCEPTED, &outcome, handled.elapsed()).await;
                 return outcome.map(Answer::Queued);
             }

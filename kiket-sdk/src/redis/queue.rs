@@ -13,9 +13,10 @@
 //! dead letters leave the stream in the same `MULTI` as they enter their set; due retries
 //! and re-queued dead letters go back with one Lua script each.
 
+use super::replay::{self, claim_of, encode_answer, replay_key};
 use super::{unavailable, RedisConnection, BLOCK};
-use crate::queue::{now_ms, DeadLetter, Entry, Job, Queue};
-use crate::replay::StoreError;
+use crate::queue::{now_ms, DeadLetter, Entry, Intake, Job, Queue};
+use crate::replay::{Claim, StoreError};
 use ::redis::streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
 use ::redis::{AsyncCommands, Script, Value};
 use std::sync::{LazyLock, Mutex};
@@ -51,6 +52,19 @@ redis.call('XADD', KEYS[1], '*', 'e', f[1], 'v', f[2], 'a', '0', 's', f[3])
 redis.call('DEL', key)
 redis.call('ZREM', KEYS[2], ARGV[2])
 return 1",
+    )
+});
+
+/// A deferred delivery in one step (the replica's [`Intake`]): unless its claim key KEYS[1]
+/// holds something, `XADD` its job (the field/value pairs from ARGV[3]) to KEYS[2] and store
+/// its answer ARGV[2] for ARGV[1] ms; returns what the key held, or nothing.
+static INTAKE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
+return false",
     )
 });
 
@@ -161,6 +175,29 @@ fn job_fields<'a>(job: &'a Job, attempt: &'a str) -> [(&'static str, &'a [u8]); 
 
 fn millis(duration: Duration) -> usize {
     usize::try_from(duration.as_millis()).unwrap_or(usize::MAX)
+}
+
+#[async_trait::async_trait]
+impl Intake for RedisQueue {
+    async fn push_once(
+        &self,
+        key: &str,
+        window: Duration,
+        job: &Job,
+        status: u16,
+        body: &[u8],
+    ) -> Result<Claim, StoreError> {
+        self.ensure_group().await?;
+        let mut redis = self.redis.manager().await?;
+        let attempt = job.attempt.to_string();
+        let mut script = INTAKE.key(replay_key(&self.redis, key));
+        script.key(&self.stream).arg(replay::millis(window)).arg(encode_answer(status, body));
+        for (name, value) in job_fields(job, &attempt) {
+            script.arg(name).arg(value);
+        }
+        let held: Option<Vec<u8>> = script.invoke_async(&mut redis).await.map_err(unavailable)?;
+        claim_of(held, key)
+    }
 }
 
 #[async_trait::async_trait]

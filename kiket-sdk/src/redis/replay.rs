@@ -73,11 +73,37 @@ impl RedisReplayStore {
     }
 
     fn key(&self, delivery: &str) -> String {
-        self.redis.key(&format!("replay:{delivery}"))
+        replay_key(&self.redis, delivery)
     }
 }
 
-fn millis(duration: Duration) -> u64 {
+/// The key of a delivery's claim (shared with the queue's one-step intake).
+pub(super) fn replay_key(redis: &RedisConnection, delivery: &str) -> String {
+    redis.key(&format!("replay:{delivery}"))
+}
+
+/// What a claim script found under `key` (nothing: the key is the caller's now).
+pub(super) fn claim_of(held: Option<Vec<u8>>, key: &str) -> Result<Claim, StoreError> {
+    Ok(match held {
+        None => Claim::New,
+        Some(value) if value == IN_FLIGHT => Claim::InFlight(None),
+        Some(value) => match decode_answer(&value) {
+            Some((status, body)) => Claim::Done { status, body },
+            None => return Err(StoreError { store: "redis", reason: format!("unreadable replay entry under {key}") }),
+        },
+    })
+}
+
+/// `d` + three status digits + body: an answer as the store keeps it.
+pub(super) fn encode_answer(status: u16, body: &[u8]) -> Vec<u8> {
+    let mut value = Vec::with_capacity(4 + body.len());
+    value.push(DONE);
+    value.extend_from_slice(format!("{:03}", status.min(999)).as_bytes());
+    value.extend_from_slice(body);
+    value
+}
+
+pub(super) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
@@ -87,28 +113,15 @@ impl ReplayStore for RedisReplayStore {
         let mut redis = self.redis.manager().await?;
         let held: Option<Vec<u8>> =
             CLAIM.key(self.key(key)).arg(millis(lease)).invoke_async(&mut redis).await.map_err(unavailable)?;
-        Ok(match held {
-            None => Claim::New,
-            Some(value) if value == IN_FLIGHT => Claim::InFlight(None),
-            Some(value) => match decode_answer(&value) {
-                Some((status, body)) => Claim::Done { status, body },
-                None => {
-                    return Err(StoreError { store: "redis", reason: format!("unreadable replay entry under {key}") })
-                }
-            },
-        })
+        claim_of(held, key)
     }
 
     async fn complete(&self, key: &str, window: Duration, status: u16, body: Bytes) -> Result<(), StoreError> {
         let mut redis = self.redis.manager().await?;
-        let mut value = Vec::with_capacity(4 + body.len());
-        value.push(DONE);
-        value.extend_from_slice(format!("{:03}", status.min(999)).as_bytes());
-        value.extend_from_slice(&body);
         let _: i64 = COMPLETE
             .key(self.key(key))
             .arg(millis(window))
-            .arg(value)
+            .arg(encode_answer(status, &body))
             .invoke_async(&mut redis)
             .await
             .map_err(unavailable)?;
