@@ -152,9 +152,13 @@ fn answer_head(buffer: &[u8]) -> std::io::Result<Option<(u16, usize)>> {
     Ok(Some((status, end + 4 + length)))
 }
 
-/// Writes `request` on a keep-alive connection and reads its answer; returns the status.
-async fn exchange(stream: &TcpStream, request: &[u8], buffer: &mut Vec<u8>) -> std::io::Result<u16> {
-    use std::io::ErrorKind::{UnexpectedEof, WouldBlock};
+/// Room for one answer (the server's are a few hundred bytes).
+const ANSWER_ROOM: usize = 4096;
+
+/// Writes `request` on a keep-alive connection and reads its answer into `buffer` (reused,
+/// never zeroed again); returns the status.
+async fn exchange(stream: &TcpStream, request: &[u8], buffer: &mut [u8; ANSWER_ROOM]) -> std::io::Result<u16> {
+    use std::io::ErrorKind::{InvalidData, UnexpectedEof, WouldBlock};
     let mut written = 0;
     while written < request.len() {
         stream.writable().await?;
@@ -164,20 +168,21 @@ async fn exchange(stream: &TcpStream, request: &[u8], buffer: &mut Vec<u8>) -> s
             Err(e) => return Err(e),
         }
     }
-    buffer.clear();
+    let mut filled = 0;
     loop {
-        if let Some((status, length)) = answer_head(buffer)? {
-            if buffer.len() >= length {
+        if let Some((status, length)) = answer_head(&buffer[..filled])? {
+            if filled >= length {
                 return Ok(status);
             }
         }
+        if filled == buffer.len() {
+            return Err(InvalidData.into());
+        }
         stream.readable().await?;
-        let filled = buffer.len();
-        buffer.resize(filled + 8192, 0);
         match stream.try_read(&mut buffer[filled..]) {
             Ok(0) => return Err(UnexpectedEof.into()),
-            Ok(n) => buffer.truncate(filled + n),
-            Err(e) if e.kind() == WouldBlock => buffer.truncate(filled),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == WouldBlock => {}
             Err(e) => return Err(e),
         }
     }
@@ -203,7 +208,7 @@ async fn accept(router: Router, config: Config, deliveries: &Signed, concurrency
     for request in &requests[..warm] {
         let stream = TcpStream::connect(address).await.unwrap();
         stream.set_nodelay(true).unwrap();
-        assert_eq!(exchange(&stream, request, &mut Vec::new()).await.unwrap(), expected);
+        assert_eq!(exchange(&stream, request, &mut [0; ANSWER_ROOM]).await.unwrap(), expected);
         connections.push(stream);
     }
     let next = Arc::new(AtomicUsize::new(warm));
@@ -213,7 +218,7 @@ async fn accept(router: Router, config: Config, deliveries: &Signed, concurrency
         .map(|stream| {
             let (requests, next) = (requests.clone(), next.clone());
             tokio::spawn(async move {
-                let (mut latencies, mut failures, mut buffer) = (Vec::new(), 0usize, Vec::with_capacity(8192));
+                let (mut latencies, mut failures, mut buffer) = (Vec::new(), 0usize, Box::new([0; ANSWER_ROOM]));
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(request) = requests.get(i) else { break };
