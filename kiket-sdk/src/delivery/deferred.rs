@@ -69,10 +69,12 @@ impl Pipeline {
             Err(DecodeError::Panicked) => return Err(DeliveryError::Panicked),
         }
         let deferral = self.deferral.as_ref().ok_or(DeliveryError::Panicked)?;
-        let plain = stored_delivery(context).encode(body);
+        let stored = stored_delivery(context);
         let sealed = match &deferral.sealer {
-            Some(sealer) => sealer.seal(&deferral.context(&route.event, &route.version), &plain),
-            None => plain,
+            Some(sealer) => {
+                sealer.seal_with(&deferral.context(&route.event, &route.version), |out| stored.encode_into(out, body))
+            }
+            None => stored.encode(body),
         };
         let job = Job {
             event: route.event.to_string(),

@@ -24,10 +24,21 @@ pub(crate) struct StoredDelivery {
 impl StoredDelivery {
     /// `head` ‖ `\n` ‖ `body`.
     pub(crate) fn encode(&self, body: &[u8]) -> Vec<u8> {
-        let mut out = serde_json::to_vec(self).unwrap_or_default();
+        let mut out = Vec::with_capacity(1024 + body.len());
+        self.encode_into(&mut out, body);
+        out
+    }
+
+    /// [`Self::encode`], appended to `out`.
+    pub(crate) fn encode_into(&self, out: &mut Vec<u8>, body: &[u8]) {
+        let start = out.len();
+        // Strings, numbers and options only: serialising cannot fail; were it to, the head
+        // would be empty and the job would not decode (dead-lettered, never run).
+        if serde_json::to_writer(&mut *out, self).is_err() {
+            out.truncate(start);
+        }
         out.push(b'\n');
         out.extend_from_slice(body);
-        out
     }
 
     /// The head and the body of what [`Self::encode`] wrote; `None` when it is not that.

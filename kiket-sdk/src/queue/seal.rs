@@ -7,7 +7,7 @@
 //! entry moved to another queue or relabelled in the store does not open.
 
 use base64::Engine as _;
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::aead::{Aead, AeadCore, AeadInPlace, KeyInit, OsRng, Payload};
 use chacha20poly1305::XChaCha20Poly1305;
 use sha2::{Digest, Sha256};
 
@@ -85,20 +85,31 @@ impl Sealer {
         (!keys.is_empty()).then_some(Self { keys })
     }
 
-    /// Seals `plain` for `context` (queue, event, version) under the newest key.
-    pub(crate) fn seal(&self, context: &[u8], plain: &[u8]) -> Vec<u8> {
+    /// Seals what `write` appends for `context` (queue, event, version) under the newest key,
+    /// in one buffer: the plain text is written after the header and encrypted where it lies.
+    pub(crate) fn seal_with(&self, context: &[u8], write: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
         let key = &self.keys[0];
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let sealed = key.cipher().encrypt(&nonce, Payload { msg: plain, aad: context });
-        // Encryption fails only for inputs beyond the cipher's limit (256 GiB); a body limit
-        // keeps every job far below it.
-        let sealed = sealed.unwrap_or_default();
-        let mut out = Vec::with_capacity(1 + FINGERPRINT + NONCE + sealed.len());
+        let mut out = Vec::with_capacity(2048);
         out.push(FORMAT);
         out.extend_from_slice(&key.fingerprint);
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
+        let header = out.len();
+        write(&mut out);
+        match key.cipher().encrypt_in_place_detached(&nonce, context, &mut out[header..]) {
+            Ok(tag) => out.extend_from_slice(&tag),
+            // Only inputs beyond the cipher's limit (256 GiB) fail, and a body limit keeps every
+            // job far below it; should it happen, the plain text must not be stored: the header
+            // alone is a job that does not open (dead-lettered, never run).
+            Err(_) => out.truncate(header),
+        }
         out
+    }
+
+    /// Seals `plain` (see [`Self::seal_with`]).
+    #[cfg(test)]
+    pub(crate) fn seal(&self, context: &[u8], plain: &[u8]) -> Vec<u8> {
+        self.seal_with(context, |out| out.extend_from_slice(plain))
     }
 
     /// Opens what [`Sealer::seal`] made for the same `context`, with whichever key sealed it.
