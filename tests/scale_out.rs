@@ -264,7 +264,7 @@ async fn command_calls(connection: &mut redis::aio::MultiplexedConnection) -> Ha
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deferred_delivery_sent_fifty_times_to_two_servers_is_stored_once_in_one_step() {
+async fn deferred_copies_sent_to_two_servers_are_stored_once_in_one_step() {
     let redis = RedisServer::start();
     let api = MockKiketApi::start().await.unwrap();
     let env = deferred_env(&redis, &api, "server");
@@ -289,7 +289,24 @@ async fn a_deferred_delivery_sent_fifty_times_to_two_servers_is_stored_once_in_o
     let calls = command_calls(&mut connection).await;
     assert_eq!(calls.get("xadd"), Some(&1), "{calls:?}");
     let scripts = calls.get("evalsha").unwrap_or(&0) + calls.get("eval").unwrap_or(&0);
+    // Three steps would be at least 101 (claim and answer for the first, a claim per copy).
     assert_eq!(scripts, 100, "one script per copy (claim, store and answer in one step): {calls:?}");
+
+    // Many deliveries at once, each twice, to both servers: each stored once.
+    let () = redis::cmd("CONFIG").arg("RESETSTAT").query_async(&mut connection).await.unwrap();
+    let requests: Vec<(SignedRequest, String)> = (100..400)
+        .flat_map(|issue| {
+            let request = delivery(issue);
+            [(request.clone(), servers[0].url.clone()), (request, servers[1].url.clone())]
+        })
+        .collect();
+    let statuses = send_all(requests).await;
+    assert!(statuses.iter().all(|&status| status == 202), "{statuses:?}");
+    assert_eq!(depth(&redis).await.0, 3 + 300, "each of the 300 stored once");
+    let calls = command_calls(&mut connection).await;
+    assert_eq!(calls.get("xadd"), Some(&300), "{calls:?}");
+    let scripts = calls.get("evalsha").unwrap_or(&0) + calls.get("eval").unwrap_or(&0);
+    assert_eq!(scripts, 600, "one script per copy: {calls:?}");
     assert!(effects(&api).is_empty(), "no worker runs here: nothing ran");
 }
 
