@@ -72,7 +72,10 @@ impl Pipeline {
         let stored = stored_delivery(context);
         let sealed = match &deferral.sealer {
             Some(sealer) => {
-                sealer.seal_with(&deferral.context(&route.event, &route.version), |out| stored.encode_into(out, body))
+                let sealing_context = deferral.context(&route.event, &route.version);
+                sealer.seal_with(&sealing_context, StoredDelivery::HEAD_ROOM + body.len(), |out| {
+                    stored.encode_into(out, body)
+                })
             }
             None => stored.encode(body),
         };

@@ -22,9 +22,12 @@ pub(crate) struct StoredDelivery {
 }
 
 impl StoredDelivery {
+    /// Room for the head: headers, token and claims (a guess; the buffer grows past it).
+    pub(crate) const HEAD_ROOM: usize = 1024;
+
     /// `head` ‖ `\n` ‖ `body`.
     pub(crate) fn encode(&self, body: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(1024 + body.len());
+        let mut out = Vec::with_capacity(Self::HEAD_ROOM + body.len());
         self.encode_into(&mut out, body);
         out
     }

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 const FORMAT: u8 = 1;
 const FINGERPRINT: usize = 8;
 const NONCE: usize = 24;
+const TAG: usize = 16;
 
 /// A 32-byte sealing key (`KIKET_QUEUE_KEY`: 32 random bytes, base64). `Debug` shows only
 /// its fingerprint.
@@ -85,12 +86,13 @@ impl Sealer {
         (!keys.is_empty()).then_some(Self { keys })
     }
 
-    /// Seals what `write` appends for `context` (queue, event, version) under the newest key,
-    /// in one buffer: the plain text is written after the header and encrypted where it lies.
-    pub(crate) fn seal_with(&self, context: &[u8], write: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    /// Seals what `write` appends (about `plain_len` bytes) for `context` (queue, event,
+    /// version) under the newest key, in one buffer: the plain text is written after the
+    /// header and encrypted where it lies.
+    pub(crate) fn seal_with(&self, context: &[u8], plain_len: usize, write: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
         let key = &self.keys[0];
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let mut out = Vec::with_capacity(2048);
+        let mut out = Vec::with_capacity(1 + FINGERPRINT + NONCE + plain_len + TAG);
         out.push(FORMAT);
         out.extend_from_slice(&key.fingerprint);
         out.extend_from_slice(&nonce);
@@ -109,12 +111,12 @@ impl Sealer {
     /// Seals `plain` (see [`Self::seal_with`]).
     #[cfg(test)]
     pub(crate) fn seal(&self, context: &[u8], plain: &[u8]) -> Vec<u8> {
-        self.seal_with(context, |out| out.extend_from_slice(plain))
+        self.seal_with(context, plain.len(), |out| out.extend_from_slice(plain))
     }
 
     /// Opens what [`Sealer::seal`] made for the same `context`, with whichever key sealed it.
     pub(crate) fn open(&self, context: &[u8], sealed: &[u8]) -> Result<Vec<u8>, SealError> {
-        if sealed.len() < 1 + FINGERPRINT + NONCE + 16 {
+        if sealed.len() < 1 + FINGERPRINT + NONCE + TAG {
             return Err(SealError("too short"));
         }
         if sealed[0] != FORMAT {
