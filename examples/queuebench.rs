@@ -170,10 +170,10 @@ async fn exchange(stream: &TcpStream, request: &[u8], buffer: &mut [u8; ANSWER_R
     }
     let mut filled = 0;
     loop {
-        if let Some((status, length)) = answer_head(&buffer[..filled])? {
-            if filled >= length {
-                return Ok(status);
-            }
+        if let Some((status, length)) = answer_head(&buffer[..filled])?
+            && filled >= length
+        {
+            return Ok(status);
         }
         if filled == buffer.len() {
             return Err(InvalidData.into());

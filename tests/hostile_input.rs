@@ -325,14 +325,13 @@ async fn every_hostile_input_is_answered_as_specified_without_leaking() {
             "{}: the answer leaked: {text}",
             case.name
         );
-        if let Send::Signed(request) = &case.send {
-            if let Some(token) = serde_json::from_slice::<Value>(&request.body())
+        if let Send::Signed(request) = &case.send
+            && let Some(token) = serde_json::from_slice::<Value>(&request.body())
                 .ok()
                 .and_then(|b| b["authentication"]["runtime_token"].as_str().map(str::to_owned))
-            {
-                assert!(!text.contains(&token), "{}: token echoed", case.name);
-                secrets_to_hide.push(token);
-            }
+        {
+            assert!(!text.contains(&token), "{}: token echoed", case.name);
+            secrets_to_hide.push(token);
         }
     }
     assert!(evil.calls().is_empty(), "a request reached the payload's api.base_url");

@@ -67,10 +67,13 @@ async fn receiver() -> (String, Arc<Mutex<Received>>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_with_traceparent_is_one_trace_with_a_child_span_per_api_call() {
     let (traces_url, exported) = receiver().await;
-    // The standard variables choose the endpoint and the service name (this binary's only
-    // test sets them before anything reads them).
-    std::env::set_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &traces_url);
-    std::env::set_var("OTEL_SERVICE_NAME", "kiket-otel-test");
+    // The standard variables choose the endpoint and the service name.
+    // SAFETY: this binary's only test sets them before anything reads the environment; the
+    // runtime's other threads are idle (the receiver task waits on its socket).
+    unsafe {
+        std::env::set_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &traces_url);
+        std::env::set_var("OTEL_SERVICE_NAME", "kiket-otel-test");
+    }
     let traces = Arc::new(OtelTracing::from_env().unwrap());
     tracing_subscriber::registry().with(traces.layer()).init();
 

@@ -335,7 +335,7 @@ async fn three_servers_two_workers_ten_thousand_deferred_deliveries_with_duplica
 
     let runs = wait_for_effects(&api, DISTINCT, Duration::from_secs(180)).await;
     let lost: Vec<i64> = (0..DISTINCT as i64).filter(|i| !runs.contains_key(i)).collect();
-    let doubled: Vec<(&i64, &usize)> = runs.iter().filter(|(_, &n)| n > 1).collect();
+    let doubled: Vec<(&i64, &usize)> = runs.iter().filter(|(_, n)| **n > 1).collect();
     assert!(lost.is_empty(), "{} lost, e.g. {:?}", lost.len(), &lost[..lost.len().min(5)]);
     assert!(doubled.is_empty(), "{} doubled, e.g. {:?}", doubled.len(), &doubled[..doubled.len().min(5)]);
     assert_eq!(runs.len(), DISTINCT);
@@ -518,7 +518,7 @@ async fn a_worker_killed_mid_run_and_a_server_killed_after_202_lose_nothing_and_
 
     let runs = wait_for_effects(&api, DISTINCT, Duration::from_secs(120)).await;
     let lost: Vec<i64> = (0..DISTINCT as i64).map(|i| 100_000 + i).filter(|i| !runs.contains_key(i)).collect();
-    let doubled: Vec<(&i64, &usize)> = runs.iter().filter(|(_, &n)| n > 1).collect();
+    let doubled: Vec<(&i64, &usize)> = runs.iter().filter(|(_, n)| **n > 1).collect();
     assert!(lost.is_empty(), "{} lost, e.g. {:?}", lost.len(), &lost[..lost.len().min(5)]);
     assert!(doubled.is_empty(), "{} doubled, e.g. {:?}", doubled.len(), &doubled[..doubled.len().min(5)]);
     assert_eq!(depth(&redis).await, (0, 0), "nothing left in the queue");

@@ -1,7 +1,7 @@
 //! The outbound side against real HTTP servers on loopback (wiremock), played as the platform
 //! and as a hostile network position (PROTOCOL §7.2, §7.3): credentials never leave the API
 //! origin, bodies are read with caps, any 2xx is success, the platform's field names decode,
-//! blank path parameters send nothing, and `KIKET_SECRET_<KEY>` wins over the API.
+//! blank path parameters send nothing.
 
 mod support;
 
@@ -369,35 +369,6 @@ async fn blank_path_parameters_are_refused_locally_and_nothing_is_sent() {
     // The same calls with the parameter present do reach the API (the check is not vacuous).
     api.intake_forms(12).get("bugs").await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
-}
-
-#[tokio::test]
-async fn the_environment_secret_wins_over_the_api() {
-    let server = MockServer::start().await;
-    Mock::given(path("/api/v1/extensions/com.example%2Fext/secrets/sample.token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"key": "sample.token", "value": "from-the-api", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-02T00:00:00Z"}),
-        ))
-        .mount(&server)
-        .await;
-    let secrets = endpoints(&server.uri(), RetryPolicy::none()).secrets();
-
-    std::env::set_var("KIKET_SECRET_SAMPLE_TOKEN", "from-the-environment");
-    let local = secrets.get("sample.token").await;
-    std::env::remove_var("KIKET_SECRET_SAMPLE_TOKEN");
-    let local = local.unwrap().unwrap();
-    assert_eq!(local.value.expose(), "from-the-environment");
-    assert_eq!(
-        (local.key.as_str(), local.source),
-        ("sample.token", kiket_client::endpoints::SecretSource::Environment)
-    );
-    assert!(server.received_requests().await.unwrap().is_empty(), "the environment answered; no request");
-
-    let remote = secrets.get("sample.token").await.unwrap().unwrap();
-    assert_eq!(remote.value.expose(), "from-the-api");
-    assert_eq!(remote.source, kiket_client::endpoints::SecretSource::Platform);
-    assert_eq!(remote.updated_at().map(|t| t.as_second()), Some(1_767_312_000));
-    assert!(!format!("{remote:?}").contains("from-the-api"), "Debug never shows the value");
 }
 
 #[tokio::test]

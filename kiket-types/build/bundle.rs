@@ -127,17 +127,17 @@ fn is_type_name(s: &str) -> bool {
 fn rewrite_refs(value: &mut Value, dir: &Path, titles: &BTreeMap<PathBuf, String>) -> Result<(), String> {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(target)) = map.get("$ref") {
-                if !target.starts_with('#') {
-                    let resolved = canonical(&dir.join(target))
-                        .map_err(|_| format!("`$ref` {target:?} points to no schema file"))?;
-                    let title = titles
-                        .get(&resolved)
-                        .ok_or_else(|| format!("`$ref` {target:?} is outside schemas/common and schemas/events"))?;
-                    let rewritten = format!("#/definitions/{title}");
-                    map.insert("$ref".into(), Value::String(rewritten));
-                    drop_ref_siblings(map);
-                }
+            if let Some(Value::String(target)) = map.get("$ref")
+                && !target.starts_with('#')
+            {
+                let resolved =
+                    canonical(&dir.join(target)).map_err(|_| format!("`$ref` {target:?} points to no schema file"))?;
+                let title = titles
+                    .get(&resolved)
+                    .ok_or_else(|| format!("`$ref` {target:?} is outside schemas/common and schemas/events"))?;
+                let rewritten = format!("#/definitions/{title}");
+                map.insert("$ref".into(), Value::String(rewritten));
+                drop_ref_siblings(map);
             }
             for child in map.values_mut() {
                 rewrite_refs(child, dir, titles)?;

@@ -51,11 +51,11 @@ impl ConfigBuilder {
             }
         }
         let mut development_secret = false;
-        if webhook_secrets.is_empty() {
-            if let Some(secret) = self.development_secret.filter(|s| !s.is_blank()) {
-                webhook_secrets.push(secret);
-                development_secret = true;
-            }
+        if webhook_secrets.is_empty()
+            && let Some(secret) = self.development_secret.filter(|s| !s.is_blank())
+        {
+            webhook_secrets.push(secret);
+            development_secret = true;
         }
         if webhook_secrets.is_empty() && !self.runtime_token_required && !self.insecure_skip_verification {
             return Err(ConfigError::NoVerification);

@@ -347,18 +347,18 @@ impl RunClaim {
     }
 
     async fn complete(self) {
-        if let Some((store, key)) = self.held {
-            if let Err(error) = store.complete(&key, RUN_MEMORY, 200, Bytes::from_static(b"{}")).await {
-                tracing::warn!(%error, "the replay store did not record the run; a re-delivered copy may run again");
-            }
+        if let Some((store, key)) = self.held
+            && let Err(error) = store.complete(&key, RUN_MEMORY, 200, Bytes::from_static(b"{}")).await
+        {
+            tracing::warn!(%error, "the replay store did not record the run; a re-delivered copy may run again");
         }
     }
 
     async fn release(self) {
-        if let Some((store, key)) = self.held {
-            if let Err(error) = store.release(&key).await {
-                tracing::warn!(%error, "the replay store did not release the run claim; it ends with its lease");
-            }
+        if let Some((store, key)) = self.held
+            && let Err(error) = store.release(&key).await
+        {
+            tracing::warn!(%error, "the replay store did not release the run claim; it ends with its lease");
         }
     }
 }

@@ -201,10 +201,10 @@ impl HandlerContext {
     /// assert!(!format!("{token:?}").contains("from-delivery"));
     /// ```
     pub fn secret(&self, key: &str) -> Option<SecretString> {
-        if let Some(value) = self.0.payload_secrets.as_ref().and_then(|s| s.0.get(key)) {
-            if !value.is_blank() {
-                return Some(value.clone());
-            }
+        if let Some(value) = self.0.payload_secrets.as_ref().and_then(|s| s.0.get(key))
+            && !value.is_blank()
+        {
+            return Some(value.clone());
         }
         std::env::var(key).ok().filter(|v| !v.trim().is_empty()).map(SecretString::from)
     }

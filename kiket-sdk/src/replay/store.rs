@@ -124,10 +124,10 @@ struct State {
 impl State {
     /// Forgets the oldest queued claim, if the map still holds it under that claim.
     fn forget_oldest(&mut self) {
-        if let Some((expires, key)) = self.order.pop_front() {
-            if self.entries.get(&key).is_some_and(|entry| entry.expires() == expires) {
-                self.entries.remove(&key);
-            }
+        if let Some((expires, key)) = self.order.pop_front()
+            && self.entries.get(&key).is_some_and(|entry| entry.expires() == expires)
+        {
+            self.entries.remove(&key);
         }
     }
 }
@@ -200,22 +200,22 @@ impl ReplayStore for InMemoryReplayStore {
     /// Stores the answer until the claim's window ends (the window given to `claim`).
     async fn complete(&self, key: &str, _window: Duration, status: u16, body: Bytes) -> Result<(), StoreError> {
         let mut state = self.lock();
-        if let Some(entry) = state.entries.get_mut(key) {
-            if let Entry::InFlight { notify, expires } = entry {
-                let (notify, expires) = (notify.clone(), *expires);
-                *entry = Entry::Done { status, body, expires };
-                notify.notify_waiters();
-            }
+        if let Some(entry) = state.entries.get_mut(key)
+            && let Entry::InFlight { notify, expires } = entry
+        {
+            let (notify, expires) = (notify.clone(), *expires);
+            *entry = Entry::Done { status, body, expires };
+            notify.notify_waiters();
         }
         Ok(())
     }
 
     async fn release(&self, key: &str) -> Result<(), StoreError> {
         let mut state = self.lock();
-        if matches!(state.entries.get(key), Some(Entry::InFlight { .. })) {
-            if let Some(Entry::InFlight { notify, .. }) = state.entries.remove(key) {
-                notify.notify_waiters();
-            }
+        if matches!(state.entries.get(key), Some(Entry::InFlight { .. }))
+            && let Some(Entry::InFlight { notify, .. }) = state.entries.remove(key)
+        {
+            notify.notify_waiters();
         }
         Ok(())
     }

@@ -30,10 +30,10 @@ pub(crate) fn router(
         get(move |headers: HeaderMap| {
             let (handle, token, permits, queue) = (handle.clone(), token.clone(), permits.clone(), queue.clone());
             async move {
-                if token.as_ref().is_none_or(|token| bearer_matches(&headers, token)) {
-                    if let Some(queue) = queue {
-                        read_queue(&*queue).await;
-                    }
+                if token.as_ref().is_none_or(|token| bearer_matches(&headers, token))
+                    && let Some(queue) = queue
+                {
+                    read_queue(&*queue).await;
                 }
                 render(&handle, token.as_ref(), &headers, &permits)
             }
@@ -54,12 +54,12 @@ fn render(
     headers: &HeaderMap,
     permits: &HandlerPermits,
 ) -> Response {
-    if let Some(token) = token {
-        if !bearer_matches(headers, token) {
-            let mut response = (StatusCode::UNAUTHORIZED, "metrics need a bearer token\n").into_response();
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
-        }
+    if let Some(token) = token
+        && !bearer_matches(headers, token)
+    {
+        let mut response = (StatusCode::UNAUTHORIZED, "metrics need a bearer token\n").into_response();
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
     }
     crate::telemetry::prometheus::set_in_flight(permits.in_use());
     handle.run_upkeep();

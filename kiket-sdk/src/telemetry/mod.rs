@@ -242,10 +242,10 @@ impl Telemetry {
     pub(crate) async fn flush(&self, deadline: Duration) {
         self.stop.notify_one();
         let handle = self.done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(handle) = handle {
-            if tokio::time::timeout(deadline, handle).await.is_err() {
-                tracing::debug!("telemetry flush deadline passed; remaining records dropped");
-            }
+        if let Some(handle) = handle
+            && tokio::time::timeout(deadline, handle).await.is_err()
+        {
+            tracing::debug!("telemetry flush deadline passed; remaining records dropped");
         }
     }
 }
@@ -271,15 +271,15 @@ impl Worker {
 
     async fn deliver(&self, pending: Pending, metrics: &Metrics) {
         let record = pending.into_record(self.extension_id.as_deref(), self.extension_version.as_deref());
-        if let (Some(url), false) = (&self.config.url, self.config.opt_out) {
-            if !self.post(url, &record).await {
-                metrics.failed_send();
-            }
+        if let (Some(url), false) = (&self.config.url, self.config.opt_out)
+            && !self.post(url, &record).await
+        {
+            metrics.failed_send();
         }
-        if let Some(hook) = &self.config.hook {
-            if tokio::time::timeout(Duration::from_secs(5), hook(record)).await.is_err() {
-                tracing::debug!("telemetry feedback hook took longer than 5 s; moved on");
-            }
+        if let Some(hook) = &self.config.hook
+            && tokio::time::timeout(Duration::from_secs(5), hook(record)).await.is_err()
+        {
+            tracing::debug!("telemetry feedback hook took longer than 5 s; moved on");
         }
     }
 

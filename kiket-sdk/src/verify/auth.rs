@@ -137,10 +137,10 @@ impl TokenPins {
             (&self.org_id, &claims.org_id, "token is for another organisation"),
         ];
         for (expected, found, refusal) in pinned {
-            if let Some(expected) = expected {
-                if found.as_ref().map(ToString::to_string).as_deref() != Some(expected.as_str()) {
-                    return Err(VerifyError::InvalidRuntimeToken(refusal));
-                }
+            if let Some(expected) = expected
+                && found.as_ref().map(ToString::to_string).as_deref() != Some(expected.as_str())
+            {
+                return Err(VerifyError::InvalidRuntimeToken(refusal));
             }
         }
         Ok(())

@@ -188,12 +188,11 @@ impl JwksCache {
     pub(crate) async fn key(&self, kid: Option<&str>) -> Result<Arc<DecodingKey>, VerifyError> {
         {
             let cached = self.cached.read().await;
-            if let Some(c) = cached.as_ref() {
-                if c.fetched_at.elapsed() < self.ttl {
-                    if let Some(key) = c.jwks.key(kid) {
-                        return Ok(key);
-                    }
-                }
+            if let Some(c) = cached.as_ref()
+                && c.fetched_at.elapsed() < self.ttl
+                && let Some(key) = c.jwks.key(kid)
+            {
+                return Ok(key);
             }
         }
         self.refresh().await?;

@@ -139,10 +139,10 @@ fn object_parts(schema: &Value) -> (Map<String, Value>, BTreeSet<String>, Vec<St
         members.extend(all_of);
     }
     for member in members {
-        if let Some(base) = member.get("$ref").and_then(Value::as_str) {
-            if !std::ptr::eq(member, schema) {
-                bases.push(base.to_owned());
-            }
+        if let Some(base) = member.get("$ref").and_then(Value::as_str)
+            && !std::ptr::eq(member, schema)
+        {
+            bases.push(base.to_owned());
         }
         if let Some(props) = member.get("properties").and_then(Value::as_object) {
             properties.extend(props.clone());
