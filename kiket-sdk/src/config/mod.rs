@@ -286,7 +286,8 @@ config! {
     visibility_timeout: Duration => ["visibility_timeout_ms" => |c: &Config| millis(c.visibility_timeout)],
     /// The replay guard's store (`None`: the guard is off).
     replay_store: Option<Arc<dyn ReplayStore>> => ["replay_guard" => |c: &Config| json!(c.replay_store.is_some())],
-    /// The queue and the replay store in one step, when both are the shared Redis's.
+    /// The queue and the replay store in one step, when both are the shared Redis's (so
+    /// never with the replay guard off).
     intake: Option<Arc<dyn Intake>> => [hidden],
 }
 

@@ -5,7 +5,7 @@
 use super::{invoke, DeliveryError, Pipeline};
 use crate::handler::{AuthContext, ContextParts, Delivery, HandlerContext};
 use crate::queue::{seal_context, unix_ms, Backoff, Entry, Intake, Job, Queue, Sealer, StoredDelivery, QUEUED_BODY};
-use crate::replay::{Claim, Lifetimes, ReplayStore};
+use crate::replay::{unless_in_flight, Claim, Lifetimes, ReplayStore};
 use crate::routing::{self, DecodeError, Prepared, Route};
 use crate::verify::Clock;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
@@ -49,7 +49,7 @@ pub(super) enum Stored {
 impl Pipeline {
     /// Whether a deferred route's claim is made by the intake in stage 7 instead of stage 6.
     pub(super) fn claims_in_intake(&self, route: &Route) -> bool {
-        route.deferred && self.replay.is_some() && self.deferral.as_ref().is_some_and(|d| d.intake.is_some())
+        route.deferred && self.deferral.as_ref().is_some_and(|d| d.intake.is_some())
     }
 
     /// Stage 7 of a deferred route: the payload must decode (422 now, not a dead letter
@@ -90,20 +90,15 @@ impl Pipeline {
             deferral.queue.push(job).await?;
             return Ok(Stored::Queued(queued));
         };
-        loop {
-            match intake.push_once(key, policy.lifetimes.window, &job, 202, &queued).await? {
-                Claim::New => return Ok(Stored::Queued(queued)),
-                Claim::Done { status, body } => return Ok(Stored::Seen { status, body }),
-                // A copy in flight through the three-step path (a replica of an older
-                // version): its answer, or the end of its lease, comes soon.
-                Claim::InFlight(_) => tokio::time::sleep(IN_FLIGHT_POLL).await,
-            }
-        }
+        // A copy in flight can only be one on the three-step path (a replica of an older
+        // version): wait for its answer or the end of its lease, as stage 6 would.
+        let store_once = || intake.push_once(key, policy.lifetimes.window, &job, 202, &queued);
+        Ok(match unless_in_flight(store_once).await? {
+            None => Stored::Queued(queued),
+            Some((status, body)) => Stored::Seen { status, body },
+        })
     }
 }
-
-/// How often a deferred copy asks again while another copy holds its key.
-const IN_FLIGHT_POLL: Duration = Duration::from_millis(25);
 
 /// What a worker needs of a context to rebuild it.
 fn stored_delivery(context: &HandlerContext) -> StoredDelivery {

@@ -167,8 +167,7 @@ impl Pipeline {
             // Verified: the body leaves the unverified budget and the delivery takes a permit.
             drop(admitted.budget);
             let _permit = self.permits.take()?;
-            let claimed = if self.claims_in_intake(route) { None } else { self.dedupe(context.delivery()).await? };
-            let guard = match claimed {
+            let guard = match self.dedupe(route, context.delivery()).await? {
                 Some(Claimed::Repeat { status, body }) => {
                     replayed = true;
                     return Ok(Answer::Repeated { status, body });
@@ -282,9 +281,13 @@ impl Pipeline {
     }
 
     /// Stage 6: claims the delivery's key when the replay guard is on and the delivery has
-    /// one; a store that cannot be reached refuses the delivery (503).
-    async fn dedupe(&self, delivery: &Delivery) -> Result<Option<Claimed>, DeliveryError> {
+    /// one (a deferred route with a one-step intake claims in stage 7 instead); a store that
+    /// cannot be reached refuses the delivery (503).
+    async fn dedupe(&self, route: &Route, delivery: &Delivery) -> Result<Option<Claimed>, DeliveryError> {
         let (Some(policy), Some(key)) = (self.replay.as_ref(), delivery.key.clone()) else { return Ok(None) };
+        if self.claims_in_intake(route) {
+            return Ok(None);
+        }
         Ok(Some(Guard::claim(&policy.store, key, policy.lifetimes).await?))
     }
 

@@ -45,22 +45,9 @@ impl Guard {
         key: Arc<str>,
         lifetimes: Lifetimes,
     ) -> Result<Claimed, StoreError> {
-        loop {
-            match store.claim(&key, lifetimes.lease, lifetimes.window).await? {
-                Claim::New => {
-                    return Ok(Claimed::Proceed(Self {
-                        store: store.clone(),
-                        key: Some(key),
-                        window: lifetimes.window,
-                    }))
-                }
-                Claim::Done { status, body } => return Ok(Claimed::Repeat { status, body }),
-                // Re-check at least every 100 ms, so a wake-up that raced the wait is never lost.
-                Claim::InFlight(Some(notify)) => {
-                    let _ = tokio::time::timeout(Duration::from_millis(100), notify.notified()).await;
-                }
-                Claim::InFlight(None) => tokio::time::sleep(POLL).await,
-            }
+        match unless_in_flight(|| store.claim(&key, lifetimes.lease, lifetimes.window)).await? {
+            Some((status, body)) => Ok(Claimed::Repeat { status, body }),
+            None => Ok(Claimed::Proceed(Self { store: store.clone(), key: Some(key), window: lifetimes.window })),
         }
     }
 
@@ -76,6 +63,28 @@ impl Guard {
         };
         if let Err(error) = stored {
             tracing::warn!(%error, "the replay store did not record the answer; a copy arriving after the lease runs again");
+        }
+    }
+}
+
+/// Runs `claim` until it finds no other copy in flight, waiting between tries (on the
+/// store's notifier when it has one, else polling): `None` when the claim is the caller's,
+/// the first answer when the delivery was answered before. Ends at the latest when the other
+/// copy's lease does. Shared by stage 6 and the one-step intake of deferred routes.
+pub(crate) async fn unless_in_flight<F, Fut>(mut claim: F) -> Result<Option<(u16, Bytes)>, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Claim, StoreError>>,
+{
+    loop {
+        match claim().await? {
+            Claim::New => return Ok(None),
+            Claim::Done { status, body } => return Ok(Some((status, body))),
+            // Re-check at least every 100 ms, so a wake-up that raced the wait is never lost.
+            Claim::InFlight(Some(notify)) => {
+                let _ = tokio::time::timeout(Duration::from_millis(100), notify.notified()).await;
+            }
+            Claim::InFlight(None) => tokio::time::sleep(POLL).await,
         }
     }
 }

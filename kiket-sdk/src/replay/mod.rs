@@ -14,5 +14,5 @@
 mod guard;
 mod store;
 
-pub(crate) use guard::{Claimed, Guard, Lifetimes};
+pub(crate) use guard::{unless_in_flight, Claimed, Guard, Lifetimes};
 pub use store::{Claim, InMemoryReplayStore, ReplayStore, StoreError, DEFAULT_REPLAY_CAPACITY};

@@ -71,8 +71,7 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
         replay: config.replay_store.clone().map(|store| ReplayPolicy { store, lifetimes: replay_lifetimes(config) }),
         deferral: (!router.deferred_events().is_empty()).then(|| Deferral {
             queue: config.queue.clone(),
-            // Only with the replay guard on: the intake's claim is the guard's.
-            intake: config.intake.clone().filter(|_| config.replay_store.is_some()),
+            intake: config.intake.clone(),
             sealer: if config.queue.durable() { Sealer::new(config.queue_keys.clone()) } else { None },
             backoff: config.backoff,
             visibility: config.visibility_timeout,
