@@ -98,7 +98,8 @@ pub(super) fn claim_of(held: Option<Vec<u8>>, key: &str) -> Result<Claim, StoreE
 pub(super) fn encode_answer(status: u16, body: &[u8]) -> Vec<u8> {
     let mut value = Vec::with_capacity(4 + body.len());
     value.push(DONE);
-    value.extend_from_slice(format!("{:03}", status.min(999)).as_bytes());
+    let status = status.min(999);
+    value.extend_from_slice(&[status / 100, status / 10 % 10, status % 10].map(|digit| b'0' + digit as u8));
     value.extend_from_slice(body);
     value
 }
@@ -153,6 +154,9 @@ mod tests {
     fn answers_decode_and_garbage_does_not() {
         assert_eq!(decode_answer(b"d200{\"ok\":true}"), Some((200, Bytes::from_static(b"{\"ok\":true}"))));
         assert_eq!(decode_answer(b"d404"), Some((404, Bytes::new())));
+        assert_eq!(encode_answer(202, b"{}"), b"d202{}");
+        assert_eq!(encode_answer(7, b""), b"d007");
+        assert_eq!(decode_answer(&encode_answer(404, b"x")), Some((404, Bytes::from_static(b"x"))));
         for garbage in [&b""[..], b"d", b"d20", b"x200{}", b"dabc{}"] {
             assert_eq!(decode_answer(garbage), None, "{garbage:?}");
         }
