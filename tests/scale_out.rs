@@ -263,6 +263,11 @@ async fn command_calls(connection: &mut redis::aio::MultiplexedConnection) -> Ha
         .collect()
 }
 
+/// Scripts run (`EVALSHA`, or `EVAL` when a script was not loaded yet) among `calls`.
+fn scripts_run(calls: &HashMap<String, u64>) -> u64 {
+    calls.get("evalsha").unwrap_or(&0) + calls.get("eval").unwrap_or(&0)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deferred_copies_sent_to_two_servers_are_stored_once_in_one_step() {
     let redis = RedisServer::start();
@@ -288,7 +293,7 @@ async fn deferred_copies_sent_to_two_servers_are_stored_once_in_one_step() {
     assert_eq!(depth(&redis).await.0, 3, "stored once (beside the two warm-up deliveries)");
     let calls = command_calls(&mut connection).await;
     assert_eq!(calls.get("xadd"), Some(&1), "{calls:?}");
-    let scripts = calls.get("evalsha").unwrap_or(&0) + calls.get("eval").unwrap_or(&0);
+    let scripts = scripts_run(&calls);
     // Three steps would be at least 101 (claim and answer for the first, a claim per copy).
     assert_eq!(scripts, 100, "one script per copy (claim, store and answer in one step): {calls:?}");
 
@@ -305,7 +310,7 @@ async fn deferred_copies_sent_to_two_servers_are_stored_once_in_one_step() {
     assert_eq!(depth(&redis).await.0, 3 + 300, "each of the 300 stored once");
     let calls = command_calls(&mut connection).await;
     assert_eq!(calls.get("xadd"), Some(&300), "{calls:?}");
-    let scripts = calls.get("evalsha").unwrap_or(&0) + calls.get("eval").unwrap_or(&0);
+    let scripts = scripts_run(&calls);
     assert_eq!(scripts, 600, "one script per copy: {calls:?}");
     assert!(effects(&api).is_empty(), "no worker runs here: nothing ran");
 }
