@@ -6,49 +6,52 @@
 //! declared `Content-Length` alone costs nothing), so stalled uploads that sent one byte hold
 //! one byte, and uploads that send a lot and stall are refused once the budget is spent.
 
+use super::allowance::{Allowance, Held};
+use super::deadline::{within, Elapsed};
 use super::DeliveryError;
 use axum::body::Body;
-use axum::http::request::Parts;
-use axum::http::{header, Request};
+use axum::http::{header, HeaderMap};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Limits on what a request may hold before it is verified.
 #[derive(Debug)]
 pub(crate) struct Admission {
     /// Bytes of unverified bodies, all requests together.
-    pub(crate) budget: Arc<Semaphore>,
+    pub(crate) budget: Allowance,
     /// Largest accepted body in bytes.
     pub(crate) body_limit: usize,
     /// How long the body may take once the head is in.
     pub(crate) body_timeout: Duration,
 }
 
-/// A request let in: its head, its whole body, and the budget its body holds until verified.
-pub(crate) struct Admitted {
-    pub(crate) parts: Parts,
+/// A body let in: all of it, and the budget it holds until its delivery is verified.
+pub(crate) struct Admitted<'a> {
     pub(crate) body: Bytes,
-    pub(crate) budget: Option<OwnedSemaphorePermit>,
+    pub(crate) budget: Option<Held<'a>>,
 }
 
 impl Admission {
-    /// Reads the body within the deadline, charging the budget as bytes arrive.
-    pub(crate) async fn admit(&self, request: Request<Body>) -> Result<Admitted, DeliveryError> {
-        let (parts, mut body) = request.into_parts();
+    /// Reads `body` (announced by `headers`) by `started` + the body timeout, charging the
+    /// budget as bytes arrive.
+    pub(crate) async fn admit(
+        &self,
+        headers: &HeaderMap,
+        mut body: Body,
+        started: std::time::Instant,
+    ) -> Result<Admitted<'_>, DeliveryError> {
         let limit = self.body_limit;
         let declared =
-            parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+            headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|len| len > limit as u64) {
             return Err(DeliveryError::BodyTooLarge { limit });
         }
-        let deadline = tokio::time::Instant::now() + self.body_timeout;
-        let mut budget: Option<OwnedSemaphorePermit> = None;
+        let deadline = tokio::time::Instant::from_std(started) + self.body_timeout;
+        let mut budget: Option<Held<'_>> = None;
         let mut charge = |bytes: usize| -> Result<(), DeliveryError> {
-            let bytes = u32::try_from(bytes).map_err(|_| DeliveryError::BodyTooLarge { limit })?;
-            let permit = self.budget.clone().try_acquire_many_owned(bytes).map_err(|_| DeliveryError::Overloaded)?;
+            let permit = self.budget.try_take(bytes).ok_or(DeliveryError::Overloaded)?;
             match &mut budget {
                 Some(held) => held.merge(permit),
                 None => budget = Some(permit),
@@ -61,8 +64,8 @@ impl Admission {
         let mut joined: Vec<u8> = Vec::new();
         let mut received = 0usize;
         loop {
-            let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
-                Err(_elapsed) => return Err(DeliveryError::BodyTimeout),
+            let frame = match within(deadline, body.frame()).await {
+                Err(Elapsed) => return Err(DeliveryError::BodyTimeout),
                 Ok(None) => break,
                 Ok(Some(Err(_))) => return Err(DeliveryError::BodyUnreadable),
                 Ok(Some(Ok(frame))) => frame,
@@ -86,32 +89,28 @@ impl Admission {
             charge(joined.capacity().saturating_sub(held))?;
         }
         let body = if joined.is_empty() { first.unwrap_or_default() } else { Bytes::from(joined) };
-        Ok(Admitted { parts, body, budget })
+        Ok(Admitted { body, budget })
     }
 }
 
 /// Deliveries handled at once: taken only by verified deliveries (after stage 5).
 #[derive(Debug, Clone)]
-pub(crate) struct HandlerPermits {
-    semaphore: Arc<Semaphore>,
-    capacity: usize,
-}
+pub(crate) struct HandlerPermits(Arc<Allowance>);
 
 impl HandlerPermits {
-    /// `capacity` permits (at most what a semaphore holds).
+    /// `capacity` permits.
     pub(crate) fn new(capacity: usize) -> Self {
-        let capacity = capacity.min(Semaphore::MAX_PERMITS);
-        Self { semaphore: Arc::new(Semaphore::new(capacity)), capacity }
+        Self(Arc::new(Allowance::new(capacity)))
     }
 
     /// A permit, or 503 + `Retry-After` when every one is taken.
-    pub(crate) fn take(&self) -> Result<OwnedSemaphorePermit, DeliveryError> {
-        self.semaphore.clone().try_acquire_owned().map_err(|_| DeliveryError::Overloaded)
+    pub(crate) fn take(&self) -> Result<Held<'_>, DeliveryError> {
+        self.0.try_take(1).ok_or(DeliveryError::Overloaded)
     }
 
     /// Permits held right now: verified deliveries being handled.
     #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
     pub(crate) fn in_use(&self) -> usize {
-        self.capacity.saturating_sub(self.semaphore.available_permits())
+        self.0.in_use()
     }
 }

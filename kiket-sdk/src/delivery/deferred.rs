@@ -247,7 +247,8 @@ async fn run_job(pipeline: &Pipeline, deferral: &Deferral, entry: &Entry) -> Out
             return Outcome::Dead(DeliveryError::Panicked.to_string());
         }
     };
-    match invoke::invoke(call, context, pipeline.router.hooks(), pipeline.handler_timeout).await {
+    let deadline = tokio::time::Instant::now() + pipeline.handler_timeout;
+    match invoke::invoke(call, context, pipeline.router.hooks(), deadline).await {
         Ok(_reply) => {
             run_claim.complete().await;
             Outcome::Done

@@ -1,6 +1,7 @@
 //! Stage 7, handle: runs a decoded handler, inside the router's hooks, under the panic guard
 //! and the handler timeout.
 
+use super::deadline::{within, Elapsed};
 use super::DeliveryError;
 use crate::handler::{run_chain, ErasedHook, HandlerContext};
 use crate::panic_guard::Guarded;
@@ -9,15 +10,15 @@ use bytes::Bytes;
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Duration;
+use tokio::time::Instant;
 
-/// Runs the decoded handler with `context` inside `hooks` (not around an ignored route), at
-/// most for `timeout` all together; its reply as JSON bytes.
+/// Runs the decoded handler with `context` inside `hooks` (not around an ignored route), all
+/// together until `deadline` at most; its reply as JSON bytes.
 pub(crate) async fn invoke<'a>(
     call: Box<dyn Decoded<'a> + 'a>,
     context: HandlerContext,
     hooks: &[Arc<dyn ErasedHook>],
-    timeout: Duration,
+    deadline: Instant,
 ) -> Result<Bytes, DeliveryError> {
     let call = if hooks.is_empty() || !call.runs_handler() {
         call.call(context)
@@ -25,8 +26,8 @@ pub(crate) async fn invoke<'a>(
         run_chain(hooks, context, Box::new(move |context| call.call(context)))
     };
     let call = Guarded(call);
-    match tokio::time::timeout(timeout, AssertUnwindSafe(call).catch_unwind()).await {
-        Err(_elapsed) => Err(DeliveryError::TimedOut),
+    match within(deadline, AssertUnwindSafe(call).catch_unwind()).await {
+        Err(Elapsed) => Err(DeliveryError::TimedOut),
         Ok(Err(_panic)) => Err(DeliveryError::Panicked),
         Ok(Ok(Err(error))) => Err(DeliveryError::Handler(error)),
         Ok(Ok(Ok(reply))) => reply.into_bytes().map_err(|reason| {

@@ -21,11 +21,14 @@
 //! This module never sees `Config`: `server` assembles a [`Pipeline`] from it once.
 
 mod admit;
+mod allowance;
+mod deadline;
 mod deferred;
 mod error;
 mod invoke;
 
 pub(crate) use admit::{Admission, HandlerPermits};
+pub(crate) use allowance::Allowance;
 use deferred::Stored;
 pub(crate) use deferred::{Deferral, Worker};
 pub(crate) use error::json_response;
@@ -155,14 +158,15 @@ impl Pipeline {
         #[cfg(feature = "otel")]
         crate::telemetry::otel::adopt_remote_parent(&span, request.headers());
         let (mut routed, mut replayed) = (None, false);
+        let (parts, body) = request.into_parts();
         let stages = async {
-            let admitted = self.admission.admit(request).await?;
-            let signed = self.signature(&admitted.parts.headers, &admitted.body)?;
-            let (route, unrouted) = self.route(&target, &admitted.parts)?;
+            let admitted = self.admission.admit(&parts.headers, body, started).await?;
+            let signed = self.signature(&parts.headers, &admitted.body)?;
+            let (route, unrouted) = self.route(&target, &parts)?;
             routed = route.map(|route| route.id);
             let version = route.map_or(unrouted.as_deref().unwrap_or_default(), |route| &*route.version);
             let prepared = routing::prepare(route, &target.event, version, &admitted.body, signed.is_some())?;
-            let received = Received { signed: signed.as_ref(), at: received_at, headers: admitted.parts.headers };
+            let received = Received { signed: signed.as_ref(), at: received_at, headers: parts.headers };
             let (route, context) = self.authorise(&target, route, unrouted, &prepared, received).await?;
             // Verified: the body leaves the unverified budget and the delivery takes a permit.
             drop(admitted.budget);
@@ -177,7 +181,7 @@ impl Pipeline {
             };
             let handled = Instant::now();
             if route.deferred {
-                let outcome = match self.defer(route, prepared, &admitted.body, &context).await {
+                let outcome = match Box::pin(self.defer(route, prepared, &admitted.body, &context)).await {
                     Ok(Stored::Queued(body)) => Ok(body),
                     Ok(Stored::Seen { status, body }) => {
                         replayed = true;
@@ -188,7 +192,8 @@ impl Pipeline {
                 self.settle(route, guard, StatusCode::ACCEPTED, &outcome, handled.elapsed()).await;
                 return outcome.map(Answer::Queued);
             }
-            let outcome = self.handle(route, prepared, &admitted.body, context).await;
+            let deadline = tokio::time::Instant::from_std(handled) + self.handler_timeout;
+            let outcome = self.handle(route, prepared, &admitted.body, context, deadline).await;
             self.settle(route, guard, StatusCode::OK, &outcome, handled.elapsed()).await;
             outcome.map(Answer::Handled)
         };
@@ -291,16 +296,17 @@ impl Pipeline {
         Ok(Some(Guard::claim(&policy.store, key, policy.lifetimes).await?))
     }
 
-    /// Stage 7: the payload decoded (or its held error), the handler run.
+    /// Stage 7: the payload decoded (or its held error), the handler run until `deadline`.
     async fn handle<'r>(
         &self,
         route: &'r Route,
         prepared: Prepared<'r, '_>,
         body: &[u8],
         context: HandlerContext,
+        deadline: tokio::time::Instant,
     ) -> Result<Bytes, DeliveryError> {
         match prepared.into_call(route, body) {
-            Ok(call) => invoke::invoke(call, context, self.router.hooks(), self.handler_timeout).await,
+            Ok(call) => invoke::invoke(call, context, self.router.hooks(), deadline).await,
             Err(DecodeError::Payload(error)) => Err(error.into()),
             Err(DecodeError::Panicked) => Err(DeliveryError::Panicked),
         }

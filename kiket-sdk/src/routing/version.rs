@@ -5,11 +5,14 @@
 //! label is not registered, an all-digit version also matches its `v`-prefixed form and vice
 //! versa (`1` ≡ `v1`).
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName};
 use std::borrow::Cow;
 
 /// Header naming the event version (named in [`kiket_types::headers`]).
 pub const VERSION_HEADER: &str = kiket_types::headers::EVENT_VERSION.name();
+
+/// [`VERSION_HEADER`] as a header name, built once (looking a header up by text parses the text).
+static VERSION_HEADER_NAME: HeaderName = HeaderName::from_static(VERSION_HEADER);
 
 /// The message of the 400 answered when no version is given anywhere (PROTOCOL §1, verbatim).
 pub const VERSION_REQUIRED: &str =
@@ -21,7 +24,7 @@ pub fn resolve<'a>(path: Option<&'a str>, headers: &'a HeaderMap, query: Option<
     if let Some(version) = path.and_then(non_blank) {
         return Some(Cow::Borrowed(version));
     }
-    if let Some(version) = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()).and_then(non_blank) {
+    if let Some(version) = headers.get(&VERSION_HEADER_NAME).and_then(|v| v.to_str().ok()).and_then(non_blank) {
         return Some(Cow::Borrowed(version));
     }
     let query = query?;

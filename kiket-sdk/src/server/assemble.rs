@@ -3,7 +3,7 @@
 
 use super::listen::ConnectionLimits;
 use crate::config::Config;
-use crate::delivery::{Admission, Deferral, HandlerPermits, Pipeline, ReplayPolicy, Signatures};
+use crate::delivery::{Admission, Allowance, Deferral, HandlerPermits, Pipeline, ReplayPolicy, Signatures};
 use crate::handler::ContextShared;
 use crate::queue::Sealer;
 use crate::replay::Lifetimes;
@@ -16,7 +16,6 @@ use kiket_client::url::origin_of;
 use kiket_client::ApiState;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 
 /// Builds the pipeline that serves `router` under `config`.
 pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
@@ -60,7 +59,7 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
     );
     Pipeline {
         admission: Admission {
-            budget: Arc::new(Semaphore::new(config.unverified_body_budget.min(Semaphore::MAX_PERMITS))),
+            budget: Allowance::new(config.unverified_body_budget),
             body_limit: config.body_limit,
             body_timeout: config.body_timeout,
         },

@@ -195,7 +195,8 @@ impl JwksCache {
                 return Ok(key);
             }
         }
-        self.refresh().await?;
+        // Boxed: a fetch is rare, and its future would otherwise enlarge every delivery's.
+        Box::pin(self.refresh()).await?;
         let cached = self.cached.read().await;
         cached.as_ref().and_then(|c| c.jwks.key(kid)).ok_or(VerifyError::InvalidRuntimeToken("unknown signing key"))
     }

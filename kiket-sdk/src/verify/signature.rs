@@ -8,7 +8,7 @@
 
 use super::timestamp::{parse_iso8601, parse_unix_timestamp};
 use super::VerifyError;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use hmac::{Hmac, Mac};
 use kiket_types::headers::{KiketHeader, SIGNATURE, TIMESTAMP};
 use kiket_types::SecretString;
@@ -168,8 +168,8 @@ impl SignatureVerifier {
     /// assert_eq!(signed.timestamp, Some(1_700_000_000));
     /// ```
     pub fn verify_headers(&self, headers: &HeaderMap, body: &[u8], now: i64) -> Result<Signed, VerifyError> {
-        let signature = single_header(headers, SIGNATURE)?;
-        let timestamp = single_header(headers, TIMESTAMP)?;
+        let signature = single_header(headers, &SIGNATURE_NAME, SIGNATURE)?;
+        let timestamp = single_header(headers, &TIMESTAMP_NAME, TIMESTAMP)?;
         self.verify_signed(signature, timestamp, body, now)
     }
 
@@ -247,9 +247,18 @@ impl SignatureVerifier {
     }
 }
 
-/// The value of a header that must appear at most once.
-fn single_header(headers: &HeaderMap, header: KiketHeader) -> Result<Option<&[u8]>, VerifyError> {
-    let mut values = headers.get_all(header.name()).iter();
+/// The signature header's name, built once (looking a header up by text parses the text).
+static SIGNATURE_NAME: HeaderName = HeaderName::from_static(SIGNATURE.name());
+/// The timestamp header's name, built once.
+static TIMESTAMP_NAME: HeaderName = HeaderName::from_static(TIMESTAMP.name());
+
+/// The value of header `name` (shown as `header`), which must appear at most once.
+fn single_header<'h>(
+    headers: &'h HeaderMap,
+    name: &HeaderName,
+    header: KiketHeader,
+) -> Result<Option<&'h [u8]>, VerifyError> {
+    let mut values = headers.get_all(name).iter();
     let first = values.next();
     if values.next().is_some() {
         return Err(VerifyError::DuplicateHeader(header.display()));
