@@ -1,5 +1,6 @@
 //! Where the server listens, how it accepts connections, and when it stops.
 
+use super::front::Front;
 use super::StartupError;
 use hyper::server::conn::http1;
 #[cfg(feature = "h2c")]
@@ -8,7 +9,6 @@ use hyper::server::conn::http2;
 use hyper_util::rt::TokioExecutor;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -89,7 +89,7 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// forever).
 pub(crate) async fn serve(
     listener: TcpListener,
-    app: axum::Router,
+    front: std::sync::Arc<Front>,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
@@ -116,7 +116,8 @@ pub(crate) async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(app.clone());
+        let front = front.clone();
+        let service = hyper::service::service_fn(move |request| front.answer(request));
         let watcher = graceful.watcher();
         let http1 = http1.clone();
         #[cfg(feature = "h2c")]

@@ -6,8 +6,12 @@
 //! in-process with `tower::ServiceExt::oneshot`. [`Extension::layer`] wraps every route in
 //! a tower layer (for code that must see each request, verified or not); hooks around
 //! handlers ([`Router::hook`]) see verified deliveries only.
+//!
+//! The SDK's own server answers exactly as the router does, but hands deliveries to the
+//! pipeline without going through it (`front.rs`) unless a layer is set.
 
 mod assemble;
+mod front;
 mod listen;
 #[cfg(feature = "metrics")]
 mod metrics_route;
@@ -17,7 +21,7 @@ pub use crate::replay::{Claim, InMemoryReplayStore, ReplayStore};
 pub use listen::{listen_address, shutdown_signal};
 
 use crate::config::Config;
-use crate::delivery::{json_response, Pipeline, Target, Worker};
+use crate::delivery::{json_response, Pipeline, Worker};
 use crate::routing::Router;
 use crate::telemetry::{Metrics, Telemetry};
 use axum::body::Body;
@@ -26,6 +30,7 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
+use front::Front;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -350,8 +355,10 @@ impl Extension {
                 let _ = stopped.wait_for(|stop| *stop).await;
             }))
         });
+        // Deliveries skip the router unless a layer must see every request.
+        let deliveries = self.layers.is_empty().then(|| self.pipeline.clone());
         let (router, telemetry) = self.into_parts();
-        listen::serve(listener, router, limits, shutdown).await;
+        listen::serve(listener, Arc::new(Front::new(router, deliveries)), limits, shutdown).await;
         if let Some(workers) = workers {
             let _ = workers.await;
         }
@@ -377,7 +384,12 @@ impl Extension {
         };
         let listener = tokio::net::TcpListener::bind(address).await?;
         tracing::info!(address = %listener.local_addr()?, "metrics listening");
-        Ok(Some(tokio::spawn(listen::serve(listener, router, limits, std::future::pending()))))
+        Ok(Some(tokio::spawn(listen::serve(
+            listener,
+            Arc::new(Front::new(router, None)),
+            limits,
+            std::future::pending(),
+        ))))
     }
 
     /// Serves on `HOST`:`PORT` from the environment (default `127.0.0.1:8080`), with the
@@ -495,11 +507,9 @@ impl TelemetryHandle {
     }
 }
 
+/// The handler of both delivery routes.
 async fn deliver(State(pipeline): State<Arc<Pipeline>>, request: Request<Body>) -> Response {
-    match Target::from_path(request.uri().path()) {
-        Ok(target) => pipeline.deliver(target, request).await,
-        Err(error) => error.into_response(),
-    }
+    front::deliver(pipeline, request).await
 }
 
 async fn not_found() -> Response {
