@@ -168,6 +168,40 @@ async fn idle_stalled_header_and_stalled_body_connections_are_cut_off() {
     assert_eq!(runs.load(Ordering::SeqCst), 0);
 }
 
+/// The header-read deadline starts again each time a kept-alive connection waits for its next
+/// head: a connection that was answered and then sends half a head is cut off that long after
+/// its answer, neither at the deadline of its first head nor never.
+#[tokio::test]
+async fn a_kept_alive_connection_gets_a_fresh_header_deadline_after_each_answer() {
+    let timeout = Duration::from_millis(500);
+    let (server, runs) = server(Config::builder().header_read_timeout(timeout), Duration::ZERO).await;
+    let request = genuine();
+    let body = request.body();
+    let mut head = format!("POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\n", request.path_and_query());
+    for (name, value) in request.header_pairs(&body) {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    let mut stream = TcpStream::connect(server.address()).await.unwrap();
+    let connected = Instant::now();
+    // The first head arrives late in its window: 300 of 500 ms.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    let mut answer = [0u8; 1024];
+    let n = stream.read(&mut answer).await.unwrap();
+    assert!(answer[..n].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer[..n]));
+    let answered = Instant::now();
+    stream.write_all(b"POST /webhooks/issue.created HTTP/1.1\r\nHost: 127.0.0.1\r\n").await.unwrap();
+    let (closed, _) = closed_after(stream, Duration::from_secs(5)).await;
+    let closed = closed.expect("the half-sent head is cut off");
+    let since_answer = answered.elapsed();
+    println!("closed {since_answer:?} after the answer, {:?} after connecting", connected.elapsed());
+    assert!(since_answer >= Duration::from_millis(400), "not at the first head's deadline: {since_answer:?}");
+    assert!(closed < Duration::from_secs(2), "but within the timeout of the answer: {closed:?}");
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
+
 async fn send_with_signature(server: &TestServer, body: &'static [u8], ts: i64, signature: &str) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/webhooks/issue.created", server.url()))

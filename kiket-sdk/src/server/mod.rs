@@ -12,6 +12,7 @@
 
 mod assemble;
 mod front;
+mod head_timer;
 mod listen;
 #[cfg(feature = "metrics")]
 mod metrics_route;

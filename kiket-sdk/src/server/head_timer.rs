@@ -1,0 +1,150 @@
+//! The header-read deadline of one connection, cheap enough to move on every request.
+//!
+//! hyper starts a sleep each time a connection waits for a request head and drops it once the
+//! head is in. With tokio's timer behind it, that is, on every request, a lookup of the runtime
+//! and a timer entry registered and removed under the timer wheel's lock. Here a connection
+//! keeps one tokio sleep for its whole life: each request's deadline is a number stored beside
+//! it, and the sleep is re-armed only when it fires before the deadline now in force (so at
+//! most once per header-read timeout while requests keep coming). The deadline itself is as
+//! exact as tokio's: a head that is not in by it ends the connection.
+
+use hyper::rt::{Sleep, Timer};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// The timer of one connection's HTTP/1 builder (a new one per connection).
+#[derive(Default)]
+pub(crate) struct ConnectionTimer {
+    shared: Arc<Shared>,
+}
+
+/// The connection's one tokio sleep, and whether a deadline is using it.
+#[derive(Default)]
+struct Shared {
+    sleep: Mutex<Option<Pin<Box<tokio::time::Sleep>>>>,
+    in_use: AtomicBool,
+}
+
+/// A deadline of the connection: ready once `deadline` has passed.
+struct Deadline {
+    deadline: tokio::time::Instant,
+    /// The connection's sleep, or this deadline's own when another deadline holds that one
+    /// (hyper keeps one at a time on a connection, but nothing here depends on it).
+    sleep: Slot,
+}
+
+enum Slot {
+    Shared(Arc<Shared>),
+    Own(Option<Pin<Box<tokio::time::Sleep>>>),
+}
+
+impl Timer for ConnectionTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Sleep>> {
+        self.sleep_until(Instant::now() + duration)
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn Sleep>> {
+        let sleep = if self.shared.in_use.swap(true, Ordering::AcqRel) {
+            Slot::Own(None)
+        } else {
+            Slot::Shared(self.shared.clone())
+        };
+        Box::pin(Deadline { deadline: tokio::time::Instant::from_std(deadline), sleep })
+    }
+}
+
+impl Future for Deadline {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let deadline = this.deadline;
+        match &mut this.sleep {
+            Slot::Shared(shared) => {
+                let mut slot = shared.sleep.lock().unwrap_or_else(PoisonError::into_inner);
+                poll_until(slot.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline))), deadline, cx)
+            }
+            Slot::Own(own) => {
+                poll_until(own.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline))), deadline, cx)
+            }
+        }
+    }
+}
+
+/// Polls `sleep` for `deadline`: a sleep armed later is moved back to it; one that fires
+/// earlier (armed for an earlier request's deadline) is re-armed for it.
+fn poll_until(
+    sleep: &mut Pin<Box<tokio::time::Sleep>>,
+    deadline: tokio::time::Instant,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    if sleep.deadline() > deadline {
+        sleep.as_mut().reset(deadline);
+    }
+    loop {
+        match sleep.as_mut().poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(()) if tokio::time::Instant::now() >= deadline => return Poll::Ready(()),
+            Poll::Ready(()) => sleep.as_mut().reset(deadline),
+        }
+    }
+}
+
+impl Sleep for Deadline {}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let Slot::Shared(shared) = &self.sleep {
+            shared.in_use.store(false, Ordering::Release);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::FutureExt;
+
+    #[tokio::test]
+    async fn each_deadline_is_kept_exactly_though_the_connection_arms_one_sleep() {
+        let timer = ConnectionTimer::default();
+        // A first deadline, dropped early (a head came in), arms the shared sleep for 40 ms.
+        let start = Instant::now();
+        let mut first = timer.sleep_until(start + Duration::from_millis(40));
+        assert!(first.as_mut().now_or_never().is_none(), "not yet");
+        drop(first);
+        // The next one is later: the sleep fires at 40 ms, too early, and is re-armed.
+        let second = timer.sleep_until(start + Duration::from_millis(120));
+        second.await;
+        let waited = start.elapsed();
+        assert!(waited >= Duration::from_millis(120), "not before its own deadline: {waited:?}");
+        assert!(waited < Duration::from_secs(5), "and not much after it: {waited:?}");
+
+        // Two at once: the second gets a sleep of its own, and each fires at its own deadline.
+        let start = Instant::now();
+        let late = timer.sleep_until(start + Duration::from_millis(150));
+        let early = timer.sleep_until(start + Duration::from_millis(30));
+        let early_done = tokio::spawn(async move {
+            early.await;
+            start.elapsed()
+        });
+        late.await;
+        let late_at = start.elapsed();
+        let early_at = early_done.await.expect("the early deadline completes");
+        assert!(early_at >= Duration::from_millis(30) && early_at < late_at, "{early_at:?} then {late_at:?}");
+        assert!(late_at >= Duration::from_millis(150), "{late_at:?}");
+
+        // An earlier deadline after a later one moves the shared sleep back.
+        let start = Instant::now();
+        let mut hour = timer.sleep_until(start + Duration::from_secs(3600));
+        assert!(hour.as_mut().now_or_never().is_none(), "armed for an hour");
+        drop(hour);
+        let soon = timer.sleep_until(start + Duration::from_millis(20));
+        soon.await;
+        assert!(start.elapsed() < Duration::from_secs(5), "moved back from an hour to 20 ms");
+    }
+}
