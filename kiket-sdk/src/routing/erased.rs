@@ -74,10 +74,11 @@ impl<P, H, S> Typed<P, H, S> {
     }
 }
 
-/// A decoded payload and the handler it is for.
+/// A decoded payload and the handler it is for. The payload (up to about a kilobyte) is
+/// decoded straight into its box, so it is not copied again on its way to the handler.
 struct Call<'a, P, H, S> {
     handler: &'a H,
-    payload: P,
+    payload: Box<P>,
     _source: PhantomData<fn() -> S>,
 }
 
@@ -93,7 +94,7 @@ where
         version: &str,
         body: &[u8],
     ) -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError> {
-        let payload = payload::decode::<P>(event, version, body)?;
+        let payload = payload::decode::<Box<P>>(event, version, body)?;
         Ok(Box::new(Call::<P, H, S> { handler: &self.handler, payload, _source: PhantomData }))
     }
 }
@@ -110,7 +111,7 @@ where
 
     fn call(self: Box<Self>, context: HandlerContext) -> BoxFuture<'a, Result<Reply, HandlerError>> {
         let Call { handler, payload, .. } = *self;
-        Box::pin(handler.call(payload, context))
+        Box::pin(handler.call(*payload, context))
     }
 }
 
