@@ -55,6 +55,14 @@ impl Timer for ConnectionTimer {
         };
         Box::pin(Deadline { deadline: tokio::time::Instant::from_std(deadline), sleep })
     }
+
+    fn reset(&self, sleep: &mut Pin<Box<dyn Sleep>>, new_deadline: Instant) {
+        match sleep.as_mut().downcast_mut_pin::<Deadline>() {
+            // One of ours: only the number moves; the next poll re-arms its sleep if needed.
+            Some(mut deadline) => deadline.deadline = tokio::time::Instant::from_std(new_deadline),
+            None => *sleep = self.sleep_until(new_deadline),
+        }
+    }
 }
 
 impl Future for Deadline {
@@ -137,6 +145,16 @@ mod tests {
         let early_at = early_done.await.expect("the early deadline completes");
         assert!(early_at >= Duration::from_millis(30) && early_at < late_at, "{early_at:?} then {late_at:?}");
         assert!(late_at >= Duration::from_millis(150), "{late_at:?}");
+
+        // A deadline reset in place, later and then earlier, fires at the last one set.
+        let start = Instant::now();
+        let mut moved = timer.sleep_until(start + Duration::from_millis(10));
+        assert!(moved.as_mut().now_or_never().is_none(), "armed for 10 ms");
+        timer.reset(&mut moved, start + Duration::from_secs(3600));
+        timer.reset(&mut moved, start + Duration::from_millis(60));
+        moved.await;
+        let waited = start.elapsed();
+        assert!(waited >= Duration::from_millis(60) && waited < Duration::from_secs(5), "{waited:?}");
 
         // An earlier deadline after a later one moves the shared sleep back.
         let start = Instant::now();
