@@ -62,10 +62,14 @@ async fn memory_stays_bounded_under_1000_stalled_1_mib_uploads() {
         "RSS under 1,000 stalled ~1 MiB uploads (budget 32 MiB): {before:.1} MB before, {peak:.1} MB peak ({} connections made)",
         open.len()
     );
-    assert!(peak <= 64.0 + 16.0, "peak RSS {peak:.1} MB (before: {before:.1} MB)");
-    // What may grow: the budget (32 MiB of bodies) and hyper's read buffers (16 KiB for each
-    // of the 1,000 connections), plus allocator slack.
-    assert!(peak - before <= 32.0 + 16.0 + 8.0, "RSS grew by {:.1} MB", peak - before);
+    // What may grow: the budget (32 MiB of body buffers), hyper's read buffers (16 KiB for
+    // each of the 1,000 connections), and what the allocator keeps of the buffers the bodies
+    // outgrew: a body's buffer doubles as it fills, so the ones it freed add up to less than
+    // its last, and all the last ones together are within the budget. glibc keeps such freed
+    // blocks resident or not depending on timing (the same code peaks anywhere from 39 to 73
+    // MB here), so the bound counts them; without the budget, 1,000 bodies would be 1 GB.
+    let bound = 2.0 * 32.0 + 16.0 + 8.0;
+    assert!(peak - before <= bound, "RSS grew by {:.1} MB (at most {bound} MB)", peak - before);
     let genuine = SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": 7}}))
         .secret(SECRET)
         .timestamp(SystemClock.now_unix());
