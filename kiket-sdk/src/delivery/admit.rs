@@ -7,7 +7,7 @@
 //! one byte, and uploads that send a lot and stall are refused once the budget is spent.
 
 use super::allowance::{Allowance, Held};
-use super::deadline::{within, Elapsed};
+use super::deadline::within;
 use super::DeliveryError;
 use axum::body::Body;
 use axum::http::{header, HeaderMap};
@@ -65,7 +65,7 @@ impl Admission {
         let mut received = 0usize;
         loop {
             let frame = match within(deadline, body.frame()).await {
-                Err(Elapsed) => return Err(DeliveryError::BodyTimeout),
+                Err(_elapsed) => return Err(DeliveryError::BodyTimeout),
                 Ok(None) => break,
                 Ok(Some(Err(_))) => return Err(DeliveryError::BodyUnreadable),
                 Ok(Some(Ok(frame))) => frame,

@@ -1,7 +1,7 @@
 //! Stage 7, handle: runs a decoded handler, inside the router's hooks, under the panic guard
 //! and the handler timeout.
 
-use super::deadline::{within, Elapsed};
+use super::deadline::within;
 use super::DeliveryError;
 use crate::handler::{run_chain, ErasedHook, HandlerContext};
 use crate::panic_guard::Guarded;
@@ -27,7 +27,7 @@ pub(crate) async fn invoke<'a>(
     };
     let call = Guarded(call);
     match within(deadline, AssertUnwindSafe(call).catch_unwind()).await {
-        Err(Elapsed) => Err(DeliveryError::TimedOut),
+        Err(_elapsed) => Err(DeliveryError::TimedOut),
         Ok(Err(_panic)) => Err(DeliveryError::Panicked),
         Ok(Ok(Err(error))) => Err(DeliveryError::Handler(error)),
         Ok(Ok(Ok(reply))) => reply.into_bytes().map_err(|reason| {
