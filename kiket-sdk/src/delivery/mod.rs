@@ -91,19 +91,36 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    /// The event (and version) of a request routed to `/webhooks/{event}` or
-    /// `/v/{version}/webhooks/{event}` (the path as the router sees it, under any nesting
-    /// prefix), percent-decoded here so that a segment that is not UTF-8 is refused with a
-    /// JSON 400 rather than the router's plain-text one.
-    pub(crate) fn from_path(path: &str) -> Result<Self, DeliveryError> {
-        let decode = |raw: &str| percent_decode_str(raw).decode_utf8().map(|s| s.into_owned());
-        let mut segments = path.trim_start_matches('/').split('/');
-        let path_version = match segments.next() {
-            Some("v") => Some(decode(segments.next().unwrap_or_default()).map_err(|_| DeliveryError::BadPath)?),
-            _ => None,
+    /// The delivery a request path names, when the path has the shape of a delivery route
+    /// (as the router sees it: under a nesting prefix the prefix is already gone):
+    /// `/webhooks/{event}` or `/v/{version}/webhooks/{event}`, each parameter one path segment,
+    /// the event never empty. The version may be empty, as the router's pattern allows; the
+    /// header or query then names it. `None` for any other path. A segment that is not UTF-8
+    /// once percent-decoded is [`DeliveryError::BadPath`], a JSON 400 rather than the router's
+    /// plain-text one.
+    ///
+    /// The one description of the routes' shape: the server's front door takes what this
+    /// accepts straight to the pipeline, and the router's delivery handler reads its target
+    /// with it.
+    pub(crate) fn parse(path: &str) -> Option<Result<Self, DeliveryError>> {
+        let (version, event) = match path.strip_prefix("/webhooks/") {
+            Some(event) => (None, event),
+            None => {
+                let (version, event) = path.strip_prefix("/v/")?.split_once("/webhooks/")?;
+                (Some(version), event)
+            }
         };
-        let event = decode(path.rsplit('/').next().unwrap_or_default()).map_err(|_| DeliveryError::BadPath)?;
-        Ok(Self { event, path_version })
+        let one_segment = |s: &str| !s.contains('/');
+        if event.is_empty() || !one_segment(event) || !version.is_none_or(one_segment) {
+            return None;
+        }
+        let decode = |raw: &str| {
+            percent_decode_str(raw).decode_utf8().map(|s| s.into_owned()).map_err(|_| DeliveryError::BadPath)
+        };
+        Some(decode(event).and_then(|event| {
+            let path_version = version.map(decode).transpose()?;
+            Ok(Self { event, path_version })
+        }))
     }
 }
 
@@ -395,5 +412,40 @@ mod tests {
             assert_eq!(&*key, format!("sig:{shown}:{digest}"));
         }
         assert!(delivery_key(None, &auth).is_none(), "nothing verified, no key");
+    }
+
+    #[test]
+    fn only_the_delivery_routes_shapes_name_a_target() {
+        let parsed = |path: &str| match Target::parse(path) {
+            Some(Ok(target)) => Some((target.event, target.path_version)),
+            Some(Err(error)) => panic!("{path}: {error}"),
+            None => None,
+        };
+        let named = |event: &str, version: Option<&str>| Some((event.to_owned(), version.map(str::to_owned)));
+        assert_eq!(parsed("/webhooks/issue.created"), named("issue.created", None));
+        assert_eq!(parsed("/webhooks/a%2Fb"), named("a/b", None), "decoded after the split");
+        assert_eq!(parsed("/v/v2/webhooks/issue.created"), named("issue.created", Some("v2")));
+        assert_eq!(parsed("/v/x%20y/webhooks/y"), named("y", Some("x y")));
+        // The router's version pattern matches an empty segment; the header then names it.
+        assert_eq!(parsed("/v//webhooks/a"), named("a", Some("")));
+        for path in [
+            "/webhooks/",
+            "/webhooks",
+            "/webhooks/a/",
+            "/webhooks/a/b",
+            "/webhooks//a",
+            "//webhooks/a",
+            "/v/x/webhooks/",
+            "/v/x/y/webhooks/a",
+            "/v/x/webhooks/a/b",
+            "/v/webhooks/a",
+            "/health",
+            "/kiket/webhooks/a",
+        ] {
+            assert_eq!(parsed(path), None, "{path}");
+        }
+        for path in ["/webhooks/%FF", "/v/%FF/webhooks/a"] {
+            assert!(matches!(Target::parse(path), Some(Err(DeliveryError::BadPath))), "{path}");
+        }
     }
 }

@@ -22,7 +22,7 @@ pub use crate::replay::{Claim, InMemoryReplayStore, ReplayStore};
 pub use listen::{listen_address, shutdown_signal};
 
 use crate::config::Config;
-use crate::delivery::{json_response, Pipeline, Worker};
+use crate::delivery::{json_response, Pipeline, Target, Worker};
 use crate::routing::Router;
 use crate::telemetry::{Metrics, Telemetry};
 use axum::body::Body;
@@ -508,9 +508,13 @@ impl TelemetryHandle {
     }
 }
 
-/// The handler of both delivery routes.
+/// The handler of both delivery routes. Every path their patterns match has a delivery's
+/// shape; the 404 is for a router that somehow routes another one here.
 async fn deliver(State(pipeline): State<Arc<Pipeline>>, request: Request<Body>) -> Response {
-    front::deliver(pipeline, request).await
+    match Target::parse(request.uri().path()) {
+        Some(target) => front::deliver(pipeline, target, request).await,
+        None => not_found().await,
+    }
 }
 
 async fn not_found() -> Response {
