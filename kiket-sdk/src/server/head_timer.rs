@@ -11,35 +11,30 @@
 use hyper::rt::{Sleep, Timer};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+/// A tokio sleep on the heap, as a deadline keeps it.
+type BoxedSleep = Pin<Box<tokio::time::Sleep>>;
+
 /// The timer of one connection's HTTP/1 builder (a new one per connection).
 #[derive(Default)]
 pub(crate) struct ConnectionTimer {
-    shared: Arc<Shared>,
-}
-
-/// The connection's one tokio sleep, and whether a deadline is using it.
-#[derive(Default)]
-struct Shared {
-    sleep: Mutex<Option<Pin<Box<tokio::time::Sleep>>>>,
-    in_use: AtomicBool,
+    /// The connection's sleep while no deadline holds it (empty before the first deadline has
+    /// been polled, and while a deadline is alive).
+    spare: Arc<Mutex<Option<BoxedSleep>>>,
 }
 
 /// A deadline of the connection: ready once `deadline` has passed.
 struct Deadline {
     deadline: tokio::time::Instant,
-    /// The connection's sleep, or this deadline's own when another deadline holds that one
-    /// (hyper keeps one at a time on a connection, but nothing here depends on it).
-    sleep: Slot,
-}
-
-enum Slot {
-    Shared(Arc<Shared>),
-    Own(Option<Pin<Box<tokio::time::Sleep>>>),
+    /// The connection's sleep, taken from the spare slot when this deadline was made; or, when
+    /// another deadline held it then (hyper keeps one at a time on a connection, but nothing
+    /// here depends on it), a sleep of this deadline's own, made on the first poll.
+    sleep: Option<BoxedSleep>,
+    /// Where the sleep goes back when this deadline is dropped.
+    spare: Arc<Mutex<Option<BoxedSleep>>>,
 }
 
 impl Timer for ConnectionTimer {
@@ -48,12 +43,8 @@ impl Timer for ConnectionTimer {
     }
 
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn Sleep>> {
-        let sleep = if self.shared.in_use.swap(true, Ordering::AcqRel) {
-            Slot::Own(None)
-        } else {
-            Slot::Shared(self.shared.clone())
-        };
-        Box::pin(Deadline { deadline: tokio::time::Instant::from_std(deadline), sleep })
+        let sleep = self.spare.lock().unwrap_or_else(PoisonError::into_inner).take();
+        Box::pin(Deadline { deadline: tokio::time::Instant::from_std(deadline), sleep, spare: self.spare.clone() })
     }
 
     fn reset(&self, sleep: &mut Pin<Box<dyn Sleep>>, new_deadline: Instant) {
@@ -68,36 +59,21 @@ impl Timer for ConnectionTimer {
 impl Future for Deadline {
     type Output = ();
 
+    /// Polls the sleep for this deadline: a sleep armed later is moved back to it; one that
+    /// fires earlier (armed for an earlier request's deadline) is re-armed for it.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let deadline = this.deadline;
-        match &mut this.sleep {
-            Slot::Shared(shared) => {
-                let mut slot = shared.sleep.lock().unwrap_or_else(PoisonError::into_inner);
-                poll_until(slot.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline))), deadline, cx)
-            }
-            Slot::Own(own) => {
-                poll_until(own.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline))), deadline, cx)
-            }
+        let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if sleep.deadline() > deadline {
+            sleep.as_mut().reset(deadline);
         }
-    }
-}
-
-/// Polls `sleep` for `deadline`: a sleep armed later is moved back to it; one that fires
-/// earlier (armed for an earlier request's deadline) is re-armed for it.
-fn poll_until(
-    sleep: &mut Pin<Box<tokio::time::Sleep>>,
-    deadline: tokio::time::Instant,
-    cx: &mut Context<'_>,
-) -> Poll<()> {
-    if sleep.deadline() > deadline {
-        sleep.as_mut().reset(deadline);
-    }
-    loop {
-        match sleep.as_mut().poll(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(()) if tokio::time::Instant::now() >= deadline => return Poll::Ready(()),
-            Poll::Ready(()) => sleep.as_mut().reset(deadline),
+        loop {
+            match sleep.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) if tokio::time::Instant::now() >= deadline => return Poll::Ready(()),
+                Poll::Ready(()) => sleep.as_mut().reset(deadline),
+            }
         }
     }
 }
@@ -105,9 +81,11 @@ fn poll_until(
 impl Sleep for Deadline {}
 
 impl Drop for Deadline {
+    /// Puts the sleep back for the connection's next deadline, unless the slot already holds
+    /// one (then this one, a second deadline's own, is dropped).
     fn drop(&mut self) {
-        if let Slot::Shared(shared) = &self.sleep {
-            shared.in_use.store(false, Ordering::Release);
+        if let Some(sleep) = self.sleep.take() {
+            self.spare.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(sleep);
         }
     }
 }
@@ -117,6 +95,11 @@ mod tests {
     use super::*;
     use futures_util::FutureExt;
 
+    /// The address of the sleep the connection keeps spare, if any.
+    fn spare(timer: &ConnectionTimer) -> Option<*const tokio::time::Sleep> {
+        timer.spare.lock().expect("not poisoned").as_ref().map(|sleep| &**sleep as *const tokio::time::Sleep)
+    }
+
     #[tokio::test]
     async fn each_deadline_is_kept_exactly_though_the_connection_arms_one_sleep() {
         let timer = ConnectionTimer::default();
@@ -125,9 +108,13 @@ mod tests {
         let mut first = timer.sleep_until(start + Duration::from_millis(40));
         assert!(first.as_mut().now_or_never().is_none(), "not yet");
         drop(first);
+        let armed = spare(&timer);
+        assert!(armed.is_some(), "the dropped deadline's sleep is kept for the next one");
         // The next one is later: the sleep fires at 40 ms, too early, and is re-armed.
         let second = timer.sleep_until(start + Duration::from_millis(120));
+        assert_eq!(spare(&timer), None, "the next deadline holds the sleep");
         second.await;
+        assert_eq!(spare(&timer), armed, "and put the same sleep back");
         let waited = start.elapsed();
         assert!(waited >= Duration::from_millis(120), "not before its own deadline: {waited:?}");
         assert!(waited < Duration::from_secs(5), "and not much after it: {waited:?}");
