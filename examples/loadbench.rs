@@ -19,7 +19,9 @@
 //! connections for the same time. Both stay up for the whole comparison and are measured in
 //! alternating order (SDK first in even rounds, baseline first in odd ones), so a drift in the
 //! shared machine's speed hits both alike. Printed: throughput, p50/p99 latency, errors, RSS
-//! at start and peak, and the SDK / baseline ratios (per round and their median); then peak
+//! at start and peak, the server's CPU time per request (user + system, from `/proc`; on a
+//! machine where wrk shares the cores, steadier than throughput), and the SDK / baseline
+//! ratios (per round and their median); then peak
 //! RSS at 256 connections, startup time (process start → `/health` answers, median of 5) and
 //! idle RSS of the quickstart.
 
@@ -36,6 +38,8 @@ struct Load {
     errors: u64,
     rss_start_kb: u64,
     rss_peak_kb: u64,
+    /// The server's CPU time (user + system, all threads) per answered request, µs.
+    cpu_us_per_request: f64,
 }
 
 fn env_number(key: &str, default: u64) -> u64 {
@@ -175,14 +179,30 @@ end
     (script, bytes.len())
 }
 
+/// The CPU time process `pid` has used so far (user + system, all its threads), in µs; 0 when
+/// `/proc` cannot tell. `/proc/<pid>/stat` counts it in clock ticks, 100 per second on Linux
+/// (its `USER_HZ`, fixed for user space).
+fn cpu_time_us(pid: u32) -> u64 {
+    const MICROSECONDS_PER_TICK: u64 = 10_000;
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0 };
+    // Fields after the command name (which may hold spaces): state is the 3rd field of the
+    // line, utime the 14th and stime the 15th.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    (ticks(14 - 3) + ticks(15 - 3)) * MICROSECONDS_PER_TICK
+}
+
 fn run_wrk(script: &Path, port: u16, connections: u64, seconds: u64, pid: u32) -> Load {
     let rss_start_kb = status_kb(pid, "VmRSS:");
+    let cpu_start_us = cpu_time_us(pid);
     let output = Command::new("wrk")
         .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "-s"])
         .arg(script)
         .arg(format!("http://127.0.0.1:{port}/webhooks/issue.created"))
         .output()
         .expect("wrk runs (apt-get install wrk)");
+    let cpu_us = cpu_time_us(pid).saturating_sub(cpu_start_us);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line =
         stdout.lines().find(|l| l.starts_with("RESULT")).unwrap_or_else(|| panic!("wrk printed no result:\n{stdout}"));
@@ -196,6 +216,7 @@ fn run_wrk(script: &Path, port: u16, connections: u64, seconds: u64, pid: u32) -
         errors: errors as u64,
         rss_start_kb,
         rss_peak_kb: status_kb(pid, "VmHWM:"),
+        cpu_us_per_request: cpu_us as f64 / requests.max(1.0),
     }
 }
 
@@ -270,28 +291,31 @@ struct Side<'a> {
 fn ab(dir: &Path, connections: u64, seconds: u64, rounds: u64, a: &Side<'_>, b: &Side<'_>) {
     let first = Server::start_with(a.program, 18095, a.env);
     let second = Server::start_with(b.program, 18096, b.env);
-    let (mut ratios, mut p99s) = (Vec::new(), Vec::new());
+    let (mut ratios, mut p99s, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
     println!("\nper round ({} / {} requests/s, p99 ratio):", b.label, a.label);
     for (round, (x, y)) in alternate(dir, connections, seconds, rounds, &first, &second).into_iter().enumerate() {
         let ratio = y.requests_per_sec / x.requests_per_sec;
         println!(
-            "  round {}: {:.0} / {:.0} = {ratio:.3}, p99 {:.2}, errors {} / {}",
+            "  round {}: {:.0} / {:.0} = {ratio:.3}, p99 {:.2}, CPU per request {:.3}, errors {} / {}",
             round + 1,
             y.requests_per_sec,
             x.requests_per_sec,
             y.p99_ms / x.p99_ms,
+            y.cpu_us_per_request / x.cpu_us_per_request,
             y.errors,
             x.errors
         );
         ratios.push(ratio);
         p99s.push(y.p99_ms / x.p99_ms);
+        cpu.push(y.cpu_us_per_request / x.cpu_us_per_request);
     }
     println!(
-        "\n{} / {}, median of {rounds} alternating rounds of {seconds} s at {connections} connections: throughput {:.3}, p99 {:.2}",
+        "\n{} / {}, median of {rounds} alternating rounds of {seconds} s at {connections} connections: throughput {:.3}, p99 {:.2}, CPU time per request {:.3}",
         b.label,
         a.label,
         median(ratios),
-        median(p99s)
+        median(p99s),
+        median(cpu)
     );
 }
 
@@ -367,14 +391,15 @@ fn main() {
     let results = compare(&dir, connections, seconds, rounds);
     let ratios: Vec<f64> = results.iter().map(|(s, b)| s.requests_per_sec / b.requests_per_sec).collect();
     if rounds > 1 {
-        println!("\nper round (SDK / baseline requests/s, p99 ratio):");
+        println!("\nper round (SDK / baseline requests/s, p99 ratio, CPU time per request ratio):");
         for (round, ((s, b), ratio)) in results.iter().zip(&ratios).enumerate() {
             println!(
-                "  round {}: {:.0} / {:.0} = {ratio:.2}, p99 {:.2}",
+                "  round {}: {:.0} / {:.0} = {ratio:.2}, p99 {:.2}, CPU per request {:.2}",
                 round + 1,
                 s.requests_per_sec,
                 b.requests_per_sec,
-                s.p99_ms / b.p99_ms
+                s.p99_ms / b.p99_ms,
+                s.cpu_us_per_request / b.cpu_us_per_request
             );
         }
     }
@@ -383,25 +408,31 @@ fn main() {
     let (sdk, base) = &results[ratios.iter().position(|r| *r == middle).unwrap_or(0)];
     let run = if rounds > 1 { format!(", median of {rounds} alternating rounds") } else { String::new() };
     println!("\n{connections} connections, {seconds} s, wrk -t2, loopback, both built {PROFILE}{run}\n");
-    println!("| | requests/s | p50 ms | p99 ms | errors | RSS start | RSS peak |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| | requests/s | p50 ms | p99 ms | errors | RSS start | RSS peak | CPU µs per request |");
+    println!("|---|---|---|---|---|---|---|---|");
     for (name, load) in [("kiket-rs SDK", sdk), ("bare axum", base)] {
         println!(
-            "| {name} | {:.0} | {:.2} | {:.2} | {} | {:.1} MB | {:.1} MB |",
+            "| {name} | {:.0} | {:.2} | {:.2} | {} | {:.1} MB | {:.1} MB | {:.1} |",
             load.requests_per_sec,
             load.p50_ms,
             load.p99_ms,
             load.errors,
             load.rss_start_kb as f64 / 1024.0,
-            load.rss_peak_kb as f64 / 1024.0
+            load.rss_peak_kb as f64 / 1024.0,
+            load.cpu_us_per_request
         );
     }
     println!(
-        "| SDK / baseline | {:.2} | {:.2} | {:.2} | | | |",
+        "| SDK / baseline | {:.2} | {:.2} | {:.2} | | | | {:.2} |",
         sdk.requests_per_sec / base.requests_per_sec,
         sdk.p50_ms / base.p50_ms,
-        sdk.p99_ms / base.p99_ms
+        sdk.p99_ms / base.p99_ms,
+        sdk.cpu_us_per_request / base.cpu_us_per_request
     );
+    if rounds > 1 {
+        let cpu: Vec<f64> = results.iter().map(|(s, b)| s.cpu_us_per_request / b.cpu_us_per_request).collect();
+        println!("\nCPU time per request, SDK / baseline, median of {rounds} rounds: {:.2}", median(cpu));
+    }
 
     let heavy = {
         let server = Server::start(SDK, 18092);
