@@ -1,16 +1,13 @@
 //! Where the server listens, how it accepts connections, and when it stops.
 
 use super::front::Front;
-use super::head_timer::ConnectionTimer;
 use super::StartupError;
 use hyper::server::conn::http1;
 #[cfg(feature = "h2c")]
 use hyper::server::conn::http2;
 #[cfg(feature = "h2c")]
 use hyper_util::rt::TokioExecutor;
-use hyper_util::rt::TokioIo;
-#[cfg(feature = "h2c")]
-use hyper_util::rt::TokioTimer;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -97,7 +94,7 @@ pub(crate) async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let mut http1 = http1::Builder::new();
-    http1.header_read_timeout(limits.header_read_timeout).max_buf_size(CONNECTION_READ_BUFFER);
+    http1.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout).max_buf_size(CONNECTION_READ_BUFFER);
     #[cfg(feature = "h2c")]
     let http2 = limits.http2_max_streams.map(|streams| {
         let mut http2 = http2::Builder::new(TokioExecutor::new());
@@ -122,9 +119,7 @@ pub(crate) async fn serve(
         let front = front.clone();
         let service = hyper::service::service_fn(move |request| front.answer(request));
         let watcher = graceful.watcher();
-        let mut http1 = http1.clone();
-        // One timer per connection: its header-read deadline moves without re-registering.
-        http1.timer(ConnectionTimer::default());
+        let http1 = http1.clone();
         #[cfg(feature = "h2c")]
         let http2 = http2.clone();
         tokio::spawn(async move {

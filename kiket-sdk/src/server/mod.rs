@@ -12,7 +12,6 @@
 
 mod assemble;
 mod front;
-mod head_timer;
 mod listen;
 #[cfg(feature = "metrics")]
 mod metrics_route;
