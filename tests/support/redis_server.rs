@@ -1,6 +1,6 @@
 //! A real `redis-server` (Debian package `redis-server`) for the tests: started on a free
-//! loopback port with a temporary directory, append-only on, stopped on drop. A machine
-//! without it fails the test and says what to install; nothing is skipped.
+//! loopback port with a temporary directory, append-only on (fsynced on every write), stopped
+//! on drop. A machine without it fails the test and says what to install; nothing is skipped.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -66,7 +66,12 @@ impl RedisServer {
 
     fn launch(&mut self) -> bool {
         let spawned = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"])
+            // `appendfsync always`: a write is in the append-only file before Redis answers it.
+            // Under the default (`everysec`) Redis may postpone the write while a background
+            // fsync is slow and answer anyway, so a SIGKILL (`stop`) could lose a delivery the
+            // SDK had rightly answered 202 for (seen once on a loaded CI machine).
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(["--appendonly", "yes", "--appendfsync", "always"])
             .arg("--dir")
             .arg(&self.dir)
             .stdout(Stdio::null())
