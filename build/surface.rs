@@ -1,8 +1,8 @@
 //! `GENERATED.md` of the `kiket` facade: the handler API a user sees, read back from the
 //! generated code.
 
+use crate::entries::{snake, EventEntry};
 use crate::rust_surface;
-use crate::EventEntry;
 use std::fmt::Write;
 
 /// `GENERATED.md`: the handler API a user sees, read back from the generated code, so a schema
@@ -22,7 +22,7 @@ pub fn render(entries: &[EventEntry], file: &syn::File) -> String {
             entry.version,
             entry.type_name,
             entry.type_name,
-            crate::snake(&entry.type_name)
+            snake(&entry.type_name)
         );
     }
     out.push_str("\n## Items\n");

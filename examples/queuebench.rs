@@ -278,7 +278,7 @@ async fn main() {
     let url = format!("redis://127.0.0.1:{}", redis.port);
 
     // Deferred on Redis (claim, seal, XADD, answer), no workers: acceptance only.
-    let deferred = Router::new().issue_created_v1(Deferred::new(handler()));
+    let deferred = Router::new().issue_created_v1(handler()).deferred();
     let queued = accept(deferred, config(Some(&url)), &sign_deliveries(count), concurrency, 202).await;
     // For scale: the same deliveries handled inline, replay guard in memory (no Redis).
     let inline = Router::new().issue_created_v1(handler());

@@ -246,10 +246,44 @@ impl<P: types::catalog::EventPayload> Slot<P> {
         Self { register: Box::new(|router| router.ignore::<P>()), _payload: std::marker::PhantomData }
     }
 
+    /// The slot's route requires `scopes` of the runtime token ([`sdk::Router::requires`]).
+    ///
+    /// ```
+    /// use kiket::prelude::*;
+    /// let slot: Slot<IssueCreatedV1> =
+    ///     Slot::handle(|_p: IssueCreatedV1, _ctx: HandlerContext| async { Ok(()) }).requires(["issues.read"]);
+    /// # drop(slot);
+    /// ```
+    pub fn requires<S: Into<String>>(self, scopes: impl IntoIterator<Item = S>) -> Self {
+        let scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
+        self.then(move |router| router.requires(scopes))
+    }
+
+    /// The slot's route is deferred to a worker ([`sdk::Router::deferred`]).
+    ///
+    /// ```
+    /// use kiket::prelude::*;
+    /// let slot: Slot<IssueCreatedV1> = Slot::handle(|_p: IssueCreatedV1, _ctx: HandlerContext| async { Ok(()) }).deferred();
+    /// # drop(slot);
+    /// ```
+    pub fn deferred(self) -> Self {
+        self.then(sdk::Router::deferred)
+    }
+
+    /// Runs `option` on the router right after the slot's route is registered.
+    fn then(self, option: impl FnOnce(sdk::Router) -> sdk::Router + Send + 'static) -> Self {
+        let register = self.register;
+        Self { register: Box::new(move |router| option(register(router))), _payload: std::marker::PhantomData }
+    }
+
     fn register(self, router: sdk::Router) -> sdk::Router {
         (self.register)(router)
     }
 }
+
+/// A handler of a per-event trait, as the router stores it (`kiket_sdk::Handler`): the
+/// generated code implements `Handler<Payload>` for it once per event.
+struct Adapter<H>(H);
 
 /// What a [`Slot`] of payload type `P` accepts: anything implementing that event's handler
 /// trait (implemented by the generated code for each catalogued event).
@@ -279,15 +313,14 @@ pub async fn run(router: sdk::Router) -> Result<(), Error> {
 /// Everything an extension usually needs, for `use kiket::prelude::*;`: the per-event handler
 /// traits and payload types, and a handful of names (`Router`, `HandlerContext`,
 /// `HandlerError`, `HandlerResult`, `Reply`, `Decision`, `Json`, `Config`, `Extension`,
-/// `Event`, `events`, `Scoped`, `Deferred`, `AllHandlers`, `Slot`, and `CatalogRoutes`, whose
-/// methods register handlers). The models inside payloads (`Issue`, `Comment`, `SlaState`, …) stay in
+/// `Event`, `events`, `AllHandlers`, `Slot`, and `CatalogRoutes`, whose methods register
+/// handlers). The models inside payloads (`Issue`, `Comment`, `SlaState`, …) stay in
 /// [`types`].
 pub mod prelude {
     pub use crate::catalog::payloads::*;
     pub use crate::catalog::*;
-    pub use crate::sdk::queue::Deferred;
     pub use crate::sdk::{
-        Config, Decision, Extension, HandlerContext, HandlerError, HandlerResult, Json, Reply, Router, Scoped,
+        Config, Decision, Extension, HandlerContext, HandlerError, HandlerResult, Json, Reply, Router,
     };
     pub use crate::{events, AllHandlers, CatalogRoutes, Event, Slot};
 }

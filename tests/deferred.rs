@@ -57,7 +57,7 @@ async fn start(failures: Vec<HandlerError>, queue: Arc<InMemoryQueue>, api: &Moc
             Ok(Reply::ok())
         }
     };
-    let router = Router::new().issue_created_v1(Deferred::new(handler));
+    let router = Router::new().issue_created_v1(handler).deferred();
     let config = Config::builder()
         .webhook_secret(SECRET)
         .api_base_url(api.url())
@@ -166,7 +166,7 @@ async fn metrics_show_the_queue_depth_and_the_dead_letters() {
         .telemetry_opt_out(true)
         .build()
         .unwrap();
-    let router = Router::new().issue_created_v1(Deferred::new(handler));
+    let router = Router::new().issue_created_v1(handler).deferred();
     let server = TestServer::start(Extension::new(router, config).unwrap()).await.unwrap();
     let scrape = || async {
         let page = reqwest::get(format!("{}/metrics", server.url())).await.unwrap().text().await.unwrap();
@@ -220,7 +220,7 @@ async fn a_deferred_run_sees_the_runtime_token_only_while_it_is_valid() {
         .telemetry_opt_out(true)
         .build()
         .unwrap();
-    let router = Router::new().issue_created_v1(Deferred::new(handler));
+    let router = Router::new().issue_created_v1(handler).deferred();
     let server = TestServer::start(Extension::new(router, config).unwrap()).await.unwrap();
     assert_eq!(post(&server, &delivery(5).runtime_token(token)).await.0, 202);
     eventually("the retry ran", || seen.lock().unwrap().len() == 2).await;
@@ -232,8 +232,8 @@ async fn a_deferred_run_sees_the_runtime_token_only_while_it_is_valid() {
 #[test]
 fn deferred_routes_on_redis_refuse_to_start_without_a_sealing_key() {
     let config = Config::builder().webhook_secret(SECRET).redis("redis://127.0.0.1:1").build().unwrap();
-    let router = Router::new()
-        .issue_created_v1(Deferred::new(|_p: IssueCreatedV1, _c: HandlerContext| async { Ok(Reply::ok()) }));
+    let router =
+        Router::new().issue_created_v1(|_p: IssueCreatedV1, _c: HandlerContext| async { Ok(Reply::ok()) }).deferred();
     let error = Extension::new(router, config).unwrap_err();
     let text = error.to_string();
     assert!(text.contains("KIKET_QUEUE_KEY") && text.contains("issue.created@v1"), "{text}");

@@ -16,10 +16,6 @@ impl IssueCreatedV1Handler for Created {
     async fn handle(&self, payload: IssueCreatedV1, _ctx: HandlerContext) -> HandlerResult {
         Ok(Reply::json(json!({"handled": payload.issue.id})))
     }
-
-    fn required_scopes(&self) -> Vec<String> {
-        Vec::new()
-    }
 }
 
 fn all_handlers() -> AllHandlers {

@@ -36,11 +36,16 @@ fn router() -> Router {
 /// it has made its effect but not finished the run.
 fn deferred_router() -> Router {
     let pause = Duration::from_millis(std::env::var("TEST_HANDLER_PAUSE_MS").map_or(5, |ms| ms.parse().unwrap()));
-    Router::new().issue_created_v1(Deferred::new(move |p: IssueCreatedV1, ctx: HandlerContext| async move {
-        ctx.endpoints().log_event("effect").metadata(json!({"issue": p.issue.id, "pid": std::process::id()})).await?;
-        tokio::time::sleep(pause).await;
-        Ok(Reply::ok())
-    }))
+    Router::new()
+        .issue_created_v1(move |p: IssueCreatedV1, ctx: HandlerContext| async move {
+            ctx.endpoints()
+                .log_event("effect")
+                .metadata(json!({"issue": p.issue.id, "pid": std::process::id()}))
+                .await?;
+            tokio::time::sleep(pause).await;
+            Ok(Reply::ok())
+        })
+        .deferred()
 }
 
 /// Entry point of the child processes (run with `--ignored` by `Replica::spawn`): `server`

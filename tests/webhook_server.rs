@@ -79,16 +79,14 @@ impl Harness {
                     Ok(Reply::json(json!({"version": "v2", "title": payload.data.issue.title})))
                 }
             })
-            .workflow_triggered_v1(Scoped::new(
-                ["workflows.execute"],
-                move |_p: WorkflowTriggeredV1, _c: HandlerContext| {
-                    let runs = r3.clone();
-                    async move {
-                        runs.record("triggered");
-                        Ok(Reply::ok())
-                    }
-                },
-            ))
+            .workflow_triggered_v1(move |_p: WorkflowTriggeredV1, _c: HandlerContext| {
+                let runs = r3.clone();
+                async move {
+                    runs.record("triggered");
+                    Ok(Reply::ok())
+                }
+            })
+            .requires(["workflows.execute"])
             .workflow_before_transition_v1(move |_p: WorkflowBeforeTransitionV1, ctx: HandlerContext| {
                 let runs = r4.clone();
                 async move {

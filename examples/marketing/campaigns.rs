@@ -150,5 +150,6 @@ pub fn router() -> Router {
         .workflow_before_transition_v1(before_transition)
         .issue_transitioned_v1(issue_transitioned)
         .workflow_sla_status_v1(sla_status)
-        .automation_dispatch_v1(Scoped::new(["custom_data.read"], automation_dispatch))
+        .automation_dispatch_v1(automation_dispatch)
+        .requires(["custom_data.read"])
 }

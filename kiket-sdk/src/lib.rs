@@ -124,7 +124,7 @@ pub mod verify;
 pub use config::{Config, ConfigBuilder, ConfigError, Settings, SettingsError};
 pub use handler::{
     AuthContext, Decision, Delivery, Handler, HandlerContext, HandlerError, HandlerResult, Hook, IntoReply, Json, Next,
-    Reply, ScopeError, Scoped,
+    Reply, ScopeError,
 };
 pub use manifest::Manifest;
 pub use payload::{decode, PayloadError};

@@ -6,7 +6,7 @@ use super::{invoke, DeliveryError, Pipeline};
 use crate::handler::{AuthContext, ContextParts, Delivery, HandlerContext};
 use crate::queue::{seal_context, unix_ms, Backoff, Entry, Intake, Job, Queue, Sealer, StoredDelivery, QUEUED_BODY};
 use crate::replay::{unless_in_flight, Claim, Lifetimes, ReplayStore};
-use crate::routing::{self, DecodeError, Prepared, Route};
+use crate::routing::{self, DecodeError, Mode, Prepared, Route};
 use crate::verify::Clock;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use bytes::Bytes;
@@ -49,7 +49,7 @@ pub(super) enum Stored {
 impl Pipeline {
     /// Whether a deferred route's claim is made by the intake in stage 7 instead of stage 6.
     pub(super) fn claims_in_intake(&self, route: &Route) -> bool {
-        route.deferred && self.deferral.as_ref().is_some_and(|d| d.intake.is_some())
+        route.options.mode == Mode::Defer && self.deferral.as_ref().is_some_and(|d| d.intake.is_some())
     }
 
     /// Stage 7 of a deferred route: the payload must decode (422 now, not a dead letter
@@ -222,7 +222,7 @@ async fn run_job(pipeline: &Pipeline, deferral: &Deferral, entry: &Entry) -> Out
     let Some((stored, body)) = StoredDelivery::decode(&plain) else {
         return Outcome::Dead("the stored delivery is not readable".to_owned());
     };
-    let Some(route) = pipeline.router.find(event, version).filter(|route| route.deferred) else {
+    let Some(route) = pipeline.router.find(event, version).filter(|route| route.options.mode == Mode::Defer) else {
         return Outcome::Dead(format!("no deferred handler for {event}@{version}"));
     };
     let prepared = match routing::prepare(Some(route), event, version, body, true) {

@@ -36,7 +36,7 @@ pub use error::DeliveryError;
 
 use crate::handler::{ContextParts, ContextShared, Delivery, HandlerContext};
 use crate::replay::{Claimed, Guard, Lifetimes, ReplayStore};
-use crate::routing::{self, version, DecodeError, Prepared, Route, Router};
+use crate::routing::{self, version, DecodeError, Mode, Prepared, Route, Router};
 use crate::telemetry::{Answered, Pending, Telemetry};
 use crate::verify::{
     check_scopes, AllowedOrigins, AuthContext, Clock, SignatureVerifier, Signed, TokenPolicy, VerifyError,
@@ -197,7 +197,7 @@ impl Pipeline {
                 None => None,
             };
             let handled = Instant::now();
-            if route.deferred {
+            if route.options.mode == Mode::Defer {
                 let outcome = match Box::pin(self.defer(route, prepared, &admitted.body, &context)).await {
                     Ok(Stored::Queued(body)) => Ok(body),
                     Ok(Stored::Seen { status, body }) => {
@@ -279,7 +279,7 @@ impl Pipeline {
         })?;
         tracing::Span::current().record("version", tracing::field::display(&route.version));
         bind_to_route(&fields, &route.event)?;
-        check_scopes(auth.scopes(), &route.required_scopes)?;
+        check_scopes(auth.scopes(), &route.options.scopes)?;
         let key = delivery_key(received.signed, &auth);
         if let Some(key) = &key {
             tracing::Span::current().record("delivery", &**key);

@@ -6,6 +6,10 @@
 //! Functions and closures `Fn(P, HandlerContext) -> impl Future<Output = Result<R,
 //! HandlerError>>` are handlers too, for any `R:` [`IntoReply`] (`()`, [`Reply`],
 //! [`respond::Decision`], `serde_json::Value`, [`Json`]).
+//!
+//! A handler is only the code that runs. What its route is beyond that (the scopes it
+//! requires, whether it is deferred to a worker) is set where it is registered:
+//! [`Router::requires`](crate::Router::requires), [`Router::deferred`](crate::Router::deferred).
 
 mod context;
 mod delivery;
@@ -60,19 +64,6 @@ pub type HandlerResult = Result<Reply, HandlerError>;
 pub trait Handler<P>: Send + Sync + 'static {
     /// Handles one delivery.
     fn call(&self, payload: P, context: HandlerContext) -> impl Future<Output = HandlerResult> + Send;
-
-    /// Scopes the runtime token must grant before this handler runs (checked by the router;
-    /// failure answers 403). Only the literal `*` is a wildcard.
-    fn required_scopes(&self) -> Vec<String> {
-        Vec::new()
-    }
-
-    /// `true` for [`Deferred`](crate::queue::Deferred): the server stores the delivery and a
-    /// worker runs the handler. Not meant to be overridden.
-    #[doc(hidden)]
-    fn deferred(&self) -> bool {
-        false
-    }
 }
 
 impl<P, F, Fut, R> Handler<P> for F
@@ -92,86 +83,4 @@ where
 #[doc(hidden)]
 pub async fn answer<R: IntoReply>(future: impl Future<Output = Result<R, HandlerError>>) -> HandlerResult {
     future.await.map(IntoReply::into_reply)
-}
-
-/// A handler with required scopes attached: `Scoped::new(["custom_data.write"], handler)`.
-///
-/// ```
-/// use kiket_sdk::testing::{SignedRequest, TestClient, TestKeys};
-/// use kiket_sdk::{Config, Extension, HandlerContext, Router, Scoped};
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let keys = TestKeys::generate("kid-1");
-/// let router = Router::new().raw(
-///     "crm.sync",
-///     "v1",
-///     Scoped::new(["custom_data.write"], |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) }),
-/// );
-/// let config = Config::builder().webhook_secret("whsec_test").jwks_source(keys.jwks_source()).build()?;
-/// let client = TestClient::new(Extension::new(router, config)?.into_router());
-///
-/// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
-/// let token = keys.runtime_token(&["custom_data.read"], now); // lacks `custom_data.write`
-/// let request = SignedRequest::new("crm.sync", "v1", &serde_json::json!({})).secret("whsec_test").runtime_token(token);
-/// assert_eq!(client.send(&request).await.status, 403);
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Scoped<H> {
-    scopes: Vec<String>,
-    /// The wrapped handler.
-    pub handler: H,
-}
-
-impl<H> Scoped<H> {
-    /// Requires `scopes` before `handler` runs.
-    ///
-    /// ```
-    /// let scoped = kiket_sdk::Scoped::new(["custom_data.write", "notifications.send"], ());
-    /// assert_eq!(scoped.scopes(), ["custom_data.write", "notifications.send"]);
-    /// ```
-    pub fn new<S: Into<String>>(scopes: impl IntoIterator<Item = S>, handler: H) -> Self {
-        Self { scopes: scopes.into_iter().map(Into::into).collect(), handler }
-    }
-
-    /// The scopes this wrapper requires.
-    ///
-    /// ```
-    /// let scoped = kiket_sdk::Scoped::new(["workflows.execute"], ());
-    /// assert_eq!(scoped.scopes(), ["workflows.execute"]);
-    /// ```
-    pub fn scopes(&self) -> &[String] {
-        &self.scopes
-    }
-}
-
-impl<P: Send + 'static, H: Handler<P>> Handler<P> for Scoped<H> {
-    fn call(&self, payload: P, context: HandlerContext) -> impl Future<Output = HandlerResult> + Send {
-        self.handler.call(payload, context)
-    }
-
-    fn required_scopes(&self) -> Vec<String> {
-        let mut scopes = self.handler.required_scopes();
-        scopes.extend(self.scopes.iter().cloned());
-        scopes
-    }
-
-    fn deferred(&self) -> bool {
-        self.handler.deferred()
-    }
-}
-
-impl<P: Send + 'static, H: Handler<P>> Handler<P> for crate::queue::Deferred<H> {
-    fn call(&self, payload: P, context: HandlerContext) -> impl Future<Output = HandlerResult> + Send {
-        self.handler.call(payload, context)
-    }
-
-    fn required_scopes(&self) -> Vec<String> {
-        self.handler.required_scopes()
-    }
-
-    fn deferred(&self) -> bool {
-        true
-    }
 }

@@ -3,7 +3,8 @@
 //! handler later, at least once, with the same typed payload and a context rebuilt from the
 //! stored delivery.
 //!
-//! Register a handler wrapped in [`Deferred`]; pick where jobs wait with a [`Queue`]:
+//! Defer a route where it is registered ([`Router::deferred`](crate::Router::deferred)); pick
+//! where jobs wait with a [`Queue`]:
 //! [`InMemoryQueue`] (the default: nothing to install, bounded, **lost on a crash**) or Redis
 //! (feature `redis`, `KIKET_REDIS_URL`: durable, shared by any number of servers and workers).
 //! Jobs in a durable queue are sealed (XChaCha20-Poly1305) under [`QueueKey`]s from
@@ -40,49 +41,6 @@ use std::time::Duration;
 
 /// The answer to a deferred delivery once it is stored.
 pub const QUEUED_BODY: &str = r#"{"ok":true,"queued":true}"#;
-
-/// Runs a handler later, in a worker: `router.issue_created_v1(Deferred::new(handler))`.
-///
-/// The handler is the same typed handler as ever; its reply is not sent anywhere (the
-/// platform got `202 {"ok":true,"queued":true}`), its errors decide retry or dead letter.
-///
-/// ```
-/// use kiket_sdk::queue::Deferred;
-/// use kiket_sdk::{HandlerContext, Reply, Router};
-/// use kiket_types::IssueCreatedV1;
-///
-/// async fn sync_to_crm(issue: IssueCreatedV1, _ctx: HandlerContext) -> Result<Reply, kiket_sdk::HandlerError> {
-///     // slow work: minutes of CRM calls are fine here
-///     Ok(Reply::ok())
-/// }
-/// let router = Router::new().on::<IssueCreatedV1, _>(Deferred::new(sync_to_crm));
-/// assert_eq!(router.deferred_events(), ["issue.created@v1"]);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Deferred<H> {
-    /// The wrapped handler.
-    pub handler: H,
-}
-
-impl<H> Deferred<H> {
-    /// Defers `handler`.
-    ///
-    /// ```
-    /// use kiket_sdk::queue::Deferred;
-    /// use kiket_sdk::{HandlerContext, Router};
-    ///
-    /// // Answered 202 once stored; a worker runs the handler (retried with backoff on failure).
-    /// let slow_sync = Deferred::new(|payload: serde_json::Value, ctx: HandlerContext| async move {
-    ///     ctx.endpoints().custom_data(12).create("com.example.crm", "contacts", &payload["issue"]).await?;
-    ///     Ok(())
-    /// });
-    /// let router = Router::new().raw("crm.sync", "v1", slow_sync);
-    /// assert_eq!(router.deferred_events(), ["crm.sync@v1"]);
-    /// ```
-    pub fn new(handler: H) -> Self {
-        Self { handler }
-    }
-}
 
 /// Retries of a failing deferred handler: exponential from `first` up to `max` delay, with
 /// full jitter, at most `attempts` runs in all.

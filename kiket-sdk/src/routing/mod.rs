@@ -4,17 +4,20 @@
 //! types (`P: EventPayload`), whose event name and version come from the type itself. Events
 //! outside the catalog are reachable through [`Router::raw`] with a `serde_json::Value`
 //! payload. [`Router::ignore`] answers an event with `{"ok":true}` without running anything,
-//! so exhaustive registration can say "not interested" visibly.
+//! so exhaustive registration can say "not interested" visibly. What a route is beyond its
+//! handler (scopes, deferral) is set right after it is registered (`options`).
 //!
 //! `prepare` (in `erased`) makes a delivery ready for authorisation: it decodes now when
 //! the body's signature verified, or scans just the runtime fields, and holds a decoding error
 //! until the token and scopes are checked.
 
 mod erased;
+mod options;
 pub mod version;
 
 pub(crate) use erased::{prepare, DecodeError, Decoded, Prepared};
 use erased::{ErasedHandler, FromBody, FromPayload, Ignored, Typed};
+pub(crate) use options::{Mode, RouteOptions};
 
 use crate::handler::{ErasedHook, Handler, Hook};
 use kiket_types::catalog::EventPayload;
@@ -28,12 +31,11 @@ pub(crate) struct Route {
     /// (telemetry counters) is indexed by.
     pub(crate) id: usize,
     pub(crate) handler: Arc<dyn ErasedHandler>,
-    pub(crate) required_scopes: Arc<[String]>,
     /// Event name and registered version, shared with every context of this route.
     pub(crate) event: Arc<str>,
     pub(crate) version: Arc<str>,
-    /// Stored and run by a worker ([`Deferred`](crate::queue::Deferred)).
-    pub(crate) deferred: bool,
+    /// Scopes and mode, set at registration.
+    pub(crate) options: RouteOptions,
 }
 
 /// Handlers by event and version.
@@ -63,6 +65,10 @@ pub struct Router {
     duplicates: Vec<String>,
     next_id: usize,
     hooks: Vec<Arc<dyn ErasedHook>>,
+    /// The route registered last: where the next route option applies.
+    last: Option<(String, String)>,
+    /// Route options called before any route was registered (an error at start-up).
+    unplaced: Vec<&'static str>,
 }
 
 impl std::fmt::Debug for Router {
@@ -98,8 +104,7 @@ impl Router {
     /// assert_eq!(router.registered_events(), ["issue.created@v1"]);
     /// ```
     pub fn on<P: EventPayload, H: Handler<P>>(self, handler: H) -> Self {
-        let (scopes, deferred) = (handler.required_scopes(), handler.deferred());
-        self.insert(P::EVENT, P::VERSION, Arc::new(Typed::<P, H, FromPayload>::new(handler)), scopes, deferred)
+        self.insert(P::EVENT, P::VERSION, Arc::new(Typed::<P, H, FromPayload>::new(handler)))
     }
 
     /// Registers a raw handler for any event and version, catalogued or not; it receives the
@@ -116,8 +121,7 @@ impl Router {
     /// assert_eq!(router.registered_events(), ["billing.invoice_paid@v1"]);
     /// ```
     pub fn raw<H: Handler<serde_json::Value>>(self, event: &str, version: &str, handler: H) -> Self {
-        let (scopes, deferred) = (handler.required_scopes(), handler.deferred());
-        self.insert(event, version, Arc::new(Typed::<serde_json::Value, H, FromBody>::new(handler)), scopes, deferred)
+        self.insert(event, version, Arc::new(Typed::<serde_json::Value, H, FromBody>::new(handler)))
     }
 
     /// Runs `hook` around every handler of this router (also those registered before this
@@ -162,31 +166,39 @@ impl Router {
     /// assert!(router.handles_event("sla.warning"));
     /// ```
     pub fn ignore<P: EventPayload>(self) -> Self {
-        self.insert(P::EVENT, P::VERSION, Arc::new(Ignored), Vec::new(), false)
+        self.insert(P::EVENT, P::VERSION, Arc::new(Ignored))
     }
 
-    fn insert(
-        mut self,
-        event: &str,
-        version: &str,
-        handler: Arc<dyn ErasedHandler>,
-        scopes: Vec<String>,
-        deferred: bool,
-    ) -> Self {
+    fn insert(mut self, event: &str, version: &str, handler: Arc<dyn ErasedHandler>) -> Self {
         let route = Route {
             id: self.next_id,
             handler,
-            required_scopes: scopes.into(),
             event: Arc::from(event),
             version: Arc::from(version),
-            deferred,
+            options: RouteOptions::default(),
         };
         self.next_id += 1;
         let versions = self.routes.entry(event.to_owned()).or_default();
         if versions.insert(version.to_owned(), route).is_some() {
             self.duplicates.push(format!("{event}@{version}"));
         }
+        self.last = Some((event.to_owned(), version.to_owned()));
         self
+    }
+
+    /// Applies a route option (`name`, for the start-up error) to the route registered last.
+    fn configure_last(mut self, name: &'static str, configure: impl FnOnce(&mut RouteOptions)) -> Self {
+        let route = self.last.as_ref().and_then(|(event, version)| self.routes.get_mut(event)?.get_mut(version));
+        match route {
+            Some(route) => configure(&mut route.options),
+            None => self.unplaced.push(name),
+        }
+        self
+    }
+
+    /// Route options called before any route was registered (the extension refuses to start).
+    pub(crate) fn unplaced_options(&self) -> &[&'static str] {
+        &self.unplaced
     }
 
     /// Every route, in no particular order; ids are below [`Self::route_slots`].
@@ -217,19 +229,22 @@ impl Router {
         out
     }
 
-    /// Every `event@version` registered as [`Deferred`](crate::queue::Deferred), sorted.
+    /// Every `event@version` registered as [`deferred`](Self::deferred), sorted.
     ///
     /// ```
-    /// use kiket_sdk::queue::Deferred;
     /// use kiket_sdk::{HandlerContext, Router};
     /// let router = Router::new()
-    ///     .raw("crm.sync", "v1", Deferred::new(|_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) }))
+    ///     .raw("crm.sync", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) })
+    ///     .deferred()
     ///     .raw("crm.ping", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) });
     /// assert_eq!(router.deferred_events(), ["crm.sync@v1"]);
     /// ```
     pub fn deferred_events(&self) -> Vec<String> {
-        let mut out: Vec<String> =
-            self.routes().filter(|route| route.deferred).map(|r| format!("{}@{}", r.event, r.version)).collect();
+        let mut out: Vec<String> = self
+            .routes()
+            .filter(|route| route.options.mode == Mode::Defer)
+            .map(|r| format!("{}@{}", r.event, r.version))
+            .collect();
         out.sort();
         out
     }

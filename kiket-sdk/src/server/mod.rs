@@ -50,6 +50,10 @@ pub enum StartupError {
     /// The same event and version were registered more than once.
     #[error("handlers registered more than once: {}", .0.join(", "))]
     DuplicateHandlers(Vec<String>),
+    /// A route option (`requires`, `deferred`, …) was called on a router before any route was
+    /// registered, so it names no route.
+    #[error("route option `{0}` was called before any route was registered; call it right after the registration it is for (`router.issue_created_v1(handler).{0}(..)`)")]
+    RouteOption(&'static str),
     /// Events the extension subscribes to have no handler.
     #[error("the extension subscribes to events without a handler: {}; register a handler (or `ignore`) for each", .0.join(", "))]
     UnhandledSubscriptions(Vec<String>),
@@ -120,6 +124,9 @@ impl Extension {
     pub fn new(router: Router, config: Config) -> Result<Self, StartupError> {
         if !router.duplicates().is_empty() {
             return Err(StartupError::DuplicateHandlers(router.duplicates().to_vec()));
+        }
+        if let Some(option) = router.unplaced_options().first() {
+            return Err(StartupError::RouteOption(option));
         }
         crate::panic_guard::install();
         let health = serde_json::json!({
@@ -417,11 +424,10 @@ impl Extension {
     /// [`Self::serve`] and [`Self::run`] start them by themselves.
     ///
     /// ```
-    /// use kiket_sdk::queue::Deferred;
     /// use kiket_sdk::{Config, Extension, HandlerContext, Router};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let router = Router::new().raw("crm.sync", "v1", Deferred::new(|_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) }));
+    /// let router = Router::new().raw("crm.sync", "v1", |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) }).deferred();
     /// let extension = Extension::new(router, Config::builder().webhook_secret("whsec_test").build()?)?;
     /// let workers = extension.workers();
     /// let app = extension.into_router(); // serve it with your own server…
