@@ -21,7 +21,8 @@ pub use builder::ConfigBuilder;
 pub use kiket_types::secret_env_name;
 
 use crate::manifest::{Manifest, ManifestError};
-use crate::queue::{Backoff, Intake, Queue, QueueKey, Role};
+use crate::queue::{Backoff, Job, Queue, QueueKey, Role};
+use crate::replay::Intake;
 use crate::replay::ReplayStore;
 use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::{Clock, JwksSource, SignatureScheme, TokenPins};
@@ -288,7 +289,7 @@ config! {
     replay_store: Option<Arc<dyn ReplayStore>> => ["replay_guard" => |c: &Config| json!(c.replay_store.is_some())],
     /// The queue and the replay store in one step, when both are the shared Redis's (so
     /// never with the replay guard off).
-    intake: Option<Arc<dyn Intake>> => [hidden],
+    intake: Option<Arc<dyn Intake<Job>>> => [hidden],
 }
 
 /// Stores shared by every replica of the extension.

@@ -8,8 +8,8 @@ use super::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_UNVERIFIED_BODY_BUDGET, MAX_HTTP2_STREAMS,
 };
 use crate::manifest;
-use crate::queue::{InMemoryQueue, Intake, Queue, QueueKey, Role};
-use crate::replay::{InMemoryReplayStore, ReplayStore};
+use crate::queue::{InMemoryQueue, Job, Queue, QueueKey, Role};
+use crate::replay::{InMemoryReplayStore, Intake, ReplayStore};
 use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
 use crate::verify::SystemClock;
 use kiket_client::url::{origin_of, without_userinfo};
@@ -252,7 +252,7 @@ fn resolve_shared(redis_url: Option<SecretString>, extension_id: Option<&str>) -
 /// The shared store's queue, and the same queue as the one-step intake of deferred deliveries.
 struct SharedQueue {
     queue: Arc<dyn Queue>,
-    intake: Arc<dyn Intake>,
+    intake: Arc<dyn Intake<Job>>,
 }
 
 impl SharedStores {

@@ -5,6 +5,7 @@ use crate::handler::HandlerError;
 use crate::payload::PayloadError;
 use crate::replay::StoreError;
 use crate::routing::version::VERSION_REQUIRED;
+use crate::routing::DecodeError;
 use crate::verify::{ScopeError, VerifyError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -188,6 +189,15 @@ pub(crate) fn json_response(status: StatusCode, body: bytes::Bytes) -> Response 
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+impl From<DecodeError> for DeliveryError {
+    fn from(error: DecodeError) -> Self {
+        match error {
+            DecodeError::Payload(error) => Self::Payload(error),
+            DecodeError::Panicked => Self::Panicked,
+        }
+    }
 }
 
 impl From<StoreError> for DeliveryError {

@@ -8,8 +8,11 @@
 //! | 4 | prepare | `routing::prepare` | runtime fields; payload decoded or pending | 400 / 422 (runtime fields only) |
 //! | 5 | authorise | `verify::TokenPolicy`, the route, route binding, `verify::check_scopes`; then a handler permit | `HandlerContext` | 401 / 503, 404, 401, 403, 503 |
 //! | 6 | dedupe | `replay::Guard::claim` (a deferred route with a one-step intake: skipped, see 7) | proceed, or the first answer again | 503 (store unavailable) |
-//! | 7 | handle | [`invoke::invoke`] (the router's hooks, panic guard, timeout); a deferred route: `Pipeline::defer` (sealed, stored; with the replay store and queue on one Redis, claimed, stored and answered in one script) | reply bytes; `{"ok":true,"queued":true}` or the first answer again | handler's (or hook's) status, 500, 503; 422, 503 |
-//! | 8 | answer | `Guard::finish`, `Telemetry::observe`, one response builder | the response | — |
+//! | 7 | handle | by the route's mode: **invoke** ([`invoke::invoke`]: the router's hooks, panic guard, timeout) or **defer** ([`Deferral::store`]: sealed and stored; with the replay store and queue on one Redis, claimed, stored and answered in one step) | an [`Answer`]: the reply; `{"ok":true,"queued":true}` or the first answer again | handler's (or hook's) status, 422, 500, 503 |
+//! | 8 | answer | `Guard::finish`, `Telemetry::observe` (invoke mode), one response builder | the response | — |
+//!
+//! A deferred delivery's worker ([`JobRunner`]) re-enters at stage 7 with a context restored
+//! from the sealed job, and goes through stages 7 (invoke) and 8 like an inline one.
 //!
 //! Invariants: the body is parsed once (a verified body is decoded in stage 4 and its runtime
 //! fields read from the typed payload; otherwise only the runtime fields are scanned); nothing
@@ -23,20 +26,21 @@
 mod admit;
 mod allowance;
 mod deadline;
-mod deferred;
+mod defer;
 mod error;
 mod invoke;
+mod worker;
 
 pub(crate) use admit::{Admission, HandlerPermits};
 pub(crate) use allowance::Allowance;
-use deferred::Stored;
-pub(crate) use deferred::{Deferral, Worker};
+pub(crate) use defer::Deferral;
 pub(crate) use error::json_response;
 pub use error::DeliveryError;
+pub(crate) use worker::JobRunner;
 
 use crate::handler::{ContextParts, ContextShared, Delivery, HandlerContext};
-use crate::replay::{Claimed, Guard, Lifetimes, ReplayStore};
-use crate::routing::{self, version, DecodeError, Mode, Prepared, Route, Router};
+use crate::replay::{self, Claimed, Guard, Lifetimes, ReplayStore};
+use crate::routing::{self, version, Mode, Prepared, Route, Router};
 use crate::telemetry::{Answered, Pending, Telemetry};
 use crate::verify::{
     check_scopes, AllowedOrigins, AuthContext, Clock, SignatureVerifier, Signed, TokenPolicy, VerifyError,
@@ -47,7 +51,6 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use kiket_types::catalog::RuntimeFields;
 use percent_encoding::percent_decode_str;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use tracing::Instrument;
@@ -61,8 +64,8 @@ pub(crate) struct Pipeline {
     pub(crate) tokens: TokenPolicy,
     pub(crate) origins: AllowedOrigins,
     pub(crate) replay: Option<ReplayPolicy>,
-    /// The queue of deferred routes (present when the router has one).
-    pub(crate) deferral: Option<Deferral>,
+    /// Where deferred routes store their deliveries, and how workers run them.
+    pub(crate) deferral: Deferral,
     pub(crate) handler_timeout: Duration,
     pub(crate) shared: Arc<ContextShared>,
     pub(crate) telemetry: Arc<Telemetry>,
@@ -124,8 +127,8 @@ impl Target {
     }
 }
 
-/// A delivery answered without a refusal.
-enum Answer {
+/// A delivery answered without a refusal: what stage 7 returns in either mode.
+pub(crate) enum Answer {
     /// The handler ran: 200 with its reply.
     Handled(Bytes),
     /// A deferred route stored it: 202 `{"ok":true,"queued":true}`.
@@ -142,27 +145,13 @@ struct Received<'a> {
     headers: HeaderMap,
 }
 
-/// The delivery's canonical key: the timestamp and verified MAC bytes of its signature (so a
-/// re-spelled header is the same delivery), else the runtime token's `jti`; none when
-/// nothing was verified. The MAC enters only as the first 128 bits of its SHA-256, so the
-/// key can go to logs and shared replay stores without carrying a usable signature.
+/// The delivery's canonical key ([`replay::key`]): its verified signature's, else its runtime
+/// token's `jti`; none when nothing was verified.
 fn delivery_key(signed: Option<&Signed>, auth: &AuthContext) -> Option<Arc<str>> {
-    const KEY_BUFFER: usize = 64;
-    let Some(Signed { timestamp, mac }) = signed else {
-        return Some(Arc::from(format!("jti:{}", auth.claims()?.jti.as_deref()?)));
-    };
-    // `sig:<i64>:<32 hex>` fits 58 bytes: written on the stack, one allocation for the `Arc`.
-    let mut key = [0u8; KEY_BUFFER];
-    let mut rest = &mut key[..];
-    let written = match timestamp {
-        Some(timestamp) => std::io::Write::write_fmt(&mut rest, format_args!("sig:{timestamp}:")),
-        None => std::io::Write::write_all(&mut rest, b"sig:-:"),
-    };
-    written.expect("an i64 timestamp fits the key buffer");
-    let prefix = KEY_BUFFER - rest.len();
-    let len = prefix + 32;
-    hex::encode_to_slice(&Sha256::digest(mac)[..16], &mut key[prefix..len]).expect("16 bytes are 32 hex digits");
-    Some(Arc::from(std::str::from_utf8(&key[..len]).expect("ASCII")))
+    match signed {
+        Some(Signed { timestamp, mac }) => Some(replay::key::signed(*timestamp, mac)),
+        None => Some(replay::key::token(auth.claims()?.jti.as_deref()?)),
+    }
 }
 
 impl Pipeline {
@@ -189,30 +178,17 @@ impl Pipeline {
             drop(admitted.budget);
             let _permit = self.permits.take()?;
             let guard = match self.dedupe(route, context.delivery()).await? {
-                Some(Claimed::Repeat { status, body }) => {
+                Claimed::Repeat { status, body } => {
                     replayed = true;
                     return Ok(Answer::Repeated { status, body });
                 }
-                Some(Claimed::Proceed(guard)) => Some(guard),
-                None => None,
+                Claimed::Proceed(guard) => guard,
             };
             let handled = Instant::now();
-            if route.options.mode == Mode::Defer {
-                let outcome = match Box::pin(self.defer(route, prepared, &admitted.body, &context)).await {
-                    Ok(Stored::Queued(body)) => Ok(body),
-                    Ok(Stored::Seen { status, body }) => {
-                        replayed = true;
-                        return Ok(Answer::Repeated { status, body });
-                    }
-                    Err(error) => Err(error),
-                };
-                self.settle(route, guard, StatusCode::ACCEPTED, &outcome, handled.elapsed()).await;
-                return outcome.map(Answer::Queued);
-            }
-            let deadline = tokio::time::Instant::from_std(handled) + self.handler_timeout;
-            let outcome = self.handle(route, prepared, &admitted.body, context, deadline).await;
-            self.settle(route, guard, StatusCode::OK, &outcome, handled.elapsed()).await;
-            outcome.map(Answer::Handled)
+            let answer = self.handle(route, prepared, &admitted.body, context, handled).await;
+            replayed = matches!(answer, Ok(Answer::Repeated { .. }));
+            self.settle(route, guard, &answer, handled.elapsed(), route.options.mode == Mode::Invoke).await;
+            answer
         };
         let outcome = stages.instrument(span.clone()).await;
         let verification_failure = match &outcome {
@@ -303,54 +279,80 @@ impl Pipeline {
     }
 
     /// Stage 6: claims the delivery's key when the replay guard is on and the delivery has
-    /// one (a deferred route with a one-step intake claims in stage 7 instead); a store that
+    /// one, unless a deferred route claims it in its one-step intake (stage 7); a store that
     /// cannot be reached refuses the delivery (503).
-    async fn dedupe(&self, route: &Route, delivery: &Delivery) -> Result<Option<Claimed>, DeliveryError> {
-        let (Some(policy), Some(key)) = (self.replay.as_ref(), delivery.key.clone()) else { return Ok(None) };
-        if self.claims_in_intake(route) {
-            return Ok(None);
+    async fn dedupe(&self, route: &Route, delivery: &Delivery) -> Result<Claimed, DeliveryError> {
+        let (Some(policy), Some(key)) = (self.replay.as_ref(), delivery.key.clone()) else {
+            return Ok(Claimed::Proceed(Guard::none()));
+        };
+        if route.options.mode == Mode::Defer && self.deferral.claims_in_intake().is_some() {
+            return Ok(Claimed::Proceed(Guard::none()));
         }
-        Ok(Some(Guard::claim(&policy.store, key, policy.lifetimes).await?))
+        Ok(Guard::claim(&policy.store, key, policy.lifetimes).await?)
     }
 
-    /// Stage 7: the payload decoded (or its held error), the handler run until `deadline`.
+    /// Stage 7, by the route's mode: invoke the handler now, or store the delivery for a
+    /// worker.
     async fn handle<'r>(
         &self,
         route: &'r Route,
         prepared: Prepared<'r, '_>,
         body: &[u8],
         context: HandlerContext,
-        deadline: tokio::time::Instant,
-    ) -> Result<Bytes, DeliveryError> {
-        match prepared.into_call(route, body) {
-            Ok(call) => invoke::invoke(call, context, self.router.hooks(), deadline).await,
-            Err(DecodeError::Payload(error)) => Err(error.into()),
-            Err(DecodeError::Panicked) => Err(DeliveryError::Panicked),
+        started: Instant,
+    ) -> Result<Answer, DeliveryError> {
+        match route.options.mode {
+            Mode::Invoke => self.invoke(route, prepared, body, context, started).await,
+            Mode::Defer => {
+                // Decoded now to answer 422 at once rather than dead-letter later; the
+                // worker decodes the stored bytes again.
+                let _valid = prepared.into_call(route, body)?;
+                let window = self.replay.as_ref().map(|policy| policy.lifetimes.window);
+                Box::pin(self.deferral.store(route, body, &context, window)).await
+            }
         }
     }
 
-    /// Stage 8 (before the response): the replay claim finished (a success answered with
-    /// `ok`), the invocation counted.
-    async fn settle(
+    /// Stage 7 in mode "invoke" (inline, or a worker's run): the payload decoded (or its held
+    /// error), the handler run until the handler timeout after `started`.
+    pub(super) async fn invoke<'r>(
+        &self,
+        route: &'r Route,
+        prepared: Prepared<'r, '_>,
+        body: &[u8],
+        context: HandlerContext,
+        started: Instant,
+    ) -> Result<Answer, DeliveryError> {
+        let call = prepared.into_call(route, body)?;
+        let deadline = tokio::time::Instant::from_std(started) + self.handler_timeout;
+        invoke::invoke(call, context, self.router.hooks(), deadline).await.map(Answer::Handled)
+    }
+
+    /// Stage 8 (before the response): the claim finished with the answer; when stage 7
+    /// `invoked` the handler (not when it stored the delivery), the run counted.
+    pub(super) async fn settle(
         &self,
         route: &Route,
-        guard: Option<Guard>,
-        ok: StatusCode,
-        outcome: &Result<Bytes, DeliveryError>,
+        guard: Guard,
+        answer: &Result<Answer, DeliveryError>,
         duration: Duration,
+        invoked: bool,
     ) {
-        if let Some(guard) = guard {
-            match outcome {
-                Ok(body) => guard.finish(ok.as_u16(), body.clone()).await,
-                Err(error) => guard.finish(error.status().as_u16(), error.body_bytes()).await,
-            }
+        match answer {
+            Ok(Answer::Handled(body)) => guard.finish(200, body.clone()).await,
+            Ok(Answer::Queued(body)) => guard.finish(202, body.clone()).await,
+            Ok(Answer::Repeated { status, body }) => guard.finish(*status, body.clone()).await,
+            Err(error) => guard.finish(error.status().as_u16(), error.body_bytes()).await,
         }
-        self.telemetry.observe(route.id, outcome.is_ok(), duration, || Pending {
+        if !invoked {
+            return;
+        }
+        self.telemetry.observe(route.id, answer.is_ok(), duration, || Pending {
             event: route.event.to_string(),
             version: route.version.to_string(),
             duration,
             finished_at: SystemTime::now(),
-            error: outcome.as_ref().err().map(|e| (e.to_string(), e.class())),
+            error: answer.as_ref().err().map(|e| (e.to_string(), e.class())),
         });
     }
 }
@@ -397,22 +399,6 @@ fn respond(outcome: Result<Answer, DeliveryError>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn delivery_keys_name_the_timestamp_and_a_digest_of_the_mac() {
-        let mac = [7u8; 32];
-        let digest = hex::encode(&Sha256::digest(mac)[..16]);
-        let auth = AuthContext::default();
-        for (timestamp, shown) in [
-            (Some(1_700_000_000), "1700000000".to_owned()),
-            (Some(i64::MIN), i64::MIN.to_string()),
-            (None, "-".to_owned()),
-        ] {
-            let key = delivery_key(Some(&Signed { timestamp, mac }), &auth).expect("a signed delivery has a key");
-            assert_eq!(&*key, format!("sig:{shown}:{digest}"));
-        }
-        assert!(delivery_key(None, &auth).is_none(), "nothing verified, no key");
-    }
 
     #[test]
     fn only_the_delivery_routes_shapes_name_a_target() {

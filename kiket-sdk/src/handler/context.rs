@@ -1,9 +1,10 @@
 //! [`HandlerContext`]: everything a handler knows about its invocation.
 
-use super::Delivery;
+use super::{Delivery, StoredDelivery};
+use crate::replay::key;
 use crate::settings::Settings;
 use crate::verify::{check_scopes, AuthContext, ScopeError};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use kiket_client::endpoints::SecretsManager;
 use kiket_client::{ApiState, Client, Endpoints};
 use kiket_types::{SecretString, Secrets};
@@ -86,6 +87,50 @@ impl HandlerContext {
         let ContextParts { delivery, headers, auth, payload_secrets, api_base_url_override, idempotency_seed } = parts;
         let run_api_state = idempotency_seed.map(|seed| shared.api_state.clone().idempotency_seed(seed));
         Self(Arc::new(Inner { delivery, headers, auth, payload_secrets, api_base_url_override, run_api_state, shared }))
+    }
+
+    /// The context a deferred delivery's handler runs with, rebuilt from what the server
+    /// stored ([`StoredDelivery::capture`]) for `event`@`version`: the runtime token only
+    /// while it is still valid at `now_unix`, the delivery's own secrets, and idempotency keys
+    /// derived from the delivery, so every attempt repeats its API calls' keys.
+    pub(crate) fn restore(
+        stored: StoredDelivery,
+        (event, version): (Arc<str>, Arc<str>),
+        payload_secrets: Option<Secrets>,
+        shared: Arc<ContextShared>,
+        now_unix: i64,
+    ) -> Self {
+        let now = now_unix as f64;
+        let received_at = stored.received_at();
+        let auth = match (stored.runtime_token, stored.claims) {
+            (Some(token), Some(claims)) if claims.exp.is_some_and(|exp| exp > now) => {
+                AuthContext::verified(SecretString::new(token), claims)
+            }
+            (_, Some(claims)) => AuthContext::expired(claims),
+            _ => AuthContext::default(),
+        };
+        let mut headers = HeaderMap::with_capacity(stored.headers.len());
+        for (name, value) in &stored.headers {
+            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str()))
+            {
+                headers.append(name, value);
+            }
+        }
+        let parts = ContextParts {
+            idempotency_seed: stored.key.as_deref().map(key::idempotency_seed),
+            delivery: Delivery {
+                key: stored.key.map(Arc::from),
+                signature_timestamp: stored.signature_timestamp,
+                received_at,
+                event,
+                version,
+            },
+            headers,
+            auth,
+            payload_secrets,
+            api_base_url_override: stored.api_base_url_override,
+        };
+        Self::new(parts, shared)
     }
 
     /// Event name (`issue.created`).

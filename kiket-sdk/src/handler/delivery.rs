@@ -7,16 +7,17 @@ use std::time::SystemTime;
 /// version (`ctx.delivery()`).
 ///
 /// The **key** names the delivery across retries and replicas: it is the key the replay guard
-/// claims (`sig:<timestamp>:<verified MAC>` for a signed delivery, `jti:<id>` for a
-/// runtime-token-only one), and it is on the `kiket.delivery` tracing span as `delivery`, so
+/// claims (made from a signed delivery's timestamp and a digest of its verified MAC, or from a
+/// runtime-token-only delivery's token id), and it is on the `kiket.delivery` tracing span as
+/// `delivery`, so
 /// every log line of the delivery carries it. A delivery that was not verified (the
 /// insecure skip mode, or a test context) has none.
 ///
 /// ```
 /// use kiket_sdk::testing::TestContext;
-/// let ctx = TestContext::new("issue.created", "v1").delivery_key("sig:1700000000:ab12").build();
+/// let ctx = TestContext::new("issue.created", "v1").delivery_key("dlv_1700000000_ab12").build();
 /// let delivery = ctx.delivery();
-/// assert_eq!(delivery.key(), Some("sig:1700000000:ab12"));
+/// assert_eq!(delivery.key(), Some("dlv_1700000000_ab12"));
 /// assert_eq!((delivery.event(), delivery.version()), ("issue.created", "v1"));
 /// assert!(delivery.received_at() <= std::time::SystemTime::now());
 /// ```

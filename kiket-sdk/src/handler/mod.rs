@@ -17,6 +17,7 @@ mod error;
 mod hook;
 mod reply;
 pub mod respond;
+mod stored;
 
 pub use crate::verify::{AuthContext, ScopeError};
 pub use context::HandlerContext;
@@ -27,6 +28,7 @@ pub(crate) use hook::{run_chain, ErasedHook};
 pub use hook::{Hook, Next};
 pub use reply::{IntoReply, Json, Reply};
 pub use respond::Decision;
+pub(crate) use stored::StoredDelivery;
 
 use std::future::Future;
 

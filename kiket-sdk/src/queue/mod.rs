@@ -22,19 +22,14 @@
 //! platform receives only `{"ok":true,"queued":true}`.
 
 mod backend;
-mod intake;
-mod job;
 mod memory;
 mod seal;
 
 #[cfg(feature = "redis")]
 pub(crate) use backend::now_ms;
-pub(crate) use backend::unix_ms;
 pub use backend::{DeadLetter, Entry, Job, Queue};
-pub(crate) use intake::Intake;
-pub(crate) use job::{seal_context, StoredDelivery};
 pub use memory::{InMemoryQueue, DEFAULT_QUEUE_CAPACITY};
-pub(crate) use seal::Sealer;
+pub(crate) use seal::{seal_context, Sealer};
 pub use seal::{QueueKey, QueueKeyError, SealError};
 
 use std::time::Duration;

@@ -131,6 +131,12 @@ impl Sealer {
     }
 }
 
+/// The sealing context of a job: queue, event and version (a job opens only where it was
+/// sealed for).
+pub(crate) fn seal_context(queue: &str, event: &str, version: &str) -> Vec<u8> {
+    format!("kiket-job:1:{queue}:{event}@{version}").into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

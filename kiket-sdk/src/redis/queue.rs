@@ -15,8 +15,8 @@
 
 use super::replay::{self, claim_of, encode_answer, replay_key};
 use super::{unavailable, RedisConnection, BLOCK};
-use crate::queue::{now_ms, DeadLetter, Entry, Intake, Job, Queue};
-use crate::replay::{Claim, StoreError};
+use crate::queue::{now_ms, DeadLetter, Entry, Job, Queue};
+use crate::replay::{Claim, Intake, StoreError};
 use ::redis::streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
 use ::redis::{AsyncCommands, Script, Value};
 use std::sync::{LazyLock, Mutex};
@@ -55,7 +55,7 @@ return 1",
     )
 });
 
-/// A deferred delivery in one step (the replica's [`Intake`]): unless its claim key KEYS[1]
+/// A deferred delivery in one step (the queue's [`Intake`]): unless its claim key KEYS[1]
 /// holds something, `XADD` its job (the field/value pairs from ARGV[3]) to KEYS[2] and store
 /// its answer ARGV[2] for ARGV[1] ms; returns what the key held, or nothing.
 static INTAKE: LazyLock<Script> = LazyLock::new(|| {
@@ -178,8 +178,8 @@ fn millis(duration: Duration) -> usize {
 }
 
 #[async_trait::async_trait]
-impl Intake for RedisQueue {
-    async fn push_once(
+impl Intake<Job> for RedisQueue {
+    async fn claim_storing(
         &self,
         key: &str,
         window: Duration,

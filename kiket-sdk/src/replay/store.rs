@@ -88,6 +88,24 @@ pub trait ReplayStore: Send + Sync + 'static {
     async fn release(&self, key: &str) -> Result<(), StoreError>;
 }
 
+/// A store that also queues (the shared Redis): it claims a delivery and stores the delivery's
+/// deferred job `J` in **one atomic step**, recording the answer at once. Without it, a
+/// deferred delivery takes three steps on the shared store: claim, push, record the answer.
+#[async_trait::async_trait]
+pub(crate) trait Intake<J: Sync>: Send + Sync {
+    /// Unless `key` holds something already, stores `job` and records `(status, body)` as the
+    /// delivery's answer for `window`; both or neither. Returns [`Claim::New`] when it stored,
+    /// otherwise what the key holds (a copy in flight, or the first answer).
+    async fn claim_storing(
+        &self,
+        key: &str,
+        window: Duration,
+        job: &J,
+        status: u16,
+        body: &[u8],
+    ) -> Result<Claim, StoreError>;
+}
+
 enum Entry {
     InFlight { notify: Arc<Notify>, expires: Instant },
     Done { status: u16, body: Bytes, expires: Instant },

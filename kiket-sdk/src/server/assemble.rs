@@ -68,7 +68,7 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
         tokens: TokenPolicy { verifier: token_verifier(config), mode, pins: config.token_pins.clone() },
         origins: AllowedOrigins(config.allowed_api_origins.clone()),
         replay: config.replay_store.clone().map(|store| ReplayPolicy { store, lifetimes: replay_lifetimes(config) }),
-        deferral: (!router.deferred_events().is_empty()).then(|| Deferral {
+        deferral: Deferral {
             queue: config.queue.clone(),
             intake: config.intake.clone(),
             sealer: if config.queue.durable() { Sealer::new(config.queue_keys.clone()) } else { None },
@@ -76,7 +76,7 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
             visibility: config.visibility_timeout,
             concurrency: config.worker_concurrency,
             clock: config.clock.clone(),
-        }),
+        },
         handler_timeout: config.handler_timeout,
         shared: Arc::new(context_shared(config)),
         telemetry: Arc::new(telemetry),

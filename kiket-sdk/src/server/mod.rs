@@ -21,7 +21,7 @@ pub use crate::replay::{Claim, InMemoryReplayStore, ReplayStore};
 pub use listen::{listen_address, shutdown_signal};
 
 use crate::config::Config;
-use crate::delivery::{json_response, Pipeline, Target, Worker};
+use crate::delivery::{json_response, JobRunner, Pipeline, Target};
 use crate::routing::Router;
 use crate::telemetry::{Metrics, Telemetry};
 use axum::body::Body;
@@ -149,7 +149,8 @@ impl Extension {
         #[cfg(feature = "metrics")]
         let metrics = match (recorder, config.metrics_endpoint()) {
             (Some(handle), Some(endpoint)) => {
-                let queue = pipeline.deferral.as_ref().map(|deferral| deferral.queue.clone());
+                let deferred = !pipeline.router.deferred_events().is_empty();
+                let queue = deferred.then(|| pipeline.deferral.queue.clone());
                 Some(metrics_route::router(handle, endpoint, pipeline.permits.clone(), queue))
             }
             _ => None,
@@ -480,10 +481,10 @@ impl Workers {
     /// # Ok(()) }
     /// ```
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send) {
-        if self.pipeline.deferral.is_none() {
+        if self.pipeline.router.deferred_events().is_empty() {
             return;
         }
-        Worker::new(self.pipeline, consumer_name()).run(shutdown).await;
+        JobRunner::new(self.pipeline, consumer_name()).run(shutdown).await;
     }
 }
 

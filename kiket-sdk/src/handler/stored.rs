@@ -1,13 +1,18 @@
-//! What a stored delivery holds: enough to rebuild the handler's context in a worker, and
-//! the body exactly as it was verified.
+//! [`StoredDelivery`]: what a deferred delivery keeps of its handler's context, so a worker can
+//! rebuild it ([`HandlerContext::restore`]), and the body exactly as it was verified.
+//!
+//! Made by [`StoredDelivery::capture`] from the context the server authorised; the queue only
+//! ever sees it sealed.
 
+use super::HandlerContext;
 use crate::verify::RuntimeClaims;
 use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A deferred delivery before sealing: a JSON head, a newline, the verified body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct StoredDelivery {
-    /// The delivery key (replay guard's), when verified.
+    /// The delivery key (the replay guard's), when verified.
     pub(crate) key: Option<String>,
     pub(crate) signature_timestamp: Option<i64>,
     /// When the server started receiving it, Unix milliseconds.
@@ -24,6 +29,30 @@ pub(crate) struct StoredDelivery {
 impl StoredDelivery {
     /// Room for the head: headers, token and claims (a guess; the buffer grows past it).
     pub(crate) const HEAD_ROOM: usize = 1024;
+
+    /// What a worker needs of `context` to rebuild it.
+    pub(crate) fn capture(context: &HandlerContext) -> Self {
+        let delivery = context.delivery();
+        let auth = context.auth();
+        Self {
+            key: delivery.key().map(str::to_owned),
+            signature_timestamp: delivery.signature_timestamp(),
+            received_at_ms: unix_ms(delivery.received_at()),
+            headers: context
+                .headers()
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+                .collect(),
+            runtime_token: auth.runtime_token().map(|token| token.expose().to_owned()),
+            claims: auth.claims().cloned(),
+            api_base_url_override: context.api_base_url_override().map(str::to_owned),
+        }
+    }
+
+    /// When the server started receiving the delivery.
+    pub(crate) fn received_at(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(self.received_at_ms)
+    }
 
     /// `head` ‖ `\n` ‖ `body`.
     pub(crate) fn encode(&self, body: &[u8]) -> Vec<u8> {
@@ -52,9 +81,9 @@ impl StoredDelivery {
     }
 }
 
-/// The sealing context of a job: queue, event and version.
-pub(crate) fn seal_context(queue: &str, event: &str, version: &str) -> Vec<u8> {
-    format!("kiket-job:1:{queue}:{event}@{version}").into_bytes()
+/// `at` in Unix milliseconds (0 before the epoch).
+fn unix_ms(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -64,7 +93,7 @@ mod tests {
     #[test]
     fn a_stored_delivery_comes_back_with_its_exact_body() {
         let stored = StoredDelivery {
-            key: Some("sig:1:ab".into()),
+            key: Some("dlv-1".into()),
             headers: vec![("x-kiket-event".into(), "issue.created".into())],
             runtime_token: Some("eyJ.token".into()),
             ..StoredDelivery::default()
