@@ -29,3 +29,83 @@ fn the_spec_version_is_visible() {
     assert_eq!(kiket::types::SPEC_DIGEST.len(), 64);
     assert_eq!(kiket::client::API_SPEC_VERSION, "1.0.0");
 }
+
+/// The configuration options as a Markdown table: every option of `kiket_sdk::config::OPTIONS`
+/// (those with environment variables only, when `with_env_only`), its default as
+/// `kiket_sdk::config::defaults()` shows it, and its doc line.
+fn options_table(with_env_only: bool) -> String {
+    use kiket::sdk::config::{defaults, Unit, OPTIONS};
+    let defaults = defaults();
+    let mut out = String::from(if with_env_only {
+        "| Environment variable | Option | Meaning | Default |\n|---|---|---|---|\n"
+    } else {
+        "| Option | Environment variable | Meaning | Default |\n|---|---|---|---|\n"
+    });
+    for option in OPTIONS.iter().filter(|o| !with_env_only || !o.env.is_empty()) {
+        let shown = option.shown_as.map(|key| &defaults[key]);
+        let default = match (shown, option.unit) {
+            (None, _) => "—".to_owned(),
+            (Some(serde_json::Value::Null), _) => "none".to_owned(),
+            (Some(serde_json::Value::Array(items)), _) if items.is_empty() => "none".to_owned(),
+            (Some(serde_json::Value::Number(ms)), Unit::Millis) => match ms.as_u64().unwrap_or_default() {
+                ms if ms % 1000 == 0 => format!("{} s", ms / 1000),
+                ms => format!("{ms} ms"),
+            },
+            (Some(serde_json::Value::String(text)), _) => format!("`{text}`"),
+            (Some(other), _) => format!("`{other}`"),
+        };
+        let env = option.env.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
+        let env = if env.is_empty() { "—".to_owned() } else { env };
+        let doc = option.doc.trim().replace('\n', " ").replace("  ", " ");
+        let name = format!("`{}`", option.name);
+        let (first, second) = if with_env_only { (&env, &name) } else { (&name, &env) };
+        out.push_str(&format!("| {first} | {second} | {doc} | {default} |\n"));
+    }
+    out
+}
+
+/// The text between `<!-- begin NAME -->` and `<!-- end NAME -->` of `file` must be
+/// `expected`; `KIKET_UPDATE_SNAPSHOTS=1` rewrites it.
+fn section_matches(file: &str, name: &str, expected: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = (format!("<!-- begin {name} -->\n"), format!("<!-- end {name} -->"));
+    let start = text.find(&begin).unwrap_or_else(|| panic!("{file} has no {begin:?}")) + begin.len();
+    let stop = start + text[start..].find(&end).unwrap_or_else(|| panic!("{file} has no {end:?}"));
+    if &text[start..stop] == expected {
+        return;
+    }
+    if std::env::var("KIKET_UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, format!("{}{expected}{}", &text[..start], &text[stop..])).unwrap();
+        return;
+    }
+    panic!(
+        "{file}'s {name} table does not match the options declared in kiket-sdk/src/config/options.rs; \
+         run: KIKET_UPDATE_SNAPSHOTS=1 cargo test --test single_source\n--- expected\n{expected}"
+    );
+}
+
+#[test]
+fn the_configuration_tables_are_the_declared_options() {
+    section_matches("README.md", "environment", &options_table(true));
+    section_matches("docs/configuration.md", "options", &options_table(false));
+}
+
+/// The builder keeps options nowhere but in the table's storage: a field added beside it would
+/// be an option without a row.
+#[test]
+fn the_builder_keeps_every_option_in_the_table() {
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("kiket-sdk/src/config/builder.rs")).unwrap();
+    let start = source.find("pub struct ConfigBuilder {").expect("ConfigBuilder is declared in builder.rs");
+    let body = &source[start..start + source[start..].find("\n}").unwrap()];
+    let fields: Vec<&str> = body
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|line| !line.starts_with("//") && !line.is_empty())
+        .filter_map(|line| line.split(':').next()?.split_whitespace().last())
+        .collect();
+    assert_eq!(fields, ["options", "env"], "ConfigBuilder's fields: every option is a row of the table in options.rs");
+    assert!(kiket::sdk::config::OPTIONS.len() >= 40, "the table lists every option");
+}

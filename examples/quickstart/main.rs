@@ -14,7 +14,7 @@
 mod handlers;
 
 use kiket::prelude::*;
-use kiket::sdk::server::listen_address;
+use kiket::sdk::config::env;
 use kiket::sdk::testing::MockKiketApi;
 
 /// Used when `KIKET_WEBHOOK_SECRET` is not set. Never use it outside your machine.
@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let var = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
     // The secret itself is never printed: the hint below names the variable instead.
-    let from_env = var("KIKET_WEBHOOK_SECRET").is_some();
+    let from_env = var(env::KIKET_WEBHOOK_SECRET).is_some();
     if !from_env {
         println!("KIKET_WEBHOOK_SECRET is not set: using the published DEVELOPMENT secret (loopback only)");
     }
@@ -39,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .feedback_hook(handlers::telemetry_hook())
         .with_env();
     // Keeps the mock alive while serving.
-    let _mock = match var("KIKET_BASE_URL") {
+    let _mock = match var(env::KIKET_BASE_URL) {
         Some(_) => None,
         None => {
             let mock = MockKiketApi::start().await?;
@@ -51,9 +51,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A KIKET_BASE_URL with credentials in it is refused here, without repeating them.
     let config = config.build()?;
     println!("Kiket API: {}", config.api_base_url());
+    let address = config.listen_address();
 
     let extension = Extension::new(handlers::router(), config)?;
-    let address = listen_address(|key| std::env::var(key).ok())?;
     let listener = tokio::net::TcpListener::bind(address).await?;
     let url = format!("http://{}", listener.local_addr()?);
     println!("kiket quickstart listening on {url} (handles {})", extension.registered_events().join(", "));

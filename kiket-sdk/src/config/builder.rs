@@ -1,30 +1,21 @@
-//! [`ConfigBuilder`]: one setter per option; every setter overrides what
-//! [`ConfigBuilder::with_env`] would read. [`ConfigBuilder::build`] is in `resolve.rs`.
+//! [`ConfigBuilder`]: one setter per option of the table in `options.rs` (a few set two at
+//! once, or add to a list); every setter overrides what [`ConfigBuilder::with_env`] would
+//! read. [`ConfigBuilder::build`] is in `resolve.rs`.
 
+use super::options::Options;
+use super::resolve::{ManifestSource, ReplayGuard, VarSource};
 use crate::manifest::Manifest;
 use crate::queue::{Backoff, Queue, QueueKey, Role};
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::telemetry::{FeedbackHook, MetricsEndpoint};
-use crate::verify::{Clock, JwksSource, SignatureScheme, TokenPins};
+use crate::verify::{Clock, JwksSource, SignatureScheme};
 use kiket_client::RetryPolicy;
 use kiket_types::SecretString;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Where the manifest comes from.
-#[derive(Debug, Clone, Default)]
-pub(super) enum ManifestSource {
-    #[default]
-    None,
-    Value(Box<Manifest>),
-    Path(PathBuf),
-    Discover(PathBuf),
-}
-
-pub(super) type VarSource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// Builds a [`Config`](super::Config). Every setter overrides what [`ConfigBuilder::with_env`] would read.
 ///
@@ -43,56 +34,19 @@ pub(super) type VarSource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 /// ```
 #[derive(Default)]
 pub struct ConfigBuilder {
-    pub(super) webhook_secrets: Vec<SecretString>,
-    pub(super) signature_tolerance: Option<Duration>,
-    pub(super) signature_scheme: SignatureScheme,
-    pub(super) runtime_token_required: bool,
-    pub(super) insecure_skip_verification: bool,
-    pub(super) api_base_url: Option<String>,
-    pub(super) jwks_url: Option<String>,
-    pub(super) jwks_source: Option<Arc<dyn JwksSource>>,
-    pub(super) jwks_cache_ttl: Option<Duration>,
-    pub(super) jwks_refetch_cooldown: Option<Duration>,
-    pub(super) token_leeway: Duration,
-    pub(super) workspace_token: Option<SecretString>,
-    pub(super) allowed_api_origins: Vec<String>,
-    pub(super) body_limit: Option<usize>,
-    pub(super) handler_timeout: Option<Duration>,
-    pub(super) max_concurrency: Option<usize>,
-    pub(super) extension_id: Option<String>,
-    pub(super) extension_version: Option<String>,
-    pub(super) clock: Option<Arc<dyn Clock>>,
-    pub(super) api_retry: Option<RetryPolicy>,
-    pub(super) http: Option<reqwest::ClientBuilder>,
-    pub(super) manifest: ManifestSource,
-    pub(super) settings: BTreeMap<String, Value>,
-    pub(super) telemetry_url: Option<String>,
-    pub(super) telemetry_opt_out: Option<bool>,
-    pub(super) feedback_hook: Option<FeedbackHook>,
-    pub(super) metrics: Option<MetricsEndpoint>,
+    /// Every option as set: the only place the builder keeps one (see `options.rs`).
+    pub(super) options: Options,
+    /// Where [`Self::with_env`] reads variables; `None`: the environment is not read.
     pub(super) env: Option<VarSource>,
-    pub(super) replay_store: Option<Arc<dyn ReplayStore>>,
-    pub(super) replay_off: bool,
-    pub(super) redis_url: Option<SecretString>,
-    pub(super) queue: Option<Arc<dyn Queue>>,
-    pub(super) queue_keys: Vec<QueueKey>,
-    pub(super) role: Option<Role>,
-    pub(super) backoff: Option<Backoff>,
-    pub(super) worker_concurrency: Option<usize>,
-    pub(super) visibility_timeout: Option<Duration>,
-    pub(super) development_secret: Option<SecretString>,
-    pub(super) header_read_timeout: Option<Duration>,
-    pub(super) body_timeout: Option<Duration>,
-    pub(super) unverified_body_budget: Option<usize>,
-    pub(super) http2_max_streams: Option<u32>,
-    pub(super) token_pins: TokenPins,
 }
 
 impl std::fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secrets = self.options.webhook_secrets.as_ref().map_or(0, Vec::len);
         f.debug_struct("ConfigBuilder")
-            .field("webhook_secrets", &format_args!("[{} redacted]", self.webhook_secrets.len()))
-            .field("api_base_url", &self.api_base_url)
+            .field("webhook_secrets", &format_args!("[{secrets} redacted]"))
+            .field("api_base_url", &self.options.api_base_url)
+            .field("reads_environment", &self.env.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -111,7 +65,7 @@ impl ConfigBuilder {
     pub fn webhook_secret(mut self, secret: impl Into<SecretString>) -> Self {
         let secret = secret.into();
         if !secret.is_blank() {
-            self.webhook_secrets.push(secret);
+            self.options.webhook_secrets.get_or_insert_default().push(secret);
         }
         self
     }
@@ -128,7 +82,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn development_webhook_secret(mut self, secret: impl Into<SecretString>) -> Self {
-        self.development_secret = Some(secret.into());
+        self.options.development_webhook_secret = Some(secret.into());
         self
     }
 
@@ -140,7 +94,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn signature_tolerance(mut self, tolerance: Duration) -> Self {
-        self.signature_tolerance = Some(tolerance);
+        self.options.signature_tolerance = Some(tolerance);
         self
     }
 
@@ -153,7 +107,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn signature_scheme(mut self, scheme: SignatureScheme) -> Self {
-        self.signature_scheme = scheme;
+        self.options.signature_scheme = Some(scheme);
         self
     }
 
@@ -165,7 +119,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn require_runtime_token(mut self) -> Self {
-        self.runtime_token_required = true;
+        self.options.runtime_token_required = Some(true);
         self
     }
 
@@ -193,7 +147,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn insecure_skip_verification(mut self) -> Self {
-        self.insecure_skip_verification = true;
+        self.options.insecure_skip_verification = Some(true);
         self
     }
 
@@ -205,7 +159,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
-        self.api_base_url = Some(url.into());
+        self.options.api_base_url = Some(url.into());
         self
     }
 
@@ -217,7 +171,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
-        self.jwks_url = Some(url.into());
+        self.options.jwks_url = Some(url.into());
         self
     }
 
@@ -230,7 +184,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn jwks_source(mut self, source: impl JwksSource) -> Self {
-        self.jwks_source = Some(Arc::new(source));
+        self.options.jwks_source = Some(Arc::new(source));
         self
     }
 
@@ -245,8 +199,8 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn jwks_cache(mut self, ttl: Duration, refetch_cooldown: Duration) -> Self {
-        self.jwks_cache_ttl = Some(ttl);
-        self.jwks_refetch_cooldown = Some(refetch_cooldown);
+        self.options.jwks_cache_ttl = Some(ttl);
+        self.options.jwks_refetch_cooldown = Some(refetch_cooldown);
         self
     }
 
@@ -258,7 +212,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn token_leeway(mut self, leeway: Duration) -> Self {
-        self.token_leeway = leeway;
+        self.options.token_leeway = Some(leeway);
         self
     }
 
@@ -271,7 +225,7 @@ impl ConfigBuilder {
     /// ```
     pub fn workspace_token(mut self, token: impl Into<SecretString>) -> Self {
         let token = token.into();
-        self.workspace_token = (!token.is_blank()).then_some(token);
+        self.options.workspace_token = (!token.is_blank()).then_some(token);
         self
     }
 
@@ -285,7 +239,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn allow_api_origin(mut self, origin: impl Into<String>) -> Self {
-        self.allowed_api_origins.push(origin.into());
+        self.options.allowed_api_origins.get_or_insert_default().push(origin.into());
         self
     }
 
@@ -297,7 +251,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = Some(bytes);
+        self.options.body_limit = Some(bytes);
         self
     }
 
@@ -309,7 +263,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn handler_timeout(mut self, timeout: Duration) -> Self {
-        self.handler_timeout = Some(timeout);
+        self.options.handler_timeout = Some(timeout);
         self
     }
 
@@ -322,7 +276,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn max_concurrency(mut self, limit: usize) -> Self {
-        self.max_concurrency = Some(limit);
+        self.options.max_concurrency = Some(limit);
         self
     }
 
@@ -336,7 +290,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.header_read_timeout = Some(timeout);
+        self.options.header_read_timeout = Some(timeout);
         self
     }
 
@@ -349,7 +303,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
-        self.body_timeout = Some(timeout);
+        self.options.body_timeout = Some(timeout);
         self
     }
 
@@ -362,7 +316,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn unverified_body_budget(mut self, bytes: usize) -> Self {
-        self.unverified_body_budget = Some(bytes);
+        self.options.unverified_body_budget = Some(bytes);
         self
     }
 
@@ -377,7 +331,7 @@ impl ConfigBuilder {
     /// ```
     #[cfg(feature = "h2c")]
     pub fn http2_cleartext(mut self, max_streams: u32) -> Self {
-        self.http2_max_streams = Some(max_streams);
+        self.options.http2_max_streams = Some(max_streams);
         self
     }
 
@@ -390,7 +344,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn expect_extension_id(mut self, id: impl Into<String>) -> Self {
-        self.token_pins.ext_id = Some(id.into());
+        self.options.token_pins.get_or_insert_default().ext_id = Some(id.into());
         self
     }
 
@@ -402,7 +356,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn expect_organization_id(mut self, id: impl Into<String>) -> Self {
-        self.token_pins.org_id = Some(id.into());
+        self.options.token_pins.get_or_insert_default().org_id = Some(id.into());
         self
     }
 
@@ -414,8 +368,21 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn extension(mut self, id: impl Into<String>, version: impl Into<String>) -> Self {
-        self.extension_id = Some(id.into());
-        self.extension_version = Some(version.into());
+        self.options.extension_id = Some(id.into());
+        self.options.extension_version = Some(version.into());
+        self
+    }
+
+    /// Where [`Extension::run`](crate::Extension::run) listens (default `127.0.0.1:8080`; also
+    /// `HOST` and `PORT`).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").listen_address(([0, 0, 0, 0], 9000).into()).build()?;
+    /// assert_eq!(config.describe()["listen_address"], "0.0.0.0:9000");
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
+    pub fn listen_address(mut self, address: SocketAddr) -> Self {
+        self.options.listen_address = Some(address);
         self
     }
 
@@ -429,7 +396,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Some(Arc::new(clock));
+        self.options.clock = Some(Arc::new(clock));
         self
     }
 
@@ -442,7 +409,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn api_retry(mut self, policy: RetryPolicy) -> Self {
-        self.api_retry = Some(policy);
+        self.options.api_retry = Some(policy);
         self
     }
 
@@ -458,7 +425,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
-        self.http = Some(builder);
+        self.options.http_client = Some(builder);
         self
     }
 
@@ -472,7 +439,7 @@ impl ConfigBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn manifest(mut self, manifest: Manifest) -> Self {
-        self.manifest = ManifestSource::Value(Box::new(manifest));
+        self.options.manifest = Some(ManifestSource::Value(Box::new(manifest)));
         self
     }
 
@@ -488,7 +455,7 @@ impl ConfigBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn manifest_path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.manifest = ManifestSource::Path(path.into());
+        self.options.manifest = Some(ManifestSource::Path(path.into()));
         self
     }
 
@@ -505,7 +472,7 @@ impl ConfigBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn discover_manifest(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.manifest = ManifestSource::Discover(dir.into());
+        self.options.manifest = Some(ManifestSource::Discover(dir.into()));
         self
     }
 
@@ -517,7 +484,7 @@ impl ConfigBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn setting(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.settings.insert(key.into(), value.into());
+        self.options.settings.get_or_insert_default().insert(key.into(), value.into());
         self
     }
 
@@ -529,7 +496,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn telemetry_url(mut self, url: impl Into<String>) -> Self {
-        self.telemetry_url = Some(url.into());
+        self.options.telemetry_url = Some(url.into());
         self
     }
 
@@ -541,7 +508,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn telemetry_opt_out(mut self, opt_out: bool) -> Self {
-        self.telemetry_opt_out = Some(opt_out);
+        self.options.telemetry_opt_out = Some(opt_out);
         self
     }
 
@@ -558,8 +525,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn replay_guard(mut self, store: impl ReplayStore) -> Self {
-        self.replay_store = Some(Arc::new(store));
-        self.replay_off = false;
+        self.options.replay_guard = Some(ReplayGuard::Store(Arc::new(store)));
         self
     }
 
@@ -582,7 +548,7 @@ impl ConfigBuilder {
     /// # }
     /// ```
     pub fn redis(mut self, url: impl Into<String>) -> Self {
-        self.redis_url = Some(SecretString::new(url.into()));
+        self.options.redis = Some(SecretString::new(url.into()));
         self
     }
 
@@ -596,7 +562,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn queue(mut self, queue: impl Queue) -> Self {
-        self.queue = Some(Arc::new(queue));
+        self.options.queue = Some(Arc::new(queue));
         self
     }
 
@@ -611,7 +577,7 @@ impl ConfigBuilder {
     /// assert_eq!(config.describe()["queue_keys"], 1);
     /// ```
     pub fn queue_key(mut self, key: QueueKey) -> Self {
-        self.queue_keys.push(key);
+        self.options.queue_keys.get_or_insert_default().push(key);
         self
     }
 
@@ -625,7 +591,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn role(mut self, role: Role) -> Self {
-        self.role = Some(role);
+        self.options.role = Some(role);
         self
     }
 
@@ -638,7 +604,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn deferred_retries(mut self, backoff: Backoff) -> Self {
-        self.backoff = Some(backoff);
+        self.options.deferred_retries = Some(backoff);
         self
     }
 
@@ -650,7 +616,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn worker_concurrency(mut self, jobs: usize) -> Self {
-        self.worker_concurrency = Some(jobs);
+        self.options.worker_concurrency = Some(jobs);
         self
     }
 
@@ -663,7 +629,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn visibility_timeout(mut self, timeout: Duration) -> Self {
-        self.visibility_timeout = Some(timeout);
+        self.options.visibility_timeout = Some(timeout);
         self
     }
 
@@ -689,8 +655,7 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn replay_guard_off(mut self) -> Self {
-        self.replay_store = None;
-        self.replay_off = true;
+        self.options.replay_guard = Some(ReplayGuard::Off);
         self
     }
 
@@ -711,7 +676,7 @@ impl ConfigBuilder {
     /// # }
     /// ```
     pub fn metrics(mut self, endpoint: MetricsEndpoint) -> Self {
-        self.metrics = Some(endpoint);
+        self.options.metrics = Some(endpoint);
         self
     }
 
@@ -726,15 +691,13 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn feedback_hook(mut self, hook: FeedbackHook) -> Self {
-        self.feedback_hook = Some(hook);
+        self.options.feedback_hook = Some(hook);
         self
     }
 
-    /// Reads what code did not set from the process environment: `KIKET_WEBHOOK_SECRET`,
-    /// `KIKET_BASE_URL`, `KIKET_WORKSPACE_TOKEN`, `KIKET_SECRET_*`, `KIKET_SDK_TELEMETRY_URL`,
-    /// `KIKET_SDK_TELEMETRY_OPTOUT`, `KIKET_METRICS`, `KIKET_METRICS_TOKEN`, `KIKET_METRICS_ADDR`,
-    /// `KIKET_REDIS_URL`, `KIKET_QUEUE_KEY`, `KIKET_QUEUE_KEY_PREVIOUS`, `KIKET_ROLE`,
-    /// `KIKET_WORKER_CONCURRENCY`.
+    /// Reads what code did not set from the process environment: the variables of
+    /// [`OPTIONS`](super::OPTIONS) (each option names its own; [`super::env`] has a constant
+    /// for each) and `KIKET_SECRET_<NAME>` for secret settings.
     ///
     /// ```
     /// // KIKET_WEBHOOK_SECRET, KIKET_BASE_URL, KIKET_WORKSPACE_TOKEN, … then explicit calls win.

@@ -1,24 +1,140 @@
-//! [`ConfigBuilder::build`]: precedence (builder, manifest, environment, defaults), the
-//! fail-closed verification policy, URL and limit checks, and the shared HTTP client.
+//! [`ConfigBuilder::build`]: the resolvers the options table names, the inputs they read
+//! (what code set, the manifest, the environment), and the policy checks across options.
+//!
+//! Precedence, highest first: code (the builder), the manifest, the environment (only after
+//! [`ConfigBuilder::with_env`]), the row's default. Each resolver gives one option its value.
 
-use super::builder::ManifestSource;
-use super::SharedStores;
-use super::{
-    Config, ConfigBuilder, ConfigError, Settings, DEFAULT_BASE_URL, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT,
-    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_UNVERIFIED_BODY_BUDGET, MAX_HTTP2_STREAMS,
-};
-use crate::manifest;
-use crate::queue::{InMemoryQueue, Job, Queue, QueueKey, Role};
+use super::options::{env, Options, Resolved, MAX_HTTP2_STREAMS};
+use super::{Config, ConfigBuilder, ConfigError};
+use crate::manifest::{self, Manifest};
+use crate::queue::{Job, Queue, QueueKey, Role};
 use crate::replay::{InMemoryReplayStore, Intake, ReplayStore};
-use crate::telemetry::{MetricsEndpoint, TelemetryConfig};
-use crate::verify::SystemClock;
+use crate::settings::Settings;
+use crate::telemetry::MetricsEndpoint;
 use kiket_client::url::{origin_of, without_userinfo};
 use kiket_types::SecretString;
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+/// A source of environment variables ([`ConfigBuilder::with_env_from`]).
+pub(super) type VarSource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Where the manifest comes from (the `manifest` option as set).
+#[derive(Debug, Clone)]
+pub(crate) enum ManifestSource {
+    /// Already parsed.
+    Value(Box<Manifest>),
+    /// This file; missing is an error.
+    Path(PathBuf),
+    /// Looked for in this directory; none is fine.
+    Discover(PathBuf),
+}
+
+/// The replay guard as set in code.
+#[derive(Clone)]
+pub(crate) enum ReplayGuard {
+    /// This store.
+    Store(Arc<dyn ReplayStore>),
+    /// No replay guard.
+    Off,
+}
+
+/// Stores shared by every replica of the extension: the Redis they share (feature `redis`).
+#[derive(Clone, Default)]
+pub(crate) struct Shared {
+    #[cfg(feature = "redis")]
+    pub(crate) redis: Option<crate::redis::RedisConnection>,
+}
+
+impl Shared {
+    /// The shared Redis's address (no credentials), when one is configured.
+    pub(super) fn address(&self) -> Option<&str> {
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis {
+            return Some(redis.address());
+        }
+        None
+    }
+
+    /// The queue on the shared Redis, which is also its one-step intake.
+    fn queue(&self) -> Option<SharedQueue> {
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis {
+            let queue = Arc::new(crate::redis::RedisQueue::new(redis.clone()));
+            return Some(SharedQueue { queue: queue.clone(), intake: queue });
+        }
+        None
+    }
+
+    /// The replay store on the shared Redis.
+    fn replay_store(&self) -> Option<Arc<dyn ReplayStore>> {
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis {
+            return Some(Arc::new(crate::redis::RedisReplayStore::new(redis.clone())));
+        }
+        None
+    }
+}
+
+/// The shared Redis's queue, and the same queue as the one-step intake of deferred deliveries.
+struct SharedQueue {
+    queue: Arc<dyn Queue>,
+    intake: Arc<dyn Intake<Job>>,
+}
+
+/// What the resolvers read: the options as set in code, the environment, the manifest.
+pub(super) struct Inputs {
+    pub(super) options: Options,
+    env: Option<VarSource>,
+    manifest: Option<Arc<Manifest>>,
+    /// The shared stores, made once from the `redis` option (read by several options).
+    shared: OnceLock<Shared>,
+    /// The queue of the shared Redis, made once (the `queue` option and the intake share it).
+    shared_queue: OnceLock<Option<SharedQueue>>,
+}
+
+impl Inputs {
+    /// An environment variable, when the builder reads the environment and it is not blank.
+    pub(super) fn var(&self, name: &str) -> Option<String> {
+        self.env.as_ref().and_then(|var| var(name)).filter(|value| !value.trim().is_empty())
+    }
+
+    /// A variable a manifest value refers to (`env:NAME`, `${NAME}`): from the builder's source
+    /// when it has one, else the process environment.
+    fn reference(&self, name: &str) -> Option<String> {
+        match &self.env {
+            Some(var) => var(name),
+            None => std::env::var(name).ok(),
+        }
+    }
+
+    /// The extension's id: set in code, else the manifest's.
+    fn extension_id(&self) -> Option<String> {
+        self.options.extension_id.clone().or_else(|| self.manifest.as_ref().and_then(|m| m.id.clone()))
+    }
+
+    fn shared(&self) -> Result<&Shared, ConfigError> {
+        if let Some(shared) = self.shared.get() {
+            return Ok(shared);
+        }
+        let url = self.options.redis.clone().or_else(|| self.var(env::KIKET_REDIS_URL).map(SecretString::new));
+        let made = make_shared(url, self.extension_id().as_deref())?;
+        Ok(self.shared.get_or_init(|| made))
+    }
+
+    fn shared_queue(&self) -> Result<Option<&SharedQueue>, ConfigError> {
+        if let Some(queue) = self.shared_queue.get() {
+            return Ok(queue.as_ref());
+        }
+        let made = self.shared()?.queue();
+        Ok(self.shared_queue.get_or_init(|| made).as_ref())
+    }
+}
+
 impl ConfigBuilder {
-    /// Resolves everything, checks the policy and creates the shared HTTP client.
+    /// Resolves every option, checks the policy and creates the shared HTTP client.
     ///
     /// ```
     /// // Errors say what to do: here, that nothing would verify deliveries.
@@ -29,196 +145,281 @@ impl ConfigBuilder {
     /// # Ok::<(), kiket_sdk::ConfigError>(())
     /// ```
     pub fn build(self) -> Result<Config, ConfigError> {
-        let env = self.env.clone();
-        let overlay = |key: &str| env.as_ref().and_then(|var| var(key)).filter(|v| !v.trim().is_empty());
-        let references = |key: &str| match &env {
-            Some(var) => var(key),
-            None => std::env::var(key).ok(),
-        };
-
-        let manifest = match self.manifest {
-            ManifestSource::None => None,
-            ManifestSource::Value(manifest) => Some(*manifest),
-            ManifestSource::Path(path) => Some(manifest::load(&path)?),
-            ManifestSource::Discover(dir) => manifest::discover(&dir).map(|p| manifest::load(&p)).transpose()?,
-        };
-
-        let mut webhook_secrets = self.webhook_secrets;
-        if webhook_secrets.is_empty() {
-            let from_manifest = manifest.as_ref().and_then(|m| m.webhook_secret(&references));
-            if let Some(secret) = from_manifest.or_else(|| overlay("KIKET_WEBHOOK_SECRET")) {
-                webhook_secrets.push(SecretString::new(secret));
-            }
-        }
-        let mut development_secret = false;
-        if webhook_secrets.is_empty()
-            && let Some(secret) = self.development_secret.filter(|s| !s.is_blank())
-        {
-            webhook_secrets.push(secret);
-            development_secret = true;
-        }
-        if webhook_secrets.is_empty() && !self.runtime_token_required && !self.insecure_skip_verification {
-            return Err(ConfigError::NoVerification);
-        }
-        let raw_base_url =
-            self.api_base_url.or_else(|| overlay("KIKET_BASE_URL")).unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let api_base_url = normalise_url("KIKET_BASE_URL", &raw_base_url)?;
-        let jwks_url = match &self.jwks_url {
-            Some(url) => normalise_url("jwks_url", url)?,
-            None => format!("{api_base_url}/.well-known/jwks.json"),
-        };
-        let mut allowed_api_origins = Vec::new();
-        for origin in &self.allowed_api_origins {
-            let normalised = origin_of(origin).ok_or_else(|| ConfigError::InvalidUrl {
-                setting: "allow_api_origin",
-                value: without_userinfo(origin),
-            })?;
-            allowed_api_origins.push(normalised);
-        }
-        let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
-        let max_concurrency = self.max_concurrency.unwrap_or(1024);
-        if body_limit == 0 {
-            return Err(ConfigError::InvalidLimit { setting: "body_limit" });
-        }
-        if max_concurrency == 0 {
-            return Err(ConfigError::InvalidLimit { setting: "max_concurrency" });
-        }
-        let unverified_body_budget = self.unverified_body_budget.unwrap_or(DEFAULT_UNVERIFIED_BODY_BUDGET);
-        if unverified_body_budget == 0 {
-            return Err(ConfigError::InvalidLimit { setting: "unverified_body_budget" });
-        }
-        if self.http2_max_streams.is_some_and(|streams| streams == 0 || streams > MAX_HTTP2_STREAMS) {
-            return Err(ConfigError::OutOfRange {
-                setting: "http2_cleartext max_streams",
-                min: 1,
-                max: u64::from(MAX_HTTP2_STREAMS),
-            });
-        }
-        let workspace_token = self
-            .workspace_token
-            .or_else(|| overlay("KIKET_WORKSPACE_TOKEN").map(SecretString::new))
-            .filter(|t| !t.is_blank());
-        let settings = Settings::resolve(manifest.as_ref(), &self.settings, &references, &overlay)
-            .map_err(ConfigError::MissingSettings)?;
-        let telemetry_url = match self.telemetry_url.or_else(|| overlay("KIKET_SDK_TELEMETRY_URL")) {
-            Some(url) => Some(crate::telemetry::telemetry_endpoint(&normalise_url("KIKET_SDK_TELEMETRY_URL", &url)?)),
+        let manifest = match &self.options.manifest {
             None => None,
+            Some(ManifestSource::Value(manifest)) => Some((**manifest).clone()),
+            Some(ManifestSource::Path(path)) => Some(manifest::load(path)?),
+            Some(ManifestSource::Discover(dir)) => manifest::discover(dir).map(|p| manifest::load(&p)).transpose()?,
         };
-        let opt_out =
-            self.telemetry_opt_out.unwrap_or_else(|| overlay("KIKET_SDK_TELEMETRY_OPTOUT").is_some_and(|v| truthy(&v)));
-        let metrics = resolve_metrics(self.metrics, &overlay)?;
-        let extension_id = self.extension_id.or_else(|| manifest.as_ref().and_then(|m| m.id.clone()));
-        let redis_url = self.redis_url.or_else(|| overlay("KIKET_REDIS_URL").map(SecretString::new));
-        let shared = resolve_shared(redis_url, extension_id.as_deref())?;
+        let inputs = Inputs {
+            options: self.options,
+            env: self.env,
+            manifest: manifest.map(Arc::new),
+            shared: OnceLock::new(),
+            shared_queue: OnceLock::new(),
+        };
         // Both stores on the shared Redis (neither chosen in code): a deferred delivery is
         // claimed, stored and answered there in one step.
-        let one_step = !self.replay_off && self.replay_store.is_none();
-        let replay_store: Option<Arc<dyn ReplayStore>> = match (self.replay_off, self.replay_store) {
-            (true, _) => None,
-            (false, Some(store)) => Some(store),
-            (false, None) => Some(shared.replay_store().unwrap_or_else(|| Arc::new(InMemoryReplayStore::default()))),
-        };
-        let http = kiket_client::transport::configure(self.http.unwrap_or_default())
-            .build()
-            .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
-        let mut queue_keys = self.queue_keys;
-        for setting in ["KIKET_QUEUE_KEY", "KIKET_QUEUE_KEY_PREVIOUS"] {
-            if let Some(text) = overlay(setting) {
-                queue_keys.push(
-                    QueueKey::from_base64(&text).map_err(|error| ConfigError::InvalidQueueKey { setting, error })?,
-                );
-            }
-        }
-        let role = match (self.role, overlay("KIKET_ROLE")) {
-            (Some(role), _) => role,
-            (None, Some(text)) => {
-                Role::parse(&text).ok_or_else(|| ConfigError::InvalidRole(text.chars().take(40).collect()))?
-            }
-            (None, None) => Role::default(),
-        };
-        let worker_concurrency = match (self.worker_concurrency, overlay("KIKET_WORKER_CONCURRENCY")) {
-            (Some(jobs), _) => jobs,
-            (None, Some(text)) => {
-                text.trim().parse().map_err(|_| ConfigError::InvalidLimit { setting: "KIKET_WORKER_CONCURRENCY" })?
-            }
-            (None, None) => 16,
-        };
-        if worker_concurrency == 0 {
-            return Err(ConfigError::InvalidLimit { setting: "worker_concurrency" });
-        }
-        let handler_timeout = self.handler_timeout.unwrap_or(Duration::from_secs(25));
-        let (queue, intake) = match self.queue {
-            Some(queue) => (queue, None),
-            None => match shared.queue() {
-                Some(SharedQueue { queue, intake }) => (queue, one_step.then_some(intake)),
-                None => (Arc::new(InMemoryQueue::default()) as Arc<dyn Queue>, None),
-            },
-        };
-        Ok(Config {
-            queue,
-            intake,
-            queue_keys,
-            role,
-            backoff: self.backoff.unwrap_or_default(),
-            worker_concurrency,
-            visibility_timeout: self.visibility_timeout.unwrap_or(handler_timeout + Duration::from_secs(30)),
-            webhook_secrets,
-            signature_tolerance: self.signature_tolerance.unwrap_or(Duration::from_secs(300)),
-            signature_scheme: self.signature_scheme,
-            runtime_token_required: self.runtime_token_required,
-            insecure_skip_verification: self.insecure_skip_verification,
-            api_base_url,
-            jwks_url,
-            jwks_source: self.jwks_source,
-            jwks_cache_ttl: self.jwks_cache_ttl.unwrap_or(Duration::from_secs(3600)),
-            jwks_refetch_cooldown: self.jwks_refetch_cooldown.unwrap_or(Duration::from_secs(30)),
-            token_leeway: self.token_leeway,
-            workspace_token,
-            allowed_api_origins,
-            body_limit,
-            handler_timeout,
-            max_concurrency,
-            extension_id,
-            extension_version: self.extension_version.or_else(|| manifest.as_ref().and_then(|m| m.version.clone())),
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            api_retry: self.api_retry.unwrap_or_default(),
-            http,
-            settings: Arc::new(settings),
-            manifest: manifest.map(Arc::new),
-            telemetry: TelemetryConfig { url: telemetry_url, opt_out, hook: self.feedback_hook, queue_capacity: 1024 },
-            replay_store,
-            shared,
-            development_secret,
-            header_read_timeout: self.header_read_timeout.unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
-            body_timeout: self.body_timeout.unwrap_or(DEFAULT_BODY_TIMEOUT),
-            unverified_body_budget,
-            http2_max_streams: self.http2_max_streams,
-            token_pins: self.token_pins,
-            metrics,
-        })
+        let one_step = inputs.options.replay_guard.is_none() && inputs.options.queue.is_none();
+        let intake = if one_step { inputs.shared_queue()?.map(|shared| shared.intake.clone()) } else { None };
+        let options = Resolved::resolve(inputs)?;
+        let config = Config { options, intake };
+        config.check_verification()?;
+        Ok(config)
     }
 }
 
-fn truthy(value: &str) -> bool {
-    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+/// Every option's default, as [`Config::describe`] shows it: a configuration where nothing is
+/// set and the environment is not read (no verification policy applies to it).
+///
+/// ```
+/// let defaults = kiket_sdk::config::defaults();
+/// assert_eq!(defaults["handler_timeout_ms"], 25_000);
+/// assert_eq!(defaults["api_base_url"], "https://kiket.dev");
+/// assert_eq!(defaults["listen_address"], "127.0.0.1:8080");
+/// ```
+pub fn defaults() -> serde_json::Value {
+    let inputs = Inputs {
+        options: Options::default(),
+        env: None,
+        manifest: None,
+        shared: OnceLock::new(),
+        shared_queue: OnceLock::new(),
+    };
+    match Resolved::resolve(inputs) {
+        Ok(options) => Config { options, intake: None }.describe(),
+        // Nothing set, nothing read: no resolver has anything to refuse.
+        Err(error) => serde_json::json!({ "error": error.to_string() }),
+    }
 }
 
-/// The Prometheus endpoint: the builder's, else `KIKET_METRICS` (+ `_TOKEN`, `_ADDR`); refused
-/// when this build cannot serve it.
-fn resolve_metrics(
-    configured: Option<MetricsEndpoint>,
-    overlay: &impl Fn(&str) -> Option<String>,
+impl Config {
+    /// Fail-closed: something must verify deliveries, unless verification is off explicitly.
+    fn check_verification(&self) -> Result<(), ConfigError> {
+        let options = &self.options;
+        if options.webhook_secrets.is_empty() && !options.runtime_token_required && !options.insecure_skip_verification
+        {
+            return Err(ConfigError::NoVerification);
+        }
+        Ok(())
+    }
+}
+
+/// How an environment variable's text becomes an option's value.
+pub(super) trait FromEnv: Sized {
+    /// The value, or what was expected.
+    fn from_env(text: &str) -> Result<Self, &'static str>;
+}
+
+impl FromEnv for bool {
+    fn from_env(text: &str) -> Result<Self, &'static str> {
+        Ok(matches!(text.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+    }
+}
+
+impl FromEnv for usize {
+    fn from_env(text: &str) -> Result<Self, &'static str> {
+        text.trim().parse().map_err(|_| "a whole number")
+    }
+}
+
+impl FromEnv for Role {
+    fn from_env(text: &str) -> Result<Self, &'static str> {
+        Role::parse(text).ok_or("server, worker or both")
+    }
+}
+
+/// The first of `names` set in the environment, as a `T`.
+pub(super) fn from_env<T: FromEnv>(inputs: &Inputs, names: &[&'static str]) -> Result<Option<T>, ConfigError> {
+    for &variable in names {
+        if let Some(text) = inputs.var(variable) {
+            return T::from_env(&text).map(Some).map_err(|expected| ConfigError::InvalidEnv {
+                variable,
+                expected,
+                value: text.chars().take(40).collect(),
+            });
+        }
+    }
+    Ok(None)
+}
+
+// Checks named by rows.
+
+/// A limit that must be above zero.
+pub(super) fn positive(value: &usize, option: &'static str) -> Result<(), ConfigError> {
+    if *value == 0 {
+        return Err(ConfigError::InvalidLimit { setting: option });
+    }
+    Ok(())
+}
+
+/// Streams per cleartext HTTP/2 connection: 1 to [`MAX_HTTP2_STREAMS`].
+pub(super) fn http2_streams(value: &Option<u32>, option: &'static str) -> Result<(), ConfigError> {
+    if value.is_some_and(|streams| streams == 0 || streams > MAX_HTTP2_STREAMS) {
+        return Err(ConfigError::OutOfRange { setting: option, min: 1, max: u64::from(MAX_HTTP2_STREAMS) });
+    }
+    Ok(())
+}
+
+// Resolvers named by rows: `(inputs, the row's default) -> value`.
+
+/// Set in code (newest first), else the manifest's `delivery.callback.secret`, else
+/// `KIKET_WEBHOOK_SECRET`, else the development secret; blank secrets are no secrets.
+pub(super) fn webhook_secrets(
+    inputs: &mut Inputs,
+    default: Vec<SecretString>,
+) -> Result<Vec<SecretString>, ConfigError> {
+    let real = real_webhook_secrets(inputs, default);
+    if real.is_empty() {
+        return Ok(development_secret(inputs, None)?.into_iter().collect());
+    }
+    Ok(real)
+}
+
+/// The secrets that are not the development one.
+fn real_webhook_secrets(inputs: &Inputs, default: Vec<SecretString>) -> Vec<SecretString> {
+    let set: Vec<SecretString> =
+        inputs.options.webhook_secrets.clone().unwrap_or(default).into_iter().filter(|s| !s.is_blank()).collect();
+    if !set.is_empty() {
+        return set;
+    }
+    let from_manifest = inputs.manifest.as_ref().and_then(|m| m.webhook_secret(&|name| inputs.reference(name)));
+    from_manifest.or_else(|| inputs.var(env::KIKET_WEBHOOK_SECRET)).map(SecretString::new).into_iter().collect()
+}
+
+/// The development secret, when it is used: set, and no real secret is configured.
+pub(super) fn development_secret(
+    inputs: &mut Inputs,
+    default: Option<SecretString>,
+) -> Result<Option<SecretString>, ConfigError> {
+    let secret = inputs.options.development_webhook_secret.clone().or(default).filter(|s| !s.is_blank());
+    Ok(secret.filter(|_| real_webhook_secrets(inputs, Vec::new()).is_empty()))
+}
+
+/// An absolute http(s) URL without credentials and without a trailing slash.
+fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigError> {
+    let trimmed = value.trim().trim_end_matches('/');
+    if origin_of(trimmed).is_none() {
+        return Err(ConfigError::InvalidUrl { setting, value: without_userinfo(value) });
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The API base URL: set in code, else `KIKET_BASE_URL`, else the default; normalised.
+pub(super) fn url(inputs: &mut Inputs, default: String) -> Result<String, ConfigError> {
+    let raw = inputs.options.api_base_url.clone().or_else(|| inputs.var(env::KIKET_BASE_URL)).unwrap_or(default);
+    normalise_url(env::KIKET_BASE_URL, &raw)
+}
+
+/// The JWKS URL when set in code (normalised); unset, it follows the API base URL.
+pub(super) fn jwks_url(inputs: &mut Inputs, default: Option<String>) -> Result<Option<String>, ConfigError> {
+    inputs.options.jwks_url.clone().or(default).map(|url| normalise_url("jwks_url", &url)).transpose()
+}
+
+/// Each allowed origin as `scheme://host[:port]`.
+pub(super) fn allowed_api_origins(inputs: &mut Inputs, default: Vec<String>) -> Result<Vec<String>, ConfigError> {
+    let set = inputs.options.allowed_api_origins.clone().unwrap_or(default);
+    set.iter()
+        .map(|origin| {
+            origin_of(origin)
+                .ok_or_else(|| ConfigError::InvalidUrl { setting: "allow_api_origin", value: without_userinfo(origin) })
+        })
+        .collect()
+}
+
+/// The workspace token: set in code, else `KIKET_WORKSPACE_TOKEN`; blank is none.
+pub(super) fn secret(inputs: &mut Inputs, default: Option<SecretString>) -> Result<Option<SecretString>, ConfigError> {
+    let token = inputs
+        .options
+        .workspace_token
+        .clone()
+        .or_else(|| inputs.var(env::KIKET_WORKSPACE_TOKEN).map(SecretString::new));
+    Ok(token.or(default).filter(|t| !t.is_blank()))
+}
+
+/// The process's HTTP client, from the builder given in code (or a new one) with the SDK's
+/// transport settings on top.
+pub(super) fn http_client(inputs: &mut Inputs, _default: reqwest::Client) -> Result<reqwest::Client, ConfigError> {
+    kiket_client::transport::configure(inputs.options.http_client.take().unwrap_or_default())
+        .build()
+        .map_err(|e| ConfigError::HttpClient(e.to_string()))
+}
+
+/// Set in code, else `HOST` and `PORT` (either may be left out), else the default.
+pub(super) fn listen_address(inputs: &mut Inputs, default: SocketAddr) -> Result<SocketAddr, ConfigError> {
+    if let Some(address) = inputs.options.listen_address {
+        return Ok(address);
+    }
+    let port = match inputs.var(env::PORT) {
+        Some(port) => port.trim().parse::<u16>().map_err(|_| ConfigError::InvalidEnv {
+            variable: env::PORT,
+            expected: "a port number",
+            value: port,
+        })?,
+        None => default.port(),
+    };
+    let Some(host) = inputs.var(env::HOST) else { return Ok(SocketAddr::new(default.ip(), port)) };
+    let ip =
+        host.trim().trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| ConfigError::InvalidEnv {
+            variable: env::HOST,
+            expected: "an IP address",
+            value: host.chars().take(100).collect(),
+        })?;
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// The manifest the inputs were read with.
+pub(super) fn manifest(
+    inputs: &mut Inputs,
+    default: Option<Arc<Manifest>>,
+) -> Result<Option<Arc<Manifest>>, ConfigError> {
+    Ok(inputs.manifest.clone().or(default))
+}
+
+/// Set in code, else the manifest's `id`.
+pub(super) fn extension_id(inputs: &mut Inputs, default: Option<String>) -> Result<Option<String>, ConfigError> {
+    Ok(inputs.extension_id().or(default))
+}
+
+/// Set in code, else the manifest's `version`.
+pub(super) fn extension_version(inputs: &mut Inputs, default: Option<String>) -> Result<Option<String>, ConfigError> {
+    let from_manifest = || inputs.manifest.as_ref().and_then(|m| m.version.clone());
+    Ok(inputs.options.extension_version.clone().or_else(from_manifest).or(default))
+}
+
+/// Manifest defaults, `KIKET_SECRET_*` for secret keys, values set in code (PROTOCOL §5).
+pub(super) fn settings(inputs: &mut Inputs, _default: Arc<Settings>) -> Result<Arc<Settings>, ConfigError> {
+    let explicit = inputs.options.settings.clone().unwrap_or_default();
+    let settings = Settings::resolve(inputs.manifest.as_deref(), &explicit, &|name| inputs.reference(name), &|name| {
+        inputs.var(name)
+    })
+    .map_err(ConfigError::MissingSettings)?;
+    Ok(Arc::new(settings))
+}
+
+/// Set in code, else `KIKET_SDK_TELEMETRY_URL`; normalised, `/telemetry` appended.
+pub(super) fn telemetry_url(inputs: &mut Inputs, default: Option<String>) -> Result<Option<String>, ConfigError> {
+    let url = inputs.options.telemetry_url.clone().or_else(|| inputs.var(env::KIKET_SDK_TELEMETRY_URL)).or(default);
+    url.map(|url| Ok(crate::telemetry::telemetry_endpoint(&normalise_url(env::KIKET_SDK_TELEMETRY_URL, &url)?)))
+        .transpose()
+}
+
+/// The Prometheus endpoint set in code, else from `KIKET_METRICS` (with `_TOKEN`, `_ADDR`);
+/// refused when this build cannot serve it.
+pub(super) fn metrics(
+    inputs: &mut Inputs,
+    default: Option<MetricsEndpoint>,
 ) -> Result<Option<MetricsEndpoint>, ConfigError> {
-    let endpoint = match configured {
+    let endpoint = match inputs.options.metrics.clone().or(default) {
         Some(endpoint) => Some(endpoint),
-        None if overlay("KIKET_METRICS").is_some_and(|v| truthy(&v)) => {
+        None if from_env::<bool>(inputs, &[env::KIKET_METRICS])?.unwrap_or(false) => {
             let mut endpoint = MetricsEndpoint::new();
-            if let Some(token) = overlay("KIKET_METRICS_TOKEN") {
+            if let Some(token) = inputs.var(env::KIKET_METRICS_TOKEN) {
                 endpoint = endpoint.token(token);
             }
-            if let Some(address) = overlay("KIKET_METRICS_ADDR") {
+            if let Some(address) = inputs.var(env::KIKET_METRICS_ADDR) {
                 let parsed = address.trim().parse().map_err(|_| ConfigError::InvalidAddress {
-                    setting: "KIKET_METRICS_ADDR",
+                    setting: env::KIKET_METRICS_ADDR,
                     value: address.chars().take(100).collect(),
                 })?;
                 endpoint = endpoint.address(parsed);
@@ -228,58 +429,67 @@ fn resolve_metrics(
         None => None,
     };
     if endpoint.is_some() && !cfg!(feature = "metrics") {
-        return Err(ConfigError::FeatureMissing { setting: "KIKET_METRICS", feature: "metrics" });
+        return Err(ConfigError::FeatureMissing { setting: env::KIKET_METRICS, feature: "metrics" });
     }
     Ok(endpoint)
 }
 
-/// The stores replicas share: Redis when a URL is set; refused when this build has no Redis.
-fn resolve_shared(redis_url: Option<SecretString>, extension_id: Option<&str>) -> Result<SharedStores, ConfigError> {
-    let Some(url) = redis_url.filter(|url| !url.is_blank()) else { return Ok(SharedStores::default()) };
+/// The Redis the replicas share: set in code, else `KIKET_REDIS_URL`; refused when this build
+/// has no Redis.
+pub(super) fn shared(inputs: &mut Inputs, _default: Shared) -> Result<Shared, ConfigError> {
+    inputs.shared().cloned()
+}
+
+fn make_shared(set: Option<SecretString>, extension_id: Option<&str>) -> Result<Shared, ConfigError> {
+    let Some(url) = set.filter(|url| !url.is_blank()) else { return Ok(Shared::default()) };
     #[cfg(feature = "redis")]
     {
         let redis = crate::redis::RedisConnection::new(url.expose(), extension_id)
             .map_err(|e| ConfigError::InvalidRedisUrl { shown: e.shown, reason: e.reason })?;
-        Ok(SharedStores { redis: Some(redis) })
+        Ok(Shared { redis: Some(redis) })
     }
     #[cfg(not(feature = "redis"))]
     {
         let _ = (url, extension_id);
-        Err(ConfigError::FeatureMissing { setting: "KIKET_REDIS_URL", feature: "redis" })
+        Err(ConfigError::FeatureMissing { setting: env::KIKET_REDIS_URL, feature: "redis" })
     }
 }
 
-/// The shared store's queue, and the same queue as the one-step intake of deferred deliveries.
-struct SharedQueue {
-    queue: Arc<dyn Queue>,
-    intake: Arc<dyn Intake<Job>>,
+/// The replay guard's store: set in code (or off), else the shared Redis's, else in memory.
+pub(super) fn replay_guard(
+    inputs: &mut Inputs,
+    _default: Option<Arc<dyn ReplayStore>>,
+) -> Result<Option<Arc<dyn ReplayStore>>, ConfigError> {
+    Ok(match inputs.options.replay_guard.clone() {
+        Some(ReplayGuard::Off) => None,
+        Some(ReplayGuard::Store(store)) => Some(store),
+        None => Some(inputs.shared()?.replay_store().unwrap_or_else(|| Arc::new(InMemoryReplayStore::default()))),
+    })
 }
 
-impl SharedStores {
-    /// The queue on the shared Redis, when there is one.
-    fn queue(&self) -> Option<SharedQueue> {
-        #[cfg(feature = "redis")]
-        if let Some(redis) = &self.redis {
-            let queue = Arc::new(crate::redis::RedisQueue::new(redis.clone()));
-            return Some(SharedQueue { queue: queue.clone(), intake: queue });
+/// The queue: set in code, else the shared Redis's, else the default (in the process).
+pub(super) fn queue(inputs: &mut Inputs, default: Arc<dyn Queue>) -> Result<Arc<dyn Queue>, ConfigError> {
+    if let Some(queue) = inputs.options.queue.clone() {
+        return Ok(queue);
+    }
+    Ok(inputs.shared_queue()?.map_or(default, |shared| shared.queue.clone()))
+}
+
+/// Keys set in code, then `KIKET_QUEUE_KEY`, then `KIKET_QUEUE_KEY_PREVIOUS`.
+pub(super) fn queue_keys(inputs: &mut Inputs, default: Vec<QueueKey>) -> Result<Vec<QueueKey>, ConfigError> {
+    let mut keys = inputs.options.queue_keys.clone().unwrap_or(default);
+    for setting in [env::KIKET_QUEUE_KEY, env::KIKET_QUEUE_KEY_PREVIOUS] {
+        if let Some(text) = inputs.var(setting) {
+            keys.push(QueueKey::from_base64(&text).map_err(|error| ConfigError::InvalidQueueKey { setting, error })?);
         }
-        None
     }
-
-    /// The replay store on the shared Redis, when there is one.
-    fn replay_store(&self) -> Option<Arc<dyn ReplayStore>> {
-        #[cfg(feature = "redis")]
-        if let Some(redis) = &self.redis {
-            return Some(Arc::new(crate::redis::RedisReplayStore::new(redis.clone())));
-        }
-        None
-    }
+    Ok(keys)
 }
 
-fn normalise_url(setting: &'static str, value: &str) -> Result<String, ConfigError> {
-    let trimmed = value.trim().trim_end_matches('/');
-    if origin_of(trimmed).is_none() {
-        return Err(ConfigError::InvalidUrl { setting, value: without_userinfo(value) });
-    }
-    Ok(trimmed.to_owned())
+/// Set in code; unset, it follows the handler timeout.
+pub(super) fn visibility_timeout(
+    inputs: &mut Inputs,
+    default: Option<Duration>,
+) -> Result<Option<Duration>, ConfigError> {
+    Ok(inputs.options.visibility_timeout.or(default))
 }

@@ -1,7 +1,6 @@
 //! Where the server listens, how it accepts connections, and when it stops.
 
 use super::front::Front;
-use super::StartupError;
 use hyper::server::conn::http1;
 #[cfg(feature = "h2c")]
 use hyper::server::conn::http2;
@@ -10,28 +9,8 @@ use hyper_util::rt::TokioExecutor;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
-
-/// `HOST` / `PORT` from a variable source, defaulting to `127.0.0.1:8080`.
-pub fn listen_address(var: impl Fn(&str) -> Option<String>) -> Result<SocketAddr, StartupError> {
-    let host = var("HOST").filter(|h| !h.trim().is_empty()).unwrap_or_else(|| "127.0.0.1".into());
-    let port = match var("PORT").filter(|p| !p.trim().is_empty()) {
-        Some(port) => port
-            .trim()
-            .parse::<u16>()
-            .map_err(|_| StartupError::Address(format!("PORT must be a port number, got {port:?}")))?,
-        None => 8080,
-    };
-    let host = host.trim();
-    let literal = if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
-    literal.parse().map_err(|_| StartupError::Address(format!("HOST must be an IP address, got {host:?}")))
-}
 
 /// Resolves on SIGTERM or Ctrl-C.
 pub async fn shutdown_signal() {

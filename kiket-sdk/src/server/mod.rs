@@ -18,7 +18,7 @@ mod metrics_route;
 
 pub use crate::delivery::DeliveryError;
 pub use crate::replay::{Claim, InMemoryReplayStore, ReplayStore};
-pub use listen::{listen_address, shutdown_signal};
+pub use listen::shutdown_signal;
 
 use crate::config::Config;
 use crate::delivery::{json_response, JobRunner, Pipeline, Target};
@@ -68,9 +68,6 @@ pub enum StartupError {
     /// Deferred routes on a durable queue need a key to seal what they store.
     #[error("deferred handlers ({0}) store deliveries in a durable queue, which needs a sealing key: set KIKET_QUEUE_KEY to 32 random bytes in base64 (openssl rand -base64 32), the same on every server and worker")]
     QueueKeyMissing(String),
-    /// `HOST` / `PORT` do not form a socket address.
-    #[error("invalid listen address: {0}")]
-    Address(String),
     /// The listener could not bind or the server failed.
     #[error("server I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -131,17 +128,17 @@ impl Extension {
         crate::panic_guard::install();
         let health = serde_json::json!({
             "status": "ok",
-            "extension_id": config.extension_id,
-            "extension_version": config.extension_version,
+            "extension_id": config.extension_id(),
+            "extension_version": config.extension_version(),
             "registered_events": router.registered_events(),
         })
         .to_string()
         .into();
         let deferred = router.deferred_events();
-        if !deferred.is_empty() && config.queue.durable() && config.queue_keys.is_empty() {
+        if !deferred.is_empty() && config.options.queue.durable() && config.options.queue_keys.is_empty() {
             return Err(StartupError::QueueKeyMissing(deferred.join(", ")));
         }
-        let subscribed: Vec<String> = config.manifest.as_ref().map(|m| m.events.clone()).unwrap_or_default();
+        let subscribed: Vec<String> = config.manifest().map(|m| m.events.clone()).unwrap_or_default();
         // The recorder first: the pipeline registers its series with whatever is installed.
         #[cfg(feature = "metrics")]
         let recorder = config.metrics_endpoint().map(|_| crate::telemetry::prometheus::install()).transpose()?;
@@ -345,7 +342,7 @@ impl Extension {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
         let address = listener.local_addr()?;
-        if self.config.development_secret && !address.ip().is_loopback() {
+        if self.config.options.development_webhook_secret.is_some() && !address.ip().is_loopback() {
             return Err(StartupError::DevelopmentSecretOffLoopback(address));
         }
         tracing::info!(%address, events = ?self.registered_events(), "kiket extension listening");
@@ -357,7 +354,7 @@ impl Extension {
             shutdown.await;
             let _ = stop.send(true);
         };
-        let workers = self.config.role.works().then(|| {
+        let workers = self.config.role().works().then(|| {
             let mut stopped = stopped.clone();
             tokio::spawn(self.workers().run(async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
@@ -400,7 +397,8 @@ impl Extension {
         ))))
     }
 
-    /// Serves on `HOST`:`PORT` from the environment (default `127.0.0.1:8080`), with the
+    /// Serves on the configured listen address (`HOST`:`PORT` after
+    /// [`ConfigBuilder::with_env`](crate::ConfigBuilder::with_env); default `127.0.0.1:8080`), with the
     /// workers of deferred routes beside it; with `KIKET_ROLE=worker`, runs only the workers
     /// (until SIGTERM or Ctrl-C).
     ///
@@ -412,11 +410,11 @@ impl Extension {
     /// # Ok(()) }
     /// ```
     pub async fn run(self) -> Result<(), StartupError> {
-        if !self.config.role.serves() {
+        if !self.config.role().serves() {
             self.workers().run(shutdown_signal()).await;
             return Ok(());
         }
-        let address = listen_address(|key| std::env::var(key).ok())?;
+        let address = self.config.listen_address();
         self.serve(address).await
     }
 

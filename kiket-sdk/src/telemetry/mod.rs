@@ -59,13 +59,15 @@ pub fn telemetry_endpoint(url: &str) -> String {
     }
 }
 
-/// Telemetry settings of a configuration.
+/// Records waiting for the telemetry worker at most; more are dropped (and counted).
+pub const TELEMETRY_QUEUE_CAPACITY: usize = 1024;
+
+/// Where telemetry records go: a URL (unless opted out) and a hook.
 #[derive(Clone, Default)]
-pub struct TelemetryConfig {
+pub(crate) struct TelemetryConfig {
     pub(crate) url: Option<String>,
     pub(crate) opt_out: bool,
     pub(crate) hook: Option<FeedbackHook>,
-    pub(crate) queue_capacity: usize,
 }
 
 impl std::fmt::Debug for TelemetryConfig {
@@ -74,7 +76,6 @@ impl std::fmt::Debug for TelemetryConfig {
             .field("url", &self.url)
             .field("opt_out", &self.opt_out)
             .field("hook", &self.hook.as_ref().map(|_| "fn"))
-            .field("queue_capacity", &self.queue_capacity)
             .finish()
     }
 }
@@ -144,7 +145,7 @@ impl Telemetry {
         routes: impl IntoIterator<Item = (usize, &'a str, &'a str)>,
     ) -> Self {
         let Reporter { http, extension_id, extension_version, workspace_token } = reporter;
-        let (queue, receiver) = mpsc::channel(config.queue_capacity.max(1));
+        let (queue, receiver) = mpsc::channel(TELEMETRY_QUEUE_CAPACITY);
         let consumers = config.hook.is_some() || (config.url.is_some() && !config.opt_out);
         Self {
             consumers,

@@ -65,7 +65,7 @@ pub async fn run(argv: Vec<String>) -> Result<(), Failure> {
 fn secret_of(args: &Args) -> Result<String, Failure> {
     args.option("secret")
         .map(str::to_owned)
-        .or_else(|| std::env::var("KIKET_WEBHOOK_SECRET").ok().filter(|s| !s.trim().is_empty()))
+        .or_else(|| std::env::var(kiket::sdk::config::env::KIKET_WEBHOOK_SECRET).ok().filter(|s| !s.trim().is_empty()))
         .ok_or_else(|| Failure::Usage("no secret: pass --secret or set KIKET_WEBHOOK_SECRET".into()))
 }
 

@@ -13,7 +13,7 @@ pub async fn run(args: &Args) -> Result<(), Failure> {
     let url = args
         .option("redis")
         .map(str::to_owned)
-        .or_else(|| std::env::var("KIKET_REDIS_URL").ok().filter(|v| !v.trim().is_empty()))
+        .or_else(|| std::env::var(kiket::sdk::config::env::KIKET_REDIS_URL).ok().filter(|v| !v.trim().is_empty()))
         .ok_or_else(|| Failure::Usage("no Redis: pass --redis redis://host:6379 or set KIKET_REDIS_URL".into()))?;
     let extension = match args.option("extension") {
         Some(id) => Some(id.to_owned()),
