@@ -22,6 +22,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import public_api  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRATES = {"kiket_types": "kiket-types", "kiket_client": "kiket-client", "kiket_sdk": "kiket-sdk", "kiket": "kiket"}
 
@@ -30,8 +33,7 @@ METHODS = {
     "kiket": ["Event", "Slot", "AllHandlers"],
     "kiket_sdk": [
         # the handler's side
-        "HandlerContext", "handler::Delivery", "Reply", "Json", "Decision", "respond::Action", "HandlerError", "Scoped",
-        "Deferred",
+        "HandlerContext", "handler::Delivery", "Reply", "Json", "Decision", "respond::Action", "HandlerError",
         # configuration and serving
         "Config", "ConfigBuilder", "Extension", "Router", "Workers",
         # the test kit
@@ -91,6 +93,7 @@ def has_example(docs):
 class Crate:
     def __init__(self, name, doc):
         self.name = name
+        self.root = doc["root"]
         self.index = doc["index"]
         self.paths = doc["paths"]
         self.external = {int(k): v["name"] for k, v in doc["external_crates"].items()}
@@ -202,6 +205,12 @@ def main():
         kind = kiket.paths[str(item_id)]["kind"]
         need("kiket", f"prelude::{name}", crates[owner].local_named(name, (kind,)))
 
+    update = os.environ.get("KIKET_UPDATE_SNAPSHOTS") == "1"
+    api_problems = []
+    for name, package in CRATES.items():
+        directory = ROOT if name == "kiket" else os.path.join(ROOT, package)
+        api_problems += public_api.check(crates[name], directory, update)
+
     print("rustdoc --show-coverage (all features):")
     print(f"  {'crate':<14}{'items':>7}{'documented':>12}{'need ex.':>10}{'with ex.':>10}{'examples':>10}{'floor':>8}")
     below = []
@@ -217,7 +226,10 @@ def main():
         print(f"  missing: {entry}")
     for entry in below:
         print(f"  below the floor: {entry}")
-    return 1 if missing or below else 0
+    print(f"public API snapshots: {len(api_problems)} problems")
+    for entry in api_problems:
+        print(f"  public API: {entry}")
+    return 1 if missing or below or api_problems else 0
 
 
 if __name__ == "__main__":

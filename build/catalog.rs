@@ -20,7 +20,6 @@ pub fn generate(entries: &[EventEntry]) -> TokenStream {
     let docs: Vec<String> = entries.iter().map(|e| format!("`{}` {}: {}", e.event, e.version, e.description)).collect();
     let first = &entries[0].event;
     let events_example = example("events_module", &[("CONST", &const_name(first)), ("event", first)]);
-    let payloads_example = example("payloads_module", &[]);
     let event_example = example("event_enum", &[]);
     let name_example = example("event_name", &[]);
     let version_example = example("event_version", &[]);
@@ -33,12 +32,9 @@ pub fn generate(entries: &[EventEntry]) -> TokenStream {
             #(#constants)*
         }
 
-        /// The payload type of every event and version in the catalog (what a handler
-        /// receives); the models inside them stay in [`kiket_types`]. Each is a plain struct
-        /// generated from `schemas/events/` (typify): build one from JSON with serde, or get
-        /// one decoded in a handler.
-        #payloads_example
-        pub mod payloads {
+        /// The payload type of every event and version in the catalog, for the prelude (their
+        /// one public path is [`kiket_types`]).
+        pub(crate) mod payloads {
             pub use kiket_types::{ #(#variants),* };
         }
 

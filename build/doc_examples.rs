@@ -17,7 +17,6 @@ fn template(name: &str) -> &'static str {
         "event_version" => include_str!("doc_examples/event_version.rs.tmpl"),
         "events_module" => include_str!("doc_examples/events_module.rs.tmpl"),
         "handler_trait" => include_str!("doc_examples/handler_trait.rs.tmpl"),
-        "payloads_module" => include_str!("doc_examples/payloads_module.rs.tmpl"),
         "route_method" => include_str!("doc_examples/route_method.rs.tmpl"),
         other => crate::fail(&format!("no doc example template named {other}")),
     }

@@ -39,7 +39,12 @@ pub fn generate(entries: &[EventEntry]) -> TokenStream {
     let into_router_example = example("all_handlers_into_router", &[("slots", &slots)]);
     let routes_example = example("catalog_routes", &[]);
     quote! {
-        #(#per_event)*
+        /// The handler trait of every catalogued event and version, re-exported at the crate
+        /// root and by the prelude.
+        pub mod handlers {
+            #(#per_event)*
+        }
+        use handlers::*;
 
         /// Typed registration of every catalogued event and version on [`kiket_sdk::Router`].
         ///
@@ -132,7 +137,7 @@ fn handler_trait(entry: &EventEntry) -> TokenStream {
                 payload: kiket_types::#payload,
                 context: kiket_sdk::HandlerContext,
             ) -> impl ::std::future::Future<Output = kiket_sdk::HandlerResult> + Send {
-                kiket_sdk::handler::answer((self)(payload, context))
+                kiket_sdk::__private::answer((self)(payload, context))
             }
         }
 

@@ -26,8 +26,23 @@ pub fn render(entries: &[EventEntry], file: &syn::File) -> String {
         );
     }
     out.push_str("\n## Items\n");
-    render_traits(&file.items, &mut out);
-    rust_surface::render_items(&file.items, &mut out);
+    let items = flattened(&file.items);
+    render_traits(&items, &mut out);
+    rust_surface::render_items(&items, &mut out);
+    out
+}
+
+/// The items, with those of inline modules (`handlers`) in their place.
+fn flattened(items: &[syn::Item]) -> Vec<syn::Item> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            syn::Item::Mod(module) if module.content.is_some() && module.ident != "events" => {
+                out.extend(flattened(&module.content.as_ref().map(|(_, items)| items.clone()).unwrap_or_default()));
+            }
+            other => out.push(other.clone()),
+        }
+    }
     out
 }
 

@@ -42,7 +42,7 @@
 //! ```
 //!
 //! Functions and closures may answer with anything [`sdk::IntoReply`]: `()` (`{"ok":true}`),
-//! a [`sdk::Decision`], a `serde_json::Value`, a [`sdk::Reply`], or `Json(any_serialize)`:
+//! a [`sdk::respond::Decision`], a `serde_json::Value`, a [`sdk::Reply`], or `Json(any_serialize)`:
 //!
 //! ```
 //! use kiket::prelude::*;
@@ -169,8 +169,8 @@ mod catalog {
     include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 }
 
-pub use catalog::*;
-pub use sdk::StartupError;
+pub use catalog::handlers::*;
+pub use catalog::{events, AllHandlers, CatalogRoutes, Event};
 
 /// Any error of kiket's own set-up calls, for an extension's `main`:
 /// `async fn main() -> Result<(), kiket::Error>` and `?` on configuration, manifest, start-up
@@ -311,18 +311,17 @@ pub async fn run(router: sdk::Router) -> Result<(), Error> {
 }
 
 /// Everything an extension usually needs, for `use kiket::prelude::*;`: the per-event handler
-/// traits and payload types, and a handful of names (`Router`, `HandlerContext`,
-/// `HandlerError`, `HandlerResult`, `Reply`, `Decision`, `Json`, `Config`, `Extension`,
-/// `Event`, `events`, `AllHandlers`, `Slot`, and `CatalogRoutes`, whose methods register
-/// handlers). The models inside payloads (`Issue`, `Comment`, `SlaState`, …) stay in
-/// [`types`].
+/// traits (`IssueCreatedV1Handler`, …) and payload types (`IssueCreatedV1`, …), and 13 names:
+/// `Router`, `CatalogRoutes` (whose methods register handlers), `AllHandlers`, `Slot`, `Event`,
+/// `HandlerContext`, `HandlerError`, `HandlerResult`, `Reply`, `Json`, `Decision`, `Config`,
+/// `Extension`. The models inside payloads (`Issue`, `Comment`, `SlaState`, …) stay in
+/// [`types`]; event names are in [`events`].
 pub mod prelude {
+    pub use crate::catalog::handlers::*;
     pub use crate::catalog::payloads::*;
-    pub use crate::catalog::*;
-    pub use crate::sdk::{
-        Config, Decision, Extension, HandlerContext, HandlerError, HandlerResult, Json, Reply, Router,
-    };
-    pub use crate::{events, AllHandlers, CatalogRoutes, Event, Slot};
+    pub use crate::sdk::respond::Decision;
+    pub use crate::sdk::{Config, Extension, HandlerContext, HandlerError, HandlerResult, Json, Reply, Router};
+    pub use crate::{AllHandlers, CatalogRoutes, Event, Slot};
 }
 
 #[cfg(doctest)]

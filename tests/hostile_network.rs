@@ -337,7 +337,7 @@ async fn the_extension_apis_error_text_never_reaches_the_answer_or_the_logs() {
     let config = Config::builder()
         .webhook_secret(SECRET)
         .api_base_url(api.url())
-        .api_retry(kiket::client::RetryPolicy::none())
+        .api_retry(kiket::client::retry::RetryPolicy::none())
         .build()
         .unwrap();
     let server = TestServer::start(Extension::new(router, config).unwrap()).await.unwrap();

@@ -2,9 +2,10 @@
 //! secret ever reaches `Debug` output or an error message.
 
 use kiket::prelude::*;
-use kiket::sdk::config::{secret_env_name, ConfigError};
 use kiket::sdk::manifest::{self, ManifestError};
 use kiket::sdk::testing::{SignedRequest, TestServer};
+use kiket::sdk::ConfigError;
+use kiket::types::secret_env_name;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

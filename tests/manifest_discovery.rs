@@ -3,8 +3,8 @@
 //! the process's working directory.
 
 use kiket::prelude::*;
-use kiket::sdk::config::ConfigError;
 use kiket::sdk::testing::{SignedRequest, TestClient};
+use kiket::sdk::ConfigError;
 use serde_json::json;
 
 const MANIFEST: &str = r#"

@@ -78,7 +78,7 @@ async fn every_series_counts_what_happened_and_unknown_events_stay_one_label_val
         .webhook_secret(SECRET)
         .api_base_url(api.uri())
         .workspace_token("wt_metrics")
-        .api_retry(kiket::client::RetryPolicy { base_delay: Duration::from_millis(1), ..Default::default() })
+        .api_retry(kiket::client::retry::RetryPolicy { base_delay: Duration::from_millis(1), ..Default::default() })
         .metrics(MetricsEndpoint::new().token(SCRAPE_TOKEN))
         .build()
         .unwrap();

@@ -5,7 +5,7 @@
 #![cfg(unix)]
 
 use kiket::prelude::*;
-use kiket::sdk::server::shutdown_signal;
+use kiket::sdk::shutdown_signal;
 use kiket::sdk::testing::SignedRequest;
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,7 +3,7 @@
 //! nothing, and shutdown flushes what is queued.
 
 use kiket::prelude::*;
-use kiket::sdk::telemetry::{feedback_hook, TelemetryRecord, TelemetryStatus};
+use kiket::sdk::telemetry::{feedback_hook, ErrorClass, TelemetryRecord, TelemetryStatus};
 use kiket::sdk::testing::{SignedRequest, TestServer};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
@@ -78,7 +78,7 @@ async fn hook_receives_ok_and_error_records_with_every_field() {
     let error = next(&mut rx).await;
     assert_eq!(error.status, TelemetryStatus::Error);
     assert_eq!(error.error_message.as_deref(), Some("CRM is down"));
-    assert_eq!(error.error_class.as_deref(), Some("Retryable"));
+    assert_eq!(error.error_class.map(ErrorClass::as_str), Some("Retryable"));
     let wire = serde_json::to_value(&error).unwrap();
     assert_eq!(wire["status"], "error");
 

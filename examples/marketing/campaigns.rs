@@ -3,7 +3,7 @@
 
 use kiket::client::types::NotificationLevel;
 use kiket::prelude::*;
-use kiket::sdk::handler::respond::{self, Action};
+use kiket::sdk::respond::{self, Action};
 use kiket::types::{Id, Issue, SlaState};
 use serde::{Deserialize, Serialize};
 use serde_json::json;

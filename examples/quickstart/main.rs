@@ -62,6 +62,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secret = if from_env { "\"$KIKET_WEBHOOK_SECRET\"" } else { DEV_SECRET };
     println!("  cargo run --bin kiket -- send issue.created --version v1 --url {url} --secret {secret}");
     println!();
-    extension.serve_listener(listener, kiket::sdk::server::shutdown_signal()).await?;
+    extension.serve_listener(listener, kiket::sdk::shutdown_signal()).await?;
     Ok(())
 }

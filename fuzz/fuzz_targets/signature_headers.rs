@@ -4,10 +4,10 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(signatures) = kiket_sdk::verify::parse_signatures(data) {
+    if let Ok(signatures) = kiket_sdk::fuzzing::parse_signatures(data) {
         assert!(!signatures.is_empty() && signatures.len() <= 8);
     }
-    if let Ok(timestamp) = kiket_sdk::verify::parse_unix_timestamp(data) {
+    if let Ok(timestamp) = kiket_sdk::fuzzing::parse_unix_timestamp(data) {
         assert!(timestamp >= 0 && data.iter().all(u8::is_ascii_digit));
     }
 });

@@ -9,12 +9,12 @@ fuzz_target!(|data: &[u8]| {
     let (path, header, query) = (parts.next(), parts.next(), parts.next());
     let mut headers = HeaderMap::new();
     if let Some(value) = header.and_then(|h| HeaderValue::from_str(h).ok()) {
-        headers.insert(kiket_sdk::routing::version::VERSION_HEADER, value);
+        headers.insert(kiket_sdk::fuzzing::VERSION_HEADER, value);
     }
-    if let Some(version) = kiket_sdk::routing::version::resolve(path, &headers, query) {
+    if let Some(version) = kiket_sdk::fuzzing::resolve(path, &headers, query) {
         assert!(!version.trim().is_empty() && version.trim() == version);
-        if let Some(alternate) = kiket_sdk::routing::version::alternate(&version) {
-            assert_eq!(kiket_sdk::routing::version::alternate(&alternate).as_deref(), Some(&*version));
+        if let Some(alternate) = kiket_sdk::fuzzing::alternate(&version) {
+            assert_eq!(kiket_sdk::fuzzing::alternate(&alternate).as_deref(), Some(&*version));
         }
     }
 });

@@ -70,7 +70,7 @@ pub fn render(spec: &openapiv3::OpenAPI, code: &str, timestamp_accessors: &[Stri
          name parses it.\n\n",
     );
     for accessor in timestamp_accessors {
-        let _ = writeln!(out, "- `{accessor}(&self) -> Option<kiket_client::Timestamp>`");
+        let _ = writeln!(out, "- `{accessor}(&self) -> Option<kiket_client::time::Timestamp>`");
     }
     Ok(out)
 }

@@ -31,7 +31,7 @@ pub fn generate(spec: &openapiv3::OpenAPI) -> Result<(String, Vec<String>), Stri
                 methods,
                 "    /// `{property}` parsed as an RFC 3339 time; `None` when it is absent or not a valid\n    \
                  /// time (the text stays in the field).\n    \
-                 pub fn {property}(&self) -> ::std::option::Option<crate::Timestamp> {{\n        \
+                 pub fn {property}(&self) -> ::std::option::Option<crate::time::Timestamp> {{\n        \
                  crate::time::parse(&self.{property})\n    }}\n"
             );
         }

@@ -9,12 +9,12 @@ use progenitor_client::Error as GeneratedError;
 #[non_exhaustive]
 pub enum ApiError {
     /// The platform answered with an error status.
-    #[error("Kiket API {operation} failed with status {status}: {}", crate::redact::redact_credentials(message))]
+    #[error("Kiket API {operation} failed with status {}: {}", status.as_u16(), crate::redact::redact_credentials(message))]
     Status {
         /// The operation (`list_custom_data`, …).
         operation: &'static str,
         /// HTTP status.
-        status: u16,
+        status: reqwest::StatusCode,
         /// The platform's `error` message, or the status reason.
         message: String,
     },
@@ -52,14 +52,16 @@ impl ApiError {
     /// ```
     /// let error = kiket_client::ApiError::Status {
     ///     operation: "create_custom_data_record",
-    ///     status: 503,
+    ///     status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
     ///     message: "upstream said: token wk_live_secret rejected".into(),
     /// };
     /// assert_eq!(error.public_summary(), "extension API call create_custom_data_record failed: 503");
     /// ```
     pub fn public_summary(&self) -> String {
         match self {
-            Self::Status { operation, status, .. } => format!("extension API call {operation} failed: {status}"),
+            Self::Status { operation, status, .. } => {
+                format!("extension API call {operation} failed: {}", status.as_u16())
+            }
             Self::Transport { operation, .. } => format!("extension API call {operation} failed: API unreachable"),
             Self::InvalidResponse { operation, .. } => {
                 format!("extension API call {operation} failed: unreadable response")
@@ -79,7 +81,7 @@ impl ApiError {
     }
 
     /// The HTTP status, when the platform answered.
-    pub fn status(&self) -> Option<u16> {
+    pub fn status(&self) -> Option<reqwest::StatusCode> {
         match self {
             Self::Status { status, .. } => Some(*status),
             _ => None,
@@ -89,9 +91,7 @@ impl ApiError {
     /// Whether trying again later may succeed (429, 5xx, transport failures).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Status { status, .. } => {
-                reqwest::StatusCode::from_u16(*status).is_ok_and(crate::retry::is_retryable_status)
-            }
+            Self::Status { status, .. } => crate::retry::is_retryable_status(*status),
             Self::Transport { .. } => true,
             Self::InvalidResponse { .. } | Self::InvalidInput { .. } => false,
         }
@@ -110,7 +110,7 @@ impl ApiError {
         } else {
             platform.unwrap_or_else(|| reason(status.as_u16()))
         };
-        Self::Status { operation, status: status.as_u16(), message }
+        Self::Status { operation, status, message }
     }
 
     /// A request that got no answer.

@@ -91,7 +91,7 @@ impl ApiState {
     /// random.
     ///
     /// ```
-    /// use kiket_client::ApiState;
+    /// use kiket_client::hooks::ApiState;
     /// let run = ApiState::new().idempotency_seed("job:sig:1700000000:ab12");
     /// let again = ApiState::new().idempotency_seed("job:sig:1700000000:ab12");
     /// let (first, second) = (run.idempotency_key(), run.clone().idempotency_key());

@@ -89,7 +89,7 @@ impl KiketClient {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
     /// let kiket = kiket_client::KiketClient::builder().base_url(api.url()).build()?;
-    /// let endpoints: &kiket_client::Endpoints = kiket.endpoints();
+    /// let endpoints: &kiket_client::endpoints::Endpoints = kiket.endpoints();
     /// endpoints.notify("Nightly import", "done").await?;
     /// api.assert_notified("Nightly import");
     /// # Ok(()) }
@@ -116,7 +116,7 @@ impl std::ops::Deref for KiketClient {
 ///     .base_url(api.url())
 ///     .workspace_token("wk_test")
 ///     .extension_id("com.example.crm")
-///     .retry_policy(kiket_client::RetryPolicy::none())
+///     .retry_policy(kiket_client::retry::RetryPolicy::none())
 ///     .build()?;
 /// kiket.secrets().set("CRM_TOKEN", "t0ken").await?;
 /// assert_eq!(api.secret("CRM_TOKEN").as_deref(), Some("t0ken"));
@@ -222,7 +222,7 @@ impl KiketClientBuilder {
     /// Retry policy (default [`RetryPolicy::default`]).
     ///
     /// ```
-    /// use kiket_client::RetryPolicy;
+    /// use kiket_client::retry::RetryPolicy;
     /// use std::time::Duration;
     /// let policy = RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(100), ..RetryPolicy::default() };
     /// let kiket = kiket_client::KiketClient::builder().retry_policy(policy).build()?;

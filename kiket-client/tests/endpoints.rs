@@ -4,8 +4,9 @@
 mod support;
 
 use kiket_client::endpoints::StatsPeriod;
+use kiket_client::retry::RetryPolicy;
 use kiket_client::types::{NotificationLevel, VerifyProofRequest};
-use kiket_client::{ApiError, RetryPolicy};
+use kiket_client::ApiError;
 use serde_json::{json, Value};
 use support::{endpoints, ExactQuery, NoBody, StandardHeaders};
 use wiremock::matchers::{body_json, method, path};
@@ -448,7 +449,10 @@ async fn errors_name_the_operation_status_and_platform_message_without_tokens() 
         .await;
     let err = api.custom_data(1).list("m", "t").await.unwrap_err();
     assert_eq!(err.to_string(), "Kiket API list_custom_data failed with status 403: module not permitted");
-    assert_eq!((err.operation(), err.status(), err.is_retryable()), ("list_custom_data", Some(403), false));
+    assert_eq!(
+        (err.operation(), err.status().map(|s| s.as_u16()), err.is_retryable()),
+        ("list_custom_data", Some(403), false)
+    );
     let printed = format!("{err:?} {err}");
     assert!(!printed.contains("wk_test") && !printed.contains("rt_test"));
 
@@ -457,7 +461,10 @@ async fn errors_name_the_operation_status_and_platform_message_without_tokens() 
     assert!(err.is_retryable(), "{err}");
     assert!(err.to_string().starts_with("Kiket API get_rate_limit failed: could not reach the API"), "{err}");
 
-    let no_id = kiket_client::Endpoints::new(kiket_client::Client::new(&server.uri(), kiket_client::ApiState::new()));
+    let no_id = kiket_client::endpoints::Endpoints::new(kiket_client::Client::new(
+        &server.uri(),
+        kiket_client::hooks::ApiState::new(),
+    ));
     let err = no_id.secrets().list().await.unwrap_err();
     assert!(err.to_string().contains("extension id is not configured"), "{err}");
 }

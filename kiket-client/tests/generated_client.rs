@@ -1,7 +1,8 @@
 //! The generated client against a mock extension API on loopback: the hooks' headers reach
 //! the wire and typed responses decode.
 
-use kiket_client::{ApiState, Client};
+use kiket_client::hooks::ApiState;
+use kiket_client::Client;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -3,7 +3,7 @@
 
 mod support;
 
-use kiket_client::RetryPolicy;
+use kiket_client::retry::RetryPolicy;
 use serde_json::json;
 use support::endpoints;
 use wiremock::matchers::path;

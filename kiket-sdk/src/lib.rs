@@ -13,7 +13,8 @@
 //!
 //! ```
 //! use kiket_sdk::testing::{SignedRequest, TestClient};
-//! use kiket_sdk::{Config, Decision, Extension, HandlerContext, HandlerError, Router};
+//! use kiket_sdk::respond::Decision;
+//! use kiket_sdk::{Config, Extension, HandlerContext, HandlerError, Router};
 //! use kiket_types::WorkflowBeforeTransitionV1;
 //!
 //! async fn gate(payload: WorkflowBeforeTransitionV1, _ctx: HandlerContext) -> Result<Decision, HandlerError> {
@@ -78,18 +79,18 @@
 //! | Module | Owns | Imports from this crate |
 //! |---|---|---|
 //! | [`verify`] | HMAC signatures, ES256 runtime tokens, `AuthContext`, scope checks, API origin allow-list | nothing (leaf) |
-//! | [`payload`] | decoding bodies (400 vs 422, field paths); the runtime-field scan | nothing (leaf) |
+//! | `payload` | decoding bodies (400 vs 422, field paths); the runtime-field scan | nothing (leaf) |
 //! | [`replay`] | the replay guard: `ReplayStore`, claims by canonical delivery key | nothing (leaf) |
 //! | [`telemetry`] | per-route counters (by route id), records off the response path | nothing (leaf) |
 //! | [`manifest`] | `extension.yaml`: discovery, parsing, typed model | nothing (leaf) |
 //! | `panic_guard` | keeps panic messages of extension code out of logs | nothing (leaf) |
 //! | [`settings`] | settings: manifest defaults, `KIKET_SECRET_*`, explicit values | `manifest` |
-//! | [`handler`] | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext`, hooks around handlers | `verify`, `settings`, `payload`, `queue` (`Deferred`) |
+//! | `handler` | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext`, hooks around handlers | `verify`, `settings`, `payload`, `queue` (`Deferred`) |
 //! | [`queue`] | deferred handlers: `Deferred`, the `Queue` trait, `InMemoryQueue`, sealing | `replay`, `verify` |
-//! | [`routing`] | event/version resolution, the handler table, type erasure, the prepare stage | `handler`, `payload`, `panic_guard` |
+//! | `routing` | event/version resolution, the handler table, type erasure, the prepare stage | `handler`, `payload`, `panic_guard` |
 //! | `delivery` | the eight stages of a delivery, [`DeliveryError`] (one row per rejection); deferred routes and their workers | the above, never `config` |
 //! | [`config`] | one configuration: verification policy, API credentials, settings, limits | leaves, `settings` |
-//! | [`server`] | assembles the pipeline from `Config` once; routes, serving, shutdown | everything |
+//! | `server` | assembles the pipeline from `Config` once; routes, serving, shutdown | everything |
 //! | `lambda` (feature) | the extension behind AWS Lambda (`lambda_http`) | `server` |
 //! | `redis` (feature) | Redis shared by replicas: the replay store and the durable queue | `replay`, `queue` |
 //!
@@ -103,30 +104,45 @@
 
 pub mod config;
 mod delivery;
-pub mod handler;
+mod handler;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod manifest;
 mod panic_guard;
-pub mod payload;
+mod payload;
 pub mod queue;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod replay;
-pub mod routing;
-pub mod server;
+mod routing;
+mod server;
 pub mod settings;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod verify;
 
-pub use config::{Config, ConfigBuilder, ConfigError, Settings, SettingsError};
-pub use handler::{
-    AuthContext, Decision, Delivery, Handler, HandlerContext, HandlerError, HandlerResult, Hook, IntoReply, Json, Next,
-    Reply, ScopeError,
-};
-pub use manifest::Manifest;
+pub use config::builder::ConfigBuilder;
+pub use config::error::ConfigError;
+pub use config::resolved::Config;
+pub use delivery::DeliveryError;
+pub use handler::respond;
+pub use handler::{Delivery, Handler, HandlerContext, HandlerError, HandlerResult, Hook, IntoReply, Json, Next, Reply};
 pub use payload::{decode, PayloadError};
 pub use routing::Router;
-pub use server::{DeliveryError, Extension, StartupError};
+pub use server::{shutdown_signal, Extension, StartupError, TelemetryHandle, Workers};
+
+/// What the `kiket` facade's generated code calls; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::handler::answer;
+}
+
+/// Entry points of the fuzz targets (`fuzz/`, feature `fuzzing`); not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::routing::version::{alternate, resolve, VERSION_HEADER};
+    pub use crate::verify::signature::parse_signatures;
+    pub use crate::verify::timestamp::parse_unix_timestamp;
+}

@@ -1,7 +1,6 @@
-//! Properties of signing and version resolution over generated inputs.
+//! Properties of signing over generated inputs (version resolution's are beside it, in
+//! `src/routing/version.rs`).
 
-use axum::http::{HeaderMap, HeaderValue};
-use kiket_sdk::routing::version::{alternate, resolve, VERSION_HEADER};
 use kiket_sdk::verify::{sign, SignatureScheme, SignatureVerifier, VerifyError};
 use kiket_types::SecretString;
 use proptest::prelude::*;
@@ -39,30 +38,5 @@ proptest! {
         prop_assume!(a != b);
         let signature = sign(&a, NOW, &body);
         prop_assert!(verifier(&b).verify(Some(signature.as_bytes()), Some(NOW.to_string().as_bytes()), &body, NOW).is_err());
-    }
-
-    #[test]
-    fn numeric_versions_alias_both_ways(n in 0u64..1_000_000) {
-        let bare = n.to_string();
-        let prefixed = format!("v{n}");
-        prop_assert_eq!(alternate(&bare), Some(prefixed.clone()));
-        prop_assert_eq!(alternate(&prefixed), Some(bare));
-    }
-
-    #[test]
-    fn alternates_are_involutions(version in "[ -~]{0,16}") {
-        if let Some(other) = alternate(&version) {
-            prop_assert_eq!(alternate(&other), Some(version));
-        }
-    }
-
-    #[test]
-    fn resolved_versions_are_trimmed_and_follow_the_precedence(path in "[ a-z0-9.-]{0,8}", header in "[a-z0-9.-]{0,8}", query in "[a-z0-9.-]{0,8}") {
-        let mut headers = HeaderMap::new();
-        headers.insert(VERSION_HEADER, HeaderValue::from_str(&header).unwrap());
-        let query_string = format!("version={query}");
-        let resolved = resolve(Some(&path), &headers, Some(&query_string));
-        let expected = [path.trim(), header.trim(), query.trim()].into_iter().find(|v| !v.is_empty()).map(str::to_owned);
-        prop_assert_eq!(resolved.map(|v| v.into_owned()), expected);
     }
 }

@@ -1,7 +1,7 @@
 //! Audit anchors and Merkle proofs, plus local proof verification.
 //!
 //! ```no_run
-//! # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+//! # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
 //! let audit = endpoints.audit();
 //! let page = audit.anchors().status("confirmed").per_page(50).await?;
 //! let proof = audit.record_proof(981).record_type("issue").await?;
@@ -220,7 +220,7 @@ impl ListAnchors {
     /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
     /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
     /// # let endpoints = kiket.endpoints();
-    /// let from: kiket_client::Timestamp = "2026-11-01T00:00:00Z".parse()?;
+    /// let from: kiket_client::time::Timestamp = "2026-11-01T00:00:00Z".parse()?;
     /// endpoints.audit().anchors().from(from).await?;
     /// assert!(api.calls_to("list_audit_anchors")[0].query_param("from").is_some());
     /// # Ok(()) }
@@ -238,7 +238,7 @@ impl ListAnchors {
     /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
     /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
     /// # let endpoints = kiket.endpoints();
-    /// let to: kiket_client::Timestamp = "2026-12-01T00:00:00Z".parse()?;
+    /// let to: kiket_client::time::Timestamp = "2026-12-01T00:00:00Z".parse()?;
     /// endpoints.audit().anchors().to(to).await?;
     /// assert!(api.calls_to("list_audit_anchors")[0].query_param("to").is_some());
     /// # Ok(()) }
@@ -364,7 +364,7 @@ awaitable!(GetAnchor => AuditAnchor);
 /// let proof = endpoints.audit().record_proof(981).await?;
 /// // Check it locally, without asking the platform (see `verify_merkle_proof`).
 /// if let (Some(hash), Some(index), Some(root)) = (&proof.content_hash, proof.leaf_index, &proof.merkle_root) {
-///     let valid = kiket_client::verify_merkle_proof(hash, &proof.proof, index as u64, root)?;
+///     let valid = kiket_client::endpoints::verify_merkle_proof(hash, &proof.proof, index as u64, root)?;
 ///     # drop(valid);
 /// }
 /// # Ok(()) }
@@ -475,7 +475,7 @@ awaitable!(VerifyProof => Option<VerifyProofResponse>);
 /// Returns `Ok(true)` when the result equals `merkle_root`, and an error for malformed hex.
 ///
 /// ```
-/// use kiket_client::verify_merkle_proof;
+/// use kiket_client::endpoints::verify_merkle_proof;
 /// use sha2::{Digest, Sha256};
 /// let leaves: Vec<[u8; 32]> = (0u8..4).map(|i| Sha256::digest([i]).into()).collect();
 /// let pair = |a: &[u8; 32], b: &[u8; 32]| -> [u8; 32] { Sha256::digest([&a[..], &b[..]].concat()).into() };

@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 /// Records of one project, decoded as `T` (default `serde_json::Value`).
 ///
 /// ```no_run
-/// # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+/// # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
 /// #[derive(serde::Deserialize)]
 /// struct Contact { email: String }
 ///
@@ -193,7 +193,7 @@ impl<T: DeserializeOwned + Send + 'static> CustomData<T> {
     /// data.delete("com.example.crm", "contacts", id).await?;
     /// assert!(data.list("com.example.crm", "contacts").await?.is_empty());
     /// // A record that is not there: the platform's 404, as an error.
-    /// assert_eq!(data.delete("com.example.crm", "contacts", id).await.unwrap_err().status(), Some(404));
+    /// assert_eq!(data.delete("com.example.crm", "contacts", id).await.unwrap_err().status().map(|s| s.as_u16()), Some(404));
     /// # Ok(()) }
     /// ```
     pub async fn delete(&self, module: &str, table: &str, id: impl Into<Id>) -> Result<(), ApiError> {

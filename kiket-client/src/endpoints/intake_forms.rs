@@ -37,7 +37,7 @@ impl IntakeForm {
 /// Intake forms of one project.
 ///
 /// ```no_run
-/// # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+/// # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
 /// use kiket_client::endpoints::StatsPeriod;
 /// let forms = endpoints.intake_forms(12);
 /// let public = forms.list().public_only(true).limit(20).await?;
@@ -335,7 +335,7 @@ awaitable!(ListIntakeForms => Vec<IntakeForm>);
 /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
 /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
 /// # let endpoints = kiket.endpoints();
-/// let since: kiket_client::Timestamp = "2026-11-01T00:00:00Z".parse()?;
+/// let since: kiket_client::time::Timestamp = "2026-11-01T00:00:00Z".parse()?;
 /// let recent = endpoints.intake_forms(12).submissions("bug-report").since(since).await?;
 /// # drop(recent);
 /// # Ok(()) }
@@ -386,7 +386,7 @@ impl ListSubmissions {
     }
 
     /// Only submissions created at or after `time`
-    /// (`"2026-03-01T00:00:00Z".parse::<kiket_client::Timestamp>()?`).
+    /// (`"2026-03-01T00:00:00Z".parse::<kiket_client::time::Timestamp>()?`).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -394,7 +394,7 @@ impl ListSubmissions {
     /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
     /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
     /// # let endpoints = kiket.endpoints();
-    /// let since: kiket_client::Timestamp = "2026-11-01T00:00:00Z".parse()?;
+    /// let since: kiket_client::time::Timestamp = "2026-11-01T00:00:00Z".parse()?;
     /// endpoints.intake_forms(12).submissions("bug-report").since(since).await?;
     /// assert!(api.calls_to("list_intake_submissions")[0].query_param("since").is_some_and(|t| t.starts_with("2026-11-01T00:00:00")));
     /// # Ok(()) }

@@ -6,7 +6,7 @@
 //! awaited directly. Identifiers take numbers or strings alike ([`Id`]).
 //!
 //! ```no_run
-//! # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+//! # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
 //! use kiket_client::types::NotificationLevel;
 //! use kiket_types::SlaState;
 //!
@@ -71,7 +71,9 @@ impl Endpoints {
     /// Wraps a generated client.
     ///
     /// ```
-    /// use kiket_client::{ApiState, Client, Endpoints};
+    /// use kiket_client::Client;
+    /// use kiket_client::hooks::ApiState;
+    /// use kiket_client::endpoints::Endpoints;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;
@@ -93,7 +95,9 @@ impl Endpoints {
     /// Sets the extension id used by [`Self::secrets`] and [`Self::extension_info`].
     ///
     /// ```
-    /// use kiket_client::{ApiState, Client, Endpoints};
+    /// use kiket_client::Client;
+    /// use kiket_client::hooks::ApiState;
+    /// use kiket_client::endpoints::Endpoints;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let api = kiket_sdk::testing::MockKiketApi::start().await?;

@@ -1,7 +1,7 @@
 //! Logs, metrics, notifications, the rate limit and the extension's own record.
 //!
 //! ```no_run
-//! # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+//! # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
 //! use kiket_client::types::NotificationLevel;
 //! use serde_json::json;
 //!
@@ -28,7 +28,7 @@ use serde_json::{Map, Value};
 /// # let kiket = kiket_client::KiketClient::builder().base_url(api.url()).extension_id("com.example.crm").build()?;
 /// # let endpoints = kiket.endpoints();
 /// api.set_rate_limit(600, 12, 60, 40);
-/// let window: kiket_client::RateLimit = endpoints.rate_limit().await?;
+/// let window: kiket_client::endpoints::RateLimit = endpoints.rate_limit().await?;
 /// if window.remaining < 50 {
 ///     tracing::warn!(reset_in = window.reset_in, "close to the API rate limit");
 /// }

@@ -2,7 +2,7 @@
 //! connection pool, retries, redirect policy and error handling.
 //!
 //! ```no_run
-//! # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+//! # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
 //! use kiket_client::Method;
 //! let labels = endpoints.request(Method::GET, "/api/v1/ext/labels").query("project_id", 12).await?;
 //! let created = endpoints

@@ -76,7 +76,7 @@ impl Secret {
 /// The extension's secrets.
 ///
 /// ```no_run
-/// # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+/// # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
 /// // KIKET_SECRET_SAMPLE_TOKEN, when set, answers without a request.
 /// if let Some(secret) = endpoints.secrets().get("sample.token").await? {
 ///     println!("{} ({:?}, updated {:?})", secret.key, secret.source, secret.updated_at());
@@ -156,7 +156,7 @@ impl SecretsManager {
                 updated_at: stored.updated_at,
                 source: SecretSource::Platform,
             })),
-            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) if e.status() == Some(reqwest::StatusCode::NOT_FOUND) => Ok(None),
             Err(e) => Err(e),
         }
     }

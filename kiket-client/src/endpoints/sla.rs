@@ -34,7 +34,7 @@ impl SlaEvents {
     /// and [`ListSlaEvents::limit`], then await.
     ///
     /// ```no_run
-    /// # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+    /// # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
     /// use kiket_types::SlaState;
     /// let events = endpoints.sla_events(12).list().state(SlaState::Breached).issue(42).limit(10).await?;
     /// # drop(events); Ok(()) }
@@ -44,7 +44,7 @@ impl SlaEvents {
     /// form of earlier versions no longer compiles:
     ///
     /// ```compile_fail,E0061
-    /// # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+    /// # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
     /// let events = endpoints.sla_events(12).list(Some("42"), Some(10), Some("breached")).await?;
     /// # drop(events); Ok(()) }
     /// ```
@@ -52,7 +52,7 @@ impl SlaEvents {
     /// and an issue id is not a state:
     ///
     /// ```compile_fail,E0277
-    /// # async fn demo(endpoints: kiket_client::Endpoints) -> Result<(), kiket_client::ApiError> {
+    /// # async fn demo(endpoints: kiket_client::endpoints::Endpoints) -> Result<(), kiket_client::ApiError> {
     /// let issue_id: u64 = 42;
     /// let events = endpoints.sla_events(12).list().state(issue_id).await?;
     /// # drop(events); Ok(()) }

@@ -2,7 +2,10 @@
 
 #![allow(dead_code)]
 
-use kiket_client::{ApiState, Client, Endpoints, RetryPolicy};
+use kiket_client::endpoints::Endpoints;
+use kiket_client::hooks::ApiState;
+use kiket_client::retry::RetryPolicy;
+use kiket_client::Client;
 use std::collections::BTreeSet;
 use wiremock::{Match, Request};
 
@@ -55,6 +58,6 @@ impl Match for NoBody {
 pub fn endpoints(base: &str, retry: RetryPolicy) -> Endpoints {
     let state =
         ApiState::new().workspace_token("wk_test").runtime_token("rt_test").event_version("v1").retry_policy(retry);
-    let http = kiket_client::http_client().expect("the SDK's HTTP client builds");
+    let http = kiket_client::transport::http_client().expect("the SDK's HTTP client builds");
     Endpoints::new(Client::new_with_client(base, http, state)).with_extension_id("com.example/ext")
 }

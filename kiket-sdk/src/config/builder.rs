@@ -9,7 +9,7 @@ use crate::queue::{Backoff, Queue, QueueKey, Role};
 use crate::replay::{InMemoryReplayStore, ReplayStore};
 use crate::telemetry::{FeedbackHook, MetricsEndpoint};
 use crate::verify::{Clock, JwksSource, SignatureScheme};
-use kiket_client::RetryPolicy;
+use kiket_client::retry::RetryPolicy;
 use kiket_types::SecretString;
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Builds a [`Config`](super::Config). Every setter overrides what [`ConfigBuilder::with_env`] would read.
+/// Builds a [`Config`](crate::Config). Every setter overrides what [`ConfigBuilder::with_env`] would read.
 ///
 /// ```
 /// use kiket_sdk::Config;
@@ -403,7 +403,7 @@ impl ConfigBuilder {
     /// Retry policy of extension-API calls (default: 3 attempts, backoff with jitter).
     ///
     /// ```
-    /// use kiket_client::RetryPolicy;
+    /// use kiket_client::retry::RetryPolicy;
     /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").api_retry(RetryPolicy::none()).build()?;
     /// assert!(config.describe()["api_retry"].as_str().unwrap().contains("max_attempts: 1"));
     /// # Ok::<(), kiket_sdk::ConfigError>(())
@@ -532,7 +532,7 @@ impl ConfigBuilder {
     /// Redis, shared by every replica (cargo feature `redis`; without it, `build` fails and
     /// says so): the replay guard's store unless [`Self::replay_guard`] names another. Also
     /// set by `KIKET_REDIS_URL`. The URL (`redis://[:password@]host[:port][/db]`) is a secret:
-    /// `Debug` and [`Config::describe`](super::Config::describe) show its address only.
+    /// `Debug` and [`Config::describe`](crate::Config::describe) show its address only.
     /// Nothing connects until the first delivery; while Redis cannot be reached, deliveries
     /// are refused with 503 and `Retry-After`, never handled unclaimed.
     ///

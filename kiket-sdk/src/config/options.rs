@@ -9,16 +9,16 @@
 //!
 //! - `Options`, what [`ConfigBuilder`] stores (every option unset until a setter sets it; the
 //!   builder has no other place to keep one, so an option without a row cannot be added);
-//! - `Resolved`, what [`Config`] holds, and the resolution of one from the other;
+//! - `Values`, what [`Config`] holds, and the resolution of one from the other;
 //! - [`env`], a constant per environment variable;
 //! - [`OPTIONS`], the option list the README's configuration table, `docs/configuration.md`
 //!   and `kiket manifest check` are rendered from (a test compares them);
 //! - the view of [`Config::describe`] and `Debug`.
 //!
-//! [`ConfigBuilder`]: super::ConfigBuilder
-//! [`ConfigBuilder::with_env`]: super::ConfigBuilder::with_env
-//! [`Config`]: super::Config
-//! [`Config::describe`]: super::Config::describe
+//! [`ConfigBuilder`]: crate::ConfigBuilder
+//! [`ConfigBuilder::with_env`]: crate::ConfigBuilder::with_env
+//! [`Config`]: crate::Config
+//! [`Config::describe`]: crate::Config::describe
 
 use super::resolve::{self, Inputs, ReplayGuard, Shared};
 use super::{Config, ConfigError};
@@ -28,7 +28,7 @@ use crate::replay::ReplayStore;
 use crate::settings::Settings;
 use crate::telemetry::{FeedbackHook, MetricsEndpoint};
 use crate::verify::{Clock, JwksSource, SignatureScheme, SystemClock, TokenPins};
-use kiket_client::RetryPolicy;
+use kiket_client::retry::RetryPolicy;
 use kiket_types::SecretString;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -74,7 +74,7 @@ pub const DEFAULT_LISTEN_ADDRESS: SocketAddr =
 pub struct OptionSpec {
     /// The option (its `ConfigBuilder` setter's name, or the setter it belongs to).
     pub name: &'static str,
-    /// The key [`Config::describe`](super::Config::describe) shows it under (`None`: not shown).
+    /// The key [`Config::describe`](crate::Config::describe) shows it under (`None`: not shown).
     pub shown_as: Option<&'static str>,
     /// How its value reads: milliseconds, bytes, or as shown.
     pub unit: Unit,
@@ -88,7 +88,7 @@ pub struct OptionSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Unit {
-    /// As [`Config::describe`](super::Config::describe) shows it.
+    /// As [`Config::describe`](crate::Config::describe) shows it.
     Shown,
     /// A duration, shown as milliseconds.
     Millis,
@@ -205,7 +205,7 @@ macro_rules! options {
 
         /// Every option, resolved.
         #[derive(Clone)]
-        pub(crate) struct Resolved {
+        pub(crate) struct Values {
             $( $(#[doc = $doc])* pub(crate) $name: $ty, )*
         }
 
@@ -229,7 +229,7 @@ macro_rules! options {
             }
         }),*];
 
-        impl Resolved {
+        impl Values {
             /// Resolves every option from `inputs`, in declaration order.
             pub(super) fn resolve(mut inputs: Inputs) -> Result<Self, ConfigError> {
                 Ok(Self { $( $name: {

@@ -4,7 +4,7 @@
 //! Precedence, highest first: code (the builder), the manifest, the environment (only after
 //! [`ConfigBuilder::with_env`]), the row's default. Each resolver gives one option its value.
 
-use super::options::{env, Options, Resolved, MAX_HTTP2_STREAMS};
+use super::options::{env, Options, Values, MAX_HTTP2_STREAMS};
 use super::{Config, ConfigBuilder, ConfigError};
 use crate::manifest::{self, Manifest};
 use crate::queue::{Job, Queue, QueueKey, Role};
@@ -162,7 +162,7 @@ impl ConfigBuilder {
         // claimed, stored and answered there in one step.
         let one_step = inputs.options.replay_guard.is_none() && inputs.options.queue.is_none();
         let intake = if one_step { inputs.shared_queue()?.map(|shared| shared.intake.clone()) } else { None };
-        let options = Resolved::resolve(inputs)?;
+        let options = Values::resolve(inputs)?;
         let config = Config { options, intake };
         config.check_verification()?;
         Ok(config)
@@ -186,7 +186,7 @@ pub fn defaults() -> serde_json::Value {
         shared: OnceLock::new(),
         shared_queue: OnceLock::new(),
     };
-    match Resolved::resolve(inputs) {
+    match Values::resolve(inputs) {
         Ok(options) => Config { options, intake: None }.describe(),
         // Nothing set, nothing read: no resolver has anything to refuse.
         Err(error) => serde_json::json!({ "error": error.to_string() }),

@@ -6,6 +6,7 @@ use crate::payload::PayloadError;
 use crate::replay::StoreError;
 use crate::routing::version::VERSION_REQUIRED;
 use crate::routing::DecodeError;
+use crate::telemetry::ErrorClass;
 use crate::verify::{ScopeError, VerifyError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -92,8 +93,8 @@ pub enum DeliveryError {
 
 /// One row of the table: what a variant is answered with.
 struct Row<'e> {
-    status: u16,
-    class: &'static str,
+    status: StatusCode,
+    class: ErrorClass,
     retry_after: Option<u64>,
     body: Shape<'e>,
 }
@@ -106,7 +107,7 @@ enum Shape<'e> {
 }
 
 impl Row<'_> {
-    const fn new(status: u16, class: &'static str) -> Self {
+    const fn new(status: StatusCode, class: ErrorClass) -> Self {
         Self { status, class, retry_after: None, body: Shape::Message }
     }
 }
@@ -115,39 +116,44 @@ impl DeliveryError {
     /// The table: one row per variant.
     fn row(&self) -> Row<'_> {
         match self {
-            Self::Overloaded => Row { retry_after: Some(1), ..Row::new(503, "Overloaded") },
-            Self::StoreUnavailable(_) => Row { retry_after: Some(2), ..Row::new(503, "StoreUnavailable") },
-            Self::BodyTooLarge { .. } => Row::new(413, "Body"),
-            Self::BodyUnreadable => Row::new(400, "Body"),
-            Self::BodyTimeout => Row::new(408, "Body"),
-            Self::Verify(error) => Row::new(error.status(), "Verification"),
-            Self::Payload(PayloadError::Schema { path, message, .. }) => {
-                Row { body: Shape::Details { path, message }, ..Row::new(422, "PayloadError") }
+            Self::Overloaded => {
+                Row { retry_after: Some(1), ..Row::new(StatusCode::SERVICE_UNAVAILABLE, ErrorClass::Overloaded) }
             }
-            Self::Payload(error) => Row::new(error.status(), "PayloadError"),
-            Self::BadPath | Self::VersionMissing => Row::new(400, "Routing"),
-            Self::NoHandler { .. } => Row::new(404, "Routing"),
+            Self::StoreUnavailable(_) => {
+                Row { retry_after: Some(2), ..Row::new(StatusCode::SERVICE_UNAVAILABLE, ErrorClass::StoreUnavailable) }
+            }
+            Self::BodyTooLarge { .. } => Row::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorClass::Body),
+            Self::BodyUnreadable => Row::new(StatusCode::BAD_REQUEST, ErrorClass::Body),
+            Self::BodyTimeout => Row::new(StatusCode::REQUEST_TIMEOUT, ErrorClass::Body),
+            Self::Verify(error) => Row::new(error.status(), ErrorClass::Verification),
+            Self::Payload(PayloadError::Schema { path, message, .. }) => Row {
+                body: Shape::Details { path, message },
+                ..Row::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorClass::PayloadError)
+            },
+            Self::Payload(error) => Row::new(error.status(), ErrorClass::PayloadError),
+            Self::BadPath | Self::VersionMissing => Row::new(StatusCode::BAD_REQUEST, ErrorClass::Routing),
+            Self::NoHandler { .. } => Row::new(StatusCode::NOT_FOUND, ErrorClass::Routing),
             Self::Scopes(scopes) | Self::Handler(HandlerError::InsufficientScopes(scopes)) => {
-                Row { body: Shape::Scopes(scopes), ..Row::new(403, "InsufficientScopes") }
+                Row { body: Shape::Scopes(scopes), ..Row::new(StatusCode::FORBIDDEN, ErrorClass::InsufficientScopes) }
             }
             Self::Handler(error @ HandlerError::Retryable { retry_after, .. }) => Row {
                 retry_after: retry_after.map(|delay| delay.as_secs().max(1)),
-                ..Row::new(error.status(), "Retryable")
+                ..Row::new(error.status(), ErrorClass::Retryable)
             },
-            Self::Handler(error) => Row::new(error.status(), "Permanent"),
-            Self::Panicked => Row::new(500, "Panic"),
-            Self::TimedOut => Row::new(503, "Timeout"),
-            Self::ReplyEncoding => Row::new(500, "ReplyEncoding"),
+            Self::Handler(error) => Row::new(error.status(), ErrorClass::Permanent),
+            Self::Panicked => Row::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorClass::Panic),
+            Self::TimedOut => Row::new(StatusCode::SERVICE_UNAVAILABLE, ErrorClass::Timeout),
+            Self::ReplyEncoding => Row::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorClass::ReplyEncoding),
         }
     }
 
     /// The HTTP status of this failure.
     pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.row().status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        self.row().status
     }
 
-    /// A short class name for telemetry (`error_class`).
-    pub fn class(&self) -> &'static str {
+    /// The class telemetry records it under (`error_class`).
+    pub fn class(&self) -> ErrorClass {
         self.row().class
     }
 

@@ -5,8 +5,10 @@ use crate::replay::key;
 use crate::settings::Settings;
 use crate::verify::{check_scopes, AuthContext, ScopeError};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use kiket_client::endpoints::Endpoints;
 use kiket_client::endpoints::SecretsManager;
-use kiket_client::{ApiState, Client, Endpoints};
+use kiket_client::hooks::ApiState;
+use kiket_client::Client;
 use kiket_types::{SecretString, Secrets};
 use std::sync::Arc;
 
@@ -215,7 +217,7 @@ impl HandlerContext {
     /// The extension's settings (manifest defaults, `KIKET_SECRET_*`, explicit values).
     ///
     /// ```no_run
-    /// # fn demo(ctx: kiket_sdk::HandlerContext) -> Result<(), kiket_sdk::SettingsError> {
+    /// # fn demo(ctx: kiket_sdk::HandlerContext) -> Result<(), kiket_sdk::settings::SettingsError> {
     /// let batch: u32 = ctx.settings().get("batch_size")?.unwrap_or(50);
     /// let api_key = ctx.settings().secret("crm.apiKey");
     /// # Ok(()) }

@@ -1,6 +1,7 @@
 //! [`HandlerError`]: how a handler says it failed, and whether the platform should retry.
 
 use crate::verify::ScopeError;
+use axum::http::StatusCode;
 use std::time::Duration;
 
 /// A handler failure. Its class decides the HTTP status and so whether the platform retries:
@@ -39,7 +40,7 @@ pub enum HandlerError {
     #[error("{message}")]
     Permanent {
         /// Status sent (400..=499).
-        status: u16,
+        status: StatusCode,
         /// Message sent in the body.
         message: String,
     },
@@ -61,11 +62,11 @@ impl HandlerError {
     ///
     /// ```
     /// let error = kiket_sdk::HandlerError::permanent("unknown project key");
-    /// assert_eq!((error.status(), error.is_retryable()), (422, false));
+    /// assert_eq!((error.status().as_u16(), error.is_retryable()), (422, false));
     /// assert_eq!(error.to_string(), "unknown project key");
     /// ```
     pub fn permanent(message: impl Into<String>) -> Self {
-        Self::Permanent { status: 422, message: message.into() }
+        Self::Permanent { status: StatusCode::UNPROCESSABLE_ENTITY, message: message.into() }
     }
 
     /// A permanent failure with a chosen 4xx status. Statuses outside 400..=499 become 422, so
@@ -76,7 +77,10 @@ impl HandlerError {
     /// assert_eq!(error.status(), 409);
     /// ```
     pub fn permanent_with_status(status: u16, message: impl Into<String>) -> Self {
-        let status = if (400..=499).contains(&status) { status } else { 422 };
+        let status = StatusCode::from_u16(status)
+            .ok()
+            .filter(StatusCode::is_client_error)
+            .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
         Self::Permanent { status, message: message.into() }
     }
 
@@ -119,12 +123,12 @@ impl HandlerError {
     /// assert_eq!(HandlerError::permanent_with_status(404, "no such board").status(), 404);
     /// assert_eq!(HandlerError::retry_after("busy", std::time::Duration::from_secs(1)).status(), 503);
     /// ```
-    pub fn status(&self) -> u16 {
+    pub fn status(&self) -> StatusCode {
         match self {
             Self::Permanent { status, .. } => *status,
-            Self::Retryable { retry_after: None, .. } => 500,
-            Self::Retryable { retry_after: Some(_), .. } => 503,
-            Self::InsufficientScopes(_) => 403,
+            Self::Retryable { retry_after: None, .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Retryable { retry_after: Some(_), .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InsufficientScopes(_) => StatusCode::FORBIDDEN,
         }
     }
 }
@@ -145,7 +149,7 @@ impl From<std::io::Error> for HandlerError {
 
 impl From<crate::payload::PayloadError> for HandlerError {
     fn from(error: crate::payload::PayloadError) -> Self {
-        Self::permanent_with_status(error.status(), error.to_string())
+        Self::permanent_with_status(error.status().as_u16(), error.to_string())
     }
 }
 

@@ -19,7 +19,6 @@ mod reply;
 pub mod respond;
 mod stored;
 
-pub use crate::verify::{AuthContext, ScopeError};
 pub use context::HandlerContext;
 pub(crate) use context::{ContextParts, ContextShared};
 pub use delivery::Delivery;
@@ -27,7 +26,6 @@ pub use error::HandlerError;
 pub(crate) use hook::{run_chain, ErasedHook};
 pub use hook::{Hook, Next};
 pub use reply::{IntoReply, Json, Reply};
-pub use respond::Decision;
 pub(crate) use stored::StoredDelivery;
 
 use std::future::Future;

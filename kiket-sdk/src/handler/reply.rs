@@ -82,7 +82,7 @@ impl From<()> for Reply {
 /// `Serialize` type wrapped in [`Json`].
 ///
 /// ```
-/// use kiket_sdk::handler::respond::{deny, Decision};
+/// use kiket_sdk::respond::{deny, Decision};
 /// use kiket_sdk::{HandlerContext, HandlerError, IntoReply, Json, Router};
 /// use kiket_types::{IssueCreatedV1, WorkflowBeforeTransitionV1};
 ///

@@ -5,7 +5,7 @@
 //! [`Reply`]; what it needs is an argument, everything else a method:
 //!
 //! ```
-//! use kiket_sdk::handler::respond::{allow, deny, pending, Action, actions, DecisionStatus};
+//! use kiket_sdk::respond::{allow, deny, pending, Action, actions, DecisionStatus};
 //! use kiket_sdk::Reply;
 //! use serde_json::json;
 //!
@@ -48,7 +48,8 @@ pub enum DecisionStatus {
 /// [`pending`], refine it with the methods below, and return it with `.into()`.
 ///
 /// ```
-/// use kiket_sdk::{Decision, HandlerContext, HandlerError};
+/// use kiket_sdk::respond::Decision;
+/// use kiket_sdk::{HandlerContext, HandlerError};
 ///
 /// // A `workflow.before_transition` gate: the platform waits for this answer.
 /// async fn gate(payload: serde_json::Value, _ctx: HandlerContext) -> Result<Decision, HandlerError> {
@@ -74,8 +75,8 @@ impl Decision {
     /// A decision with this status, no message and no metadata.
     ///
     /// ```
-    /// use kiket_sdk::handler::respond::DecisionStatus;
-    /// let decision = kiket_sdk::Decision::new(DecisionStatus::Pending).message("Waiting for legal");
+    /// use kiket_sdk::respond::DecisionStatus;
+    /// let decision = kiket_sdk::respond::Decision::new(DecisionStatus::Pending).message("Waiting for legal");
     /// assert_eq!(serde_json::to_value(&decision)?, serde_json::json!({"status": "pending", "message": "Waiting for legal", "metadata": {}}));
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -86,7 +87,7 @@ impl Decision {
     /// `allow` (the same as [`allow`]).
     ///
     /// ```
-    /// let reply = kiket_sdk::Reply::from(kiket_sdk::Decision::allow());
+    /// let reply = kiket_sdk::Reply::from(kiket_sdk::respond::Decision::allow());
     /// assert_eq!(reply.body(), Some(&br#"{"status":"allow","metadata":{}}"#[..]));
     /// ```
     pub fn allow() -> Self {
@@ -96,7 +97,7 @@ impl Decision {
     /// `deny`, saying why (the same as [`deny`]).
     ///
     /// ```
-    /// let decision = kiket_sdk::Decision::deny("Budget not approved");
+    /// let decision = kiket_sdk::respond::Decision::deny("Budget not approved");
     /// assert_eq!(decision.message.as_deref(), Some("Budget not approved"));
     /// ```
     pub fn deny(message: impl Into<String>) -> Self {
@@ -106,8 +107,8 @@ impl Decision {
     /// `pending`, saying what it waits for (the same as [`pending`]).
     ///
     /// ```
-    /// let decision = kiket_sdk::Decision::pending("A human reviews transitions to `done`");
-    /// assert_eq!(decision.status, kiket_sdk::handler::respond::DecisionStatus::Pending);
+    /// let decision = kiket_sdk::respond::Decision::pending("A human reviews transitions to `done`");
+    /// assert_eq!(decision.status, kiket_sdk::respond::DecisionStatus::Pending);
     /// ```
     pub fn pending(message: impl Into<String>) -> Self {
         pending(message)
@@ -116,7 +117,7 @@ impl Decision {
     /// The message shown to the user (an empty one is left out).
     ///
     /// ```
-    /// let decision = kiket_sdk::Decision::allow().message("Approved by policy P-7");
+    /// let decision = kiket_sdk::respond::Decision::allow().message("Approved by policy P-7");
     /// assert_eq!(decision.message.as_deref(), Some("Approved by policy P-7"));
     /// ```
     pub fn message(mut self, message: impl Into<String>) -> Self {
@@ -128,7 +129,7 @@ impl Decision {
     /// any other value is stored under `data`.
     ///
     /// ```
-    /// let decision = kiket_sdk::Decision::allow().data(serde_json::json!({"risk": "low"}));
+    /// let decision = kiket_sdk::respond::Decision::allow().data(serde_json::json!({"risk": "low"}));
     /// assert_eq!(decision.metadata["risk"], "low");
     /// ```
     pub fn data(mut self, data: Value) -> Self {
@@ -146,7 +147,7 @@ impl Decision {
     /// (`metadata.output_fields`).
     ///
     /// ```
-    /// let decision = kiket_sdk::Decision::allow().output_field("ticket", "OPS-12");
+    /// let decision = kiket_sdk::respond::Decision::allow().output_field("ticket", "OPS-12");
     /// assert_eq!(serde_json::to_value(&decision)?["metadata"]["output_fields"]["ticket"], "OPS-12");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -171,9 +172,9 @@ impl From<Decision> for Reply {
 /// `allow`, with no message and no metadata until you add them.
 ///
 /// ```
-/// use kiket_sdk::handler::respond::allow;
+/// use kiket_sdk::respond::allow;
 /// let decision = allow().output_field("checked_by", "budget-gate");
-/// assert_eq!(decision, kiket_sdk::Decision::allow().output_field("checked_by", "budget-gate"));
+/// assert_eq!(decision, kiket_sdk::respond::Decision::allow().output_field("checked_by", "budget-gate"));
 /// ```
 pub fn allow() -> Decision {
     Decision::new(DecisionStatus::Allow)
@@ -182,7 +183,7 @@ pub fn allow() -> Decision {
 /// `deny`, saying why.
 ///
 /// ```
-/// use kiket_sdk::handler::respond::deny;
+/// use kiket_sdk::respond::deny;
 /// let reply = kiket_sdk::Reply::from(deny("Finance has not approved the budget"));
 /// assert_eq!(reply.body(), Some(&br#"{"status":"deny","message":"Finance has not approved the budget","metadata":{}}"#[..]));
 /// ```
@@ -193,7 +194,7 @@ pub fn deny(message: impl Into<String>) -> Decision {
 /// `pending`, saying what it waits for.
 ///
 /// ```
-/// use kiket_sdk::handler::respond::pending;
+/// use kiket_sdk::respond::pending;
 /// let decision = pending("Waiting for legal");
 /// assert_eq!(decision.message.as_deref(), Some("Waiting for legal"));
 /// ```
@@ -204,7 +205,7 @@ pub fn pending(message: impl Into<String>) -> Decision {
 /// An action directive for the platform to carry out.
 ///
 /// ```
-/// use kiket_sdk::handler::respond::{actions, Action};
+/// use kiket_sdk::respond::{actions, Action};
 ///
 /// let reply = actions([Action::add_comment("Synced to the CRM"), Action::transition("in_review")]);
 /// let body: serde_json::Value = serde_json::from_slice(reply.body().unwrap())?;
@@ -252,7 +253,7 @@ impl Action {
     /// `{"kind":"add_comment","body":…}`.
     ///
     /// ```
-    /// let action = kiket_sdk::handler::respond::Action::add_comment("Synced to the CRM");
+    /// let action = kiket_sdk::respond::Action::add_comment("Synced to the CRM");
     /// assert_eq!(serde_json::to_value(&action)?["kind"], "add_comment");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -263,7 +264,7 @@ impl Action {
     /// `{"kind":"set_field","field":…,"value":…}`.
     ///
     /// ```
-    /// let action = kiket_sdk::handler::respond::Action::set_field("priority", "high");
+    /// let action = kiket_sdk::respond::Action::set_field("priority", "high");
     /// assert_eq!(serde_json::to_value(&action)?["kind"], "set_field");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -274,7 +275,7 @@ impl Action {
     /// `{"kind":"transition","to":…}`.
     ///
     /// ```
-    /// let action = kiket_sdk::handler::respond::Action::transition("in_review");
+    /// let action = kiket_sdk::respond::Action::transition("in_review");
     /// assert_eq!(serde_json::to_value(&action)?["kind"], "transition");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -285,7 +286,7 @@ impl Action {
     /// `{"kind":"assign","assignee":…}`.
     ///
     /// ```
-    /// let action = kiket_sdk::handler::respond::Action::assign("maria@example.com");
+    /// let action = kiket_sdk::respond::Action::assign("maria@example.com");
     /// assert_eq!(serde_json::to_value(&action)?["kind"], "assign");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -296,7 +297,7 @@ impl Action {
     /// `{"kind":"notify","title":…,"body":…,"level":"info"}`.
     ///
     /// ```
-    /// let action = kiket_sdk::handler::respond::Action::notify("Deal won", "ACME signed the contract");
+    /// let action = kiket_sdk::respond::Action::notify("Deal won", "ACME signed the contract");
     /// assert_eq!(serde_json::to_value(&action)?["kind"], "notify");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -308,7 +309,7 @@ impl Action {
 /// `{"actions": [...]}`.
 ///
 /// ```
-/// use kiket_sdk::handler::respond::{actions, Action};
+/// use kiket_sdk::respond::{actions, Action};
 /// use kiket_sdk::{HandlerContext, HandlerResult};
 ///
 /// async fn triage(payload: serde_json::Value, _ctx: HandlerContext) -> HandlerResult {

@@ -10,14 +10,11 @@ mod runtime;
 pub use runtime::scan_runtime;
 use serde::de::DeserializeOwned;
 
-/// Deepest nesting of arrays and objects accepted in a delivery body (serde_json's own limit).
-pub const MAX_DEPTH: usize = 128;
-
 /// Why a delivery body could not be decoded.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PayloadError {
-    /// The body is not UTF-8 JSON, or is nested deeper than [`MAX_DEPTH`]. Answered with 400.
+    /// The body is not UTF-8 JSON, or is nested deeper than serde_json accepts (128 levels). Answered with 400.
     #[error("request body is not valid JSON: {0}")]
     Malformed(String),
     /// The body is JSON but does not match the event's schema. Answered with 422.
@@ -37,10 +34,10 @@ pub enum PayloadError {
 impl PayloadError {
     /// The HTTP status this error is answered with: 400 for malformed JSON, 422 for a schema
     /// mismatch (which the platform never retries).
-    pub fn status(&self) -> u16 {
+    pub fn status(&self) -> axum::http::StatusCode {
         match self {
-            Self::Malformed(_) => 400,
-            Self::Schema { .. } => 422,
+            Self::Malformed(_) => axum::http::StatusCode::BAD_REQUEST,
+            Self::Schema { .. } => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }

@@ -12,16 +12,6 @@ use kiket_types::catalog::RuntimeScan;
 /// An empty body or one that is not JSON is [`PayloadError::Malformed`] (400); JSON that is
 /// not an object, or whose runtime fields have the wrong type, is [`PayloadError::Schema`]
 /// (422).
-///
-/// ```
-/// use kiket_sdk::payload::scan_runtime;
-///
-/// let body = br#"{"issue": {"id": 1}, "api": {"base_url": "https://kiket.dev"}}"#;
-/// let scan = scan_runtime("issue.created", "v1", body).unwrap();
-/// assert_eq!(scan.fields().api_base_url, Some("https://kiket.dev"));
-/// assert!(scan.fields().runtime_token.is_none());
-/// assert_eq!(scan_runtime("issue.created", "v1", b"[1]").unwrap_err().status(), 422);
-/// ```
 pub fn scan_runtime<'b>(event: &str, version: &str, body: &'b [u8]) -> Result<RuntimeScan<'b>, PayloadError> {
     let schema_error = |path: &str, message: &str| PayloadError::Schema {
         event: event.to_owned(),
@@ -46,4 +36,18 @@ pub fn scan_runtime<'b>(event: &str, version: &str, body: &'b [u8]) -> Result<Ru
         }
         _ => PayloadError::Malformed(e.to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_fields_are_read_without_the_payload() {
+        let body = br#"{"issue": {"id": 1}, "api": {"base_url": "https://kiket.dev"}}"#;
+        let scan = scan_runtime("issue.created", "v1", body).unwrap();
+        assert_eq!(scan.fields().api_base_url, Some("https://kiket.dev"));
+        assert!(scan.fields().runtime_token.is_none());
+        assert_eq!(scan_runtime("issue.created", "v1", b"[1]").unwrap_err().status(), 422);
+    }
 }

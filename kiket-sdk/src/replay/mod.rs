@@ -2,8 +2,8 @@
 //! with its first answer and not handled twice.
 //!
 //! A leaf (imports no other module of this crate). It owns every key the SDK claims
-//! ([`key`]) and every claim ([`Guard`]: a delivery's, a deferred delivery stored in one step,
-//! a worker's run). A delivery is named by a canonical key (the signed timestamp and the
+//! (`key.rs`) and every claim (one `Guard` type: a delivery's, a deferred delivery stored in
+//! one step, a worker's run). A delivery is named by a canonical key (the signed timestamp and the
 //! verified MAC bytes, or the runtime token's `jti` when deliveries are not signed), never by
 //! header text. The first copy claims the key through
 //! a guard; copies that arrive while it is being handled wait for its answer; later copies

@@ -74,4 +74,37 @@ mod tests {
         assert_eq!(alternate("2024-10-01"), None);
         assert_eq!(alternate("V1"), None);
     }
+
+    mod properties {
+        use super::super::{alternate, resolve, VERSION_HEADER};
+        use axum::http::{HeaderMap, HeaderValue};
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn numeric_versions_alias_both_ways(n in 0u64..1_000_000) {
+                let bare = n.to_string();
+                let prefixed = format!("v{n}");
+                prop_assert_eq!(alternate(&bare), Some(prefixed.clone()));
+                prop_assert_eq!(alternate(&prefixed), Some(bare));
+            }
+
+            #[test]
+            fn alternates_are_involutions(version in "[ -~]{0,16}") {
+                if let Some(other) = alternate(&version) {
+                    prop_assert_eq!(alternate(&other), Some(version));
+                }
+            }
+
+            #[test]
+            fn resolved_versions_are_trimmed_and_follow_the_precedence(path in "[ a-z0-9.-]{0,8}", header in "[a-z0-9.-]{0,8}", query in "[a-z0-9.-]{0,8}") {
+                let mut headers = HeaderMap::new();
+                headers.insert(VERSION_HEADER, HeaderValue::from_str(&header).unwrap());
+                let query_string = format!("version={query}");
+                let resolved = resolve(Some(&path), &headers, Some(&query_string));
+                let expected = [path.trim(), header.trim(), query.trim()].into_iter().find(|v| !v.is_empty()).map(str::to_owned);
+                prop_assert_eq!(resolved.map(|v| v.into_owned()), expected);
+            }
+        }
+    }
 }

@@ -12,8 +12,8 @@ use crate::telemetry::{Reporter, Telemetry, TelemetryConfig};
 use crate::verify::{
     AllowedOrigins, HttpJwks, JwksCache, JwksSource, SignatureVerifier, TokenMode, TokenPolicy, TokenVerifier,
 };
+use kiket_client::hooks::ApiState;
 use kiket_client::url::origin_of;
-use kiket_client::ApiState;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -16,8 +16,6 @@ mod listen;
 #[cfg(feature = "metrics")]
 mod metrics_route;
 
-pub use crate::delivery::DeliveryError;
-pub use crate::replay::{Claim, InMemoryReplayStore, ReplayStore};
 pub use listen::shutdown_signal;
 
 use crate::config::Config;

@@ -22,7 +22,7 @@ pub use endpoint::MetricsEndpoint;
 use metrics::RouteCounters;
 pub use metrics::{Metrics, MetricsSnapshot, DURATION_BUCKETS_MS};
 pub(crate) use record::Pending;
-pub use record::{TelemetryRecord, TelemetryStatus};
+pub use record::{ErrorClass, TelemetryRecord, TelemetryStatus};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -83,7 +83,7 @@ impl std::fmt::Debug for TelemetryConfig {
 /// The running telemetry pipeline of one extension.
 pub(crate) struct Telemetry {
     queue: mpsc::Sender<Pending>,
-    worker: Mutex<Option<Worker>>,
+    worker: Mutex<Option<Outbox>>,
     started: std::sync::Once,
     stop: Arc<Notify>,
     done: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -118,7 +118,7 @@ pub(crate) struct Answered {
     pub(crate) verification_failure: Option<&'static str>,
 }
 
-struct Worker {
+struct Outbox {
     receiver: mpsc::Receiver<Pending>,
     config: TelemetryConfig,
     http: reqwest::Client,
@@ -150,7 +150,7 @@ impl Telemetry {
         Self {
             consumers,
             queue,
-            worker: Mutex::new(Some(Worker {
+            worker: Mutex::new(Some(Outbox {
                 receiver,
                 config,
                 http,
@@ -251,7 +251,7 @@ impl Telemetry {
     }
 }
 
-impl Worker {
+impl Outbox {
     async fn run(mut self, metrics: Arc<Metrics>, stop: Arc<Notify>) {
         loop {
             tokio::select! {

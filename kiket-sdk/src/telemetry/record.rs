@@ -14,6 +14,67 @@ pub enum TelemetryStatus {
     Error,
 }
 
+/// Why an invocation failed, as telemetry records and logs name it (`error_class`): one
+/// class per kind of refusal or failure, whatever its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// Too many deliveries in flight.
+    Overloaded,
+    /// The replay store or the queue could not be reached.
+    StoreUnavailable,
+    /// The body was too large, unreadable or too slow.
+    Body,
+    /// Signature or runtime-token verification failed.
+    Verification,
+    /// The body is not JSON or does not match the event's schema.
+    PayloadError,
+    /// No version, no handler, or a path that names none.
+    Routing,
+    /// The runtime token lacks a required scope.
+    InsufficientScopes,
+    /// The handler failed in a way the platform retries.
+    Retryable,
+    /// The handler failed permanently.
+    Permanent,
+    /// The handler (or its payload's decoding) panicked.
+    Panic,
+    /// The handler ran past its deadline.
+    Timeout,
+    /// The handler's reply could not be encoded.
+    ReplyEncoding,
+}
+
+impl ErrorClass {
+    /// The class's name, as records carry it (`Retryable`, `Timeout`, …).
+    ///
+    /// ```
+    /// assert_eq!(kiket_sdk::telemetry::ErrorClass::Timeout.as_str(), "Timeout");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Overloaded => "Overloaded",
+            Self::StoreUnavailable => "StoreUnavailable",
+            Self::Body => "Body",
+            Self::Verification => "Verification",
+            Self::PayloadError => "PayloadError",
+            Self::Routing => "Routing",
+            Self::InsufficientScopes => "InsufficientScopes",
+            Self::Retryable => "Retryable",
+            Self::Permanent => "Permanent",
+            Self::Panic => "Panic",
+            Self::Timeout => "Timeout",
+            Self::ReplyEncoding => "ReplyEncoding",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One invocation that reached a handler.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -35,10 +96,9 @@ pub struct TelemetryRecord {
     /// The error's message (the same text the response body carried).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// The error's class (`Retryable`, `Permanent`, `InsufficientScopes`, `Panic`, `Timeout`,
-    /// `PayloadError`).
+    /// The error's class.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_class: Option<String>,
+    pub error_class: Option<ErrorClass>,
     /// Free-form metadata.
     pub metadata: Map<String, Value>,
 }
@@ -50,13 +110,13 @@ pub(crate) struct Pending {
     pub(crate) version: String,
     pub(crate) duration: Duration,
     pub(crate) finished_at: SystemTime,
-    pub(crate) error: Option<(String, &'static str)>,
+    pub(crate) error: Option<(String, ErrorClass)>,
 }
 
 impl Pending {
     pub(crate) fn into_record(self, extension_id: Option<&str>, extension_version: Option<&str>) -> TelemetryRecord {
         let (error_message, error_class) = match self.error {
-            Some((message, class)) => (Some(message), Some(class.to_owned())),
+            Some((message, class)) => (Some(message), Some(class)),
             None => (None, None),
         };
         TelemetryRecord {

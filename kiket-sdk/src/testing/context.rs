@@ -1,10 +1,11 @@
 //! [`TestContext`]: a [`HandlerContext`] for calling a handler directly, without HTTP.
 
-use crate::handler::{AuthContext, ContextParts, ContextShared, Delivery, HandlerContext};
+use crate::handler::{ContextParts, ContextShared, Delivery, HandlerContext};
 use crate::settings::Settings;
+use crate::verify::AuthContext;
 use crate::verify::RuntimeClaims;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
-use kiket_client::ApiState;
+use kiket_client::hooks::ApiState;
 use kiket_types::catalog::EventPayload;
 use kiket_types::{SecretString, Secrets};
 use std::sync::{Arc, OnceLock};
@@ -265,7 +266,7 @@ impl TestContext {
 /// One HTTP client (one connection pool) for every test context of the process.
 fn shared_http_client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| kiket_client::http_client().unwrap_or_default())
+    CLIENT.get_or_init(|| kiket_client::transport::http_client().unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -256,7 +256,7 @@ impl MockKiketApi {
     /// let ctx = TestContext::new("issue.created", "v1").api_base_url(api.url()).build();
     /// api.fail("list_custom_data", 404, "no such table");
     /// let error = ctx.endpoints().custom_data(12).list("com.example.crm", "contacts").await.unwrap_err();
-    /// assert_eq!(error.status(), Some(404));
+    /// assert_eq!(error.status().map(|status| status.as_u16()), Some(404));
     /// // A 5xx is retried by the client: program one failure per attempt to see it fail.
     /// # Ok(()) }
     /// ```

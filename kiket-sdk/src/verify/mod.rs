@@ -15,8 +15,8 @@ mod auth;
 mod clock;
 mod jwks;
 mod origin;
-mod signature;
-mod timestamp;
+pub(crate) mod signature;
+pub(crate) mod timestamp;
 mod token;
 
 pub use auth::{check_scopes, AuthContext, ScopeError, TokenPins};
@@ -26,10 +26,8 @@ pub(crate) use jwks::{HttpJwks, JwksCache};
 pub use jwks::{Jwks, JwksSource, JWKS_BODY_LIMIT};
 pub(crate) use origin::AllowedOrigins;
 pub use signature::{
-    parse_signatures, sign, sign_legacy, signature_headers, SignatureScheme, SignatureVerifier, Signed,
-    SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    sign, signature_headers, SignatureScheme, SignatureVerifier, Signed, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
-pub use timestamp::parse_unix_timestamp;
 pub use token::{RuntimeClaims, TokenVerifier, TOKEN_ISSUER};
 
 /// Why a request failed authentication.
@@ -82,10 +80,10 @@ pub enum VerifyError {
 
 impl VerifyError {
     /// HTTP status of this failure: 503 for [`VerifyError::KeysUnavailable`], 401 otherwise.
-    pub fn status(&self) -> u16 {
+    pub fn status(&self) -> axum::http::StatusCode {
         match self {
-            Self::KeysUnavailable => 503,
-            _ => 401,
+            Self::KeysUnavailable => axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            _ => axum::http::StatusCode::UNAUTHORIZED,
         }
     }
 

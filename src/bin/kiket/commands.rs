@@ -2,8 +2,8 @@
 
 use crate::args::Args;
 use crate::Failure;
-use kiket::sdk::config::Config;
 use kiket::sdk::verify::{sign, signature_headers, Clock, SystemClock};
+use kiket::sdk::Config;
 use kiket::types::catalog;
 use std::io::Read;
 
