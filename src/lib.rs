@@ -155,7 +155,6 @@
 //! [hardening knobs](cookbook#hardening-knobs-defaults-are-safe),
 //! [slow work on Redis](cookbook#slow-work-deferred-handlers-several-replicas-on-redis),
 //! [AWS Lambda](cookbook#aws-lambda), [deploying](cookbook#deploying).
-#![deny(missing_docs)]
 
 pub use kiket_client as client;
 pub use kiket_sdk as sdk;

@@ -62,7 +62,6 @@
 //!     .limit(25u32);
 //! # drop(request);
 //! ```
-#![deny(missing_docs)]
 
 pub mod endpoints;
 mod error;

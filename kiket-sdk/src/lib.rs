@@ -100,7 +100,6 @@
 //!
 //! Extension authors normally use the `kiket` facade, which adds one named trait per event
 //! (`IssueCreatedV1Handler`) on top of [`Handler`].
-#![deny(missing_docs)]
 
 pub mod config;
 mod delivery;
