@@ -173,3 +173,34 @@ fn kiket_sdk_modules_form_no_circle_and_keep_their_layers() {
         assert!(!edges(from).contains(*to), "`{from}` imports `{to}`, which the design forbids");
     }
 }
+
+/// The import graph as ARCHITECTURE.md quotes it: one line per module, what it imports.
+fn rendered(graph: &Graph) -> String {
+    let mut out = String::from("```text\n");
+    for (module, imports) in graph {
+        let imports: Vec<&str> = imports.iter().map(String::as_str).collect();
+        let shown = if imports.is_empty() { "(nothing of the crate)".to_owned() } else { imports.join(", ") };
+        out.push_str(&format!("{module:<12} → {shown}\n"));
+    }
+    out.push_str("```\n");
+    out
+}
+
+/// ARCHITECTURE.md quotes the graph this test reads (`KIKET_UPDATE_SNAPSHOTS=1` rewrites it).
+#[test]
+fn the_architecture_document_quotes_the_module_graph() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = ("<!-- begin module-graph -->\n", "<!-- end module-graph -->");
+    let start = text.find(begin).expect("ARCHITECTURE.md has the module-graph section") + begin.len();
+    let stop = start + text[start..].find(end).expect("and its end");
+    let expected = rendered(&graph());
+    if text[start..stop] == expected {
+        return;
+    }
+    if std::env::var("KIKET_UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, format!("{}{expected}{}", &text[..start], &text[stop..])).unwrap();
+        return;
+    }
+    panic!("ARCHITECTURE.md's module graph is not the code's; run KIKET_UPDATE_SNAPSHOTS=1 cargo test --test module_graph\n{expected}");
+}

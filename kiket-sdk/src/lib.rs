@@ -80,17 +80,17 @@
 //! |---|---|---|
 //! | [`verify`] | HMAC signatures, ES256 runtime tokens, `AuthContext`, scope checks, API origin allow-list | nothing (leaf) |
 //! | `payload` | decoding bodies (400 vs 422, field paths); the runtime-field scan | nothing (leaf) |
-//! | [`replay`] | the replay guard: `ReplayStore`, claims by canonical delivery key | nothing (leaf) |
+//! | [`replay`] | every key the SDK claims and every claim (one `Guard`), `ReplayStore` | nothing (leaf) |
 //! | [`telemetry`] | per-route counters (by route id), records off the response path | nothing (leaf) |
 //! | [`manifest`] | `extension.yaml`: discovery, parsing, typed model | nothing (leaf) |
 //! | `panic_guard` | keeps panic messages of extension code out of logs | nothing (leaf) |
 //! | [`settings`] | settings: manifest defaults, `KIKET_SECRET_*`, explicit values | `manifest` |
-//! | `handler` | the `Handler` trait, `HandlerError`, `Reply`, `HandlerContext`, hooks around handlers | `verify`, `settings`, `payload`, `queue` (`Deferred`) |
-//! | [`queue`] | deferred handlers: `Deferred`, the `Queue` trait, `InMemoryQueue`, sealing | `replay`, `verify` |
-//! | `routing` | event/version resolution, the handler table, type erasure, the prepare stage | `handler`, `payload`, `panic_guard` |
-//! | `delivery` | the eight stages of a delivery, [`DeliveryError`] (one row per rejection); deferred routes and their workers | the above, never `config` |
-//! | [`config`] | one configuration: verification policy, API credentials, settings, limits | leaves, `settings` |
-//! | `server` | assembles the pipeline from `Config` once; routes, serving, shutdown | everything |
+//! | [`queue`] | deferred work: the `Queue` trait, `InMemoryQueue`, backoff, sealing | `replay` |
+//! | `handler` | [`Handler`], [`HandlerContext`] (and its restoration from a stored delivery), [`HandlerError`], [`Reply`], [`respond`], hooks | `verify`, `settings`, `payload`, `replay` |
+//! | `routing` | [`Router`], route options set at registration, version resolution, type erasure, the prepare stage | `handler`, `payload`, `panic_guard` |
+//! | `delivery` | the eight stages of a delivery (stage 7 invokes or defers), the job runner, [`DeliveryError`] | the above, never `config` |
+//! | [`config`] | every option declared once; [`Config`], [`ConfigBuilder`] | leaves, `settings`, `queue`, `redis` |
+//! | `server` | assembles the pipeline from `Config` once; [`Extension`], serving, shutdown | everything |
 //! | `lambda` (feature) | the extension behind AWS Lambda (`lambda_http`) | `server` |
 //! | `redis` (feature) | Redis shared by replicas: the replay store and the durable queue | `replay`, `queue` |
 //!

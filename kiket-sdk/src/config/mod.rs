@@ -1,17 +1,17 @@
-//! Runtime configuration: one [`Config`](crate::Config) shared by the server, the API client
+//! Runtime configuration: one [`Config`] shared by the server, the API client
 //! and telemetry. This module holds what documents the options: the option list
 //! ([`OPTIONS`]), their environment variables ([`env`](mod@env)), defaults ([`defaults`] and the
-//! `DEFAULT_*` constants); [`Config`](crate::Config), [`ConfigBuilder`](crate::ConfigBuilder)
-//! and [`ConfigError`](crate::ConfigError) are at the crate root.
+//! `DEFAULT_*` constants); [`Config`], [`ConfigBuilder`]
+//! and [`ConfigError`] are at the crate root.
 //!
 //! Every option is declared once, as a row of the table in `options.rs`: its type, default
 //! (a named constant), environment variables, how people see it, its doc line. The builder's
 //! storage, the resolution, [`Config::describe`](crate::Config::describe) and `Debug`, the [`OPTIONS`] list (and so the
 //! README's configuration table and `kiket manifest check`) come from that table.
-//! [`ConfigBuilder`](crate::ConfigBuilder)'s setters are in `builder.rs`; the resolvers the rows name, in
+//! [`ConfigBuilder`]'s setters are in `builder.rs`; the resolvers the rows name, in
 //! `resolve.rs`.
 //!
-//! Precedence, highest first: values set on the [`ConfigBuilder`](crate::ConfigBuilder), the manifest
+//! Precedence, highest first: values set on the [`ConfigBuilder`], the manifest
 //! (`extension.yaml`), `KIKET_*` environment variables (read only after
 //! [`ConfigBuilder::with_env`](crate::ConfigBuilder::with_env)), defaults. Settings follow PROTOCOL.md §5: manifest defaults,
 //! overlaid by `KIKET_SECRET_<NAME>` for keys marked secret, overlaid by explicit values.
