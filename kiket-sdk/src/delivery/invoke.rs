@@ -2,24 +2,23 @@
 //! and the handler timeout.
 
 use super::deadline::within;
-use super::DeliveryError;
+use super::{Answer, DeliveryError};
 use crate::handler::{run_chain, ErasedHook, HandlerContext};
 use crate::panic_guard::Guarded;
 use crate::routing::Decoded;
-use bytes::Bytes;
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tokio::time::Instant;
 
 /// Runs the decoded handler with `context` inside `hooks` (not around an ignored route), all
-/// together until `deadline` at most; its reply as JSON bytes.
+/// together until `deadline` at most; its reply as JSON bytes ([`Answer::Handled`]).
 pub(crate) async fn invoke<'a>(
     call: Box<dyn Decoded<'a> + 'a>,
     context: HandlerContext,
     hooks: &[Arc<dyn ErasedHook>],
     deadline: Instant,
-) -> Result<Bytes, DeliveryError> {
+) -> Result<Answer, DeliveryError> {
     let call = if hooks.is_empty() || !call.runs_handler() {
         call.call(context)
     } else {
@@ -30,7 +29,7 @@ pub(crate) async fn invoke<'a>(
         Err(_elapsed) => Err(DeliveryError::TimedOut),
         Ok(Err(_panic)) => Err(DeliveryError::Panicked),
         Ok(Ok(Err(error))) => Err(DeliveryError::Handler(error)),
-        Ok(Ok(Ok(reply))) => reply.into_bytes().map_err(|reason| {
+        Ok(Ok(Ok(reply))) => reply.into_bytes().map(Answer::Handled).map_err(|reason| {
             tracing::error!(%reason, "handler reply could not be encoded as JSON");
             DeliveryError::ReplyEncoding
         }),

@@ -294,7 +294,7 @@ impl Pipeline {
     /// Stage 7, by the route's mode: invoke the handler now, or store the delivery for a
     /// worker.
     async fn handle<'r>(
-        &self,
+        &'r self,
         route: &'r Route,
         prepared: Prepared<'r, '_>,
         body: &[u8],
@@ -302,7 +302,12 @@ impl Pipeline {
         started: Instant,
     ) -> Result<Answer, DeliveryError> {
         match route.options.mode {
-            Mode::Invoke => self.invoke(route, prepared, body, context, started).await,
+            Mode::Invoke => {
+                // Bound first: a `?` inside the awaited expression would keep its result beside
+                // the handler's future in this one's state.
+                let run = self.invoke(route, prepared, body, context, started)?;
+                run.await
+            }
             Mode::Defer => {
                 // Decoded now to answer 422 at once rather than dead-letter later; the
                 // worker decodes the stored bytes again.
@@ -314,18 +319,19 @@ impl Pipeline {
     }
 
     /// Stage 7 in mode "invoke" (inline, or a worker's run): the payload decoded (or its held
-    /// error), the handler run until the handler timeout after `started`.
-    pub(super) async fn invoke<'r>(
-        &self,
+    /// error) now, then the handler's run until the handler timeout after `started`. The run
+    /// is returned to be awaited in the caller's own future (no extra layer of state).
+    pub(super) fn invoke<'r>(
+        &'r self,
         route: &'r Route,
         prepared: Prepared<'r, '_>,
         body: &[u8],
         context: HandlerContext,
         started: Instant,
-    ) -> Result<Answer, DeliveryError> {
+    ) -> Result<impl std::future::Future<Output = Result<Answer, DeliveryError>> + 'r, DeliveryError> {
         let call = prepared.into_call(route, body)?;
         let deadline = tokio::time::Instant::from_std(started) + self.handler_timeout;
-        invoke::invoke(call, context, self.router.hooks(), deadline).await.map(Answer::Handled)
+        Ok(invoke::invoke(call, context, self.router.hooks(), deadline))
     }
 
     /// Stage 8 (before the response): the claim finished with the answer; when stage 7

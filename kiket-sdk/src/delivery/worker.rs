@@ -139,7 +139,10 @@ async fn run_job(pipeline: &Pipeline, entry: &Entry) -> Outcome {
     let now = deferral.clock.now_unix();
     let context = HandlerContext::restore(stored, identity, secrets, pipeline.shared.clone(), now);
     let started = Instant::now();
-    let answer = pipeline.invoke(route, prepared, body, context, started).await;
+    let answer = match pipeline.invoke(route, prepared, body, context, started) {
+        Ok(run) => run.await,
+        Err(error) => Err(error),
+    };
     pipeline.settle(route, guard, &answer, started.elapsed(), true).await;
     match answer {
         Ok(Answer::Handled(_) | Answer::Queued(_) | Answer::Repeated { .. }) => Outcome::Done,
