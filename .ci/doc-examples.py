@@ -109,12 +109,29 @@ class Crate:
                  and all(m in self.paths.get(str(v["id"]), {}).get("path", []) for m in modules)]
         if len(found) > 1:  # one public, others in private modules: the one with a public path
             found = [v for v in found if v["visibility"] == "public" and str(v["id"]) in self.paths]
-        if len(found) > 1:  # `run` and `lambda::run`: the one at exactly that path
-            exact = [v for v in found if self.paths[str(v["id"])]["path"] == [self.name, *modules, name]]
+        if len(found) > 1:  # `run` and `lambda::run`: the one a user reaches at exactly that path
+            at_path = self.exported_at([*modules, name])
+            exact = [v for v in found if self.paths[str(v["id"])]["path"] == [self.name, *modules, name]
+                     or str(v["id"]) == at_path]
             found = exact or found
         if len(found) != 1:
             sys.exit(f"doc-examples: {self.name}::{name}: expected one {'/'.join(kinds)}, found {len(found)}")
         return found[0]
+
+    def exported_at(self, segments):
+        """The id of the item the public path `crate::segments…` names (re-exports followed), or None."""
+        module = self.item(self.root)
+        for i, segment in enumerate(segments):
+            ids = [item_id for name, item_id, crate_id in self.module_exports(module)
+                   if name == segment and crate_id == 0]
+            if not ids:
+                return None
+            if i == len(segments) - 1:
+                return str(ids[0])
+            module = self.item(ids[0])
+            if module is None or "module" not in module["inner"]:
+                return None
+        return None
 
     def inherent_methods(self, item):
         kind = next(iter(item["inner"]))

@@ -11,7 +11,7 @@ pub fn render(entries: &[EventEntry], file: &syn::File) -> String {
     let mut out = String::from(
         "# kiket: generated handler surface\n\n\
          Generated from `schemas/events/` by the root `build.rs`; do not edit. A test fails when this file\n\
-         and the build disagree; update it with `KIKET_UPDATE_SNAPSHOTS=1 cargo test --test generated_surface`.\n\n\
+         and the build disagree; update it with `KIKET_UPDATE_SNAPSHOTS=1 cargo test -p kiket --test generated_surface`.\n\n\
          ## Events\n\n| Event | Version | Payload | Handler trait | `CatalogRoutes` method / `AllHandlers` field |\n|---|---|---|---|---|\n",
     );
     for entry in entries {

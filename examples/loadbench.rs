@@ -2,12 +2,12 @@
 //! quickstart's startup time and idle memory. One command, release mode, loopback only:
 //!
 //! ```text
-//! cargo run --release --example loadbench          # needs `wrk` (apt-get install wrk)
-//! BENCH_SECONDS=60 BENCH_CONNECTIONS=64 cargo run --release --example loadbench
-//! BENCH_ROUNDS=5 cargo run --release --example loadbench              # alternate 5 rounds, median ratio
-//! BENCH_SOAK_SECONDS=60 cargo run --release --example loadbench   # soak: 256 connections, memory stability
-//! BENCH_METRICS_AB=1 BENCH_ROUNDS=9 cargo run --release --example loadbench   # the SDK with Prometheus metrics on / off
-//! BENCH_AGAINST=/path/to/kiket-bench-server BENCH_ROUNDS=9 cargo run --release --example loadbench
+//! cargo run --release -p kiket --example loadbench          # needs `wrk` (apt-get install wrk)
+//! BENCH_SECONDS=60 BENCH_CONNECTIONS=64 cargo run --release -p kiket --example loadbench
+//! BENCH_ROUNDS=5 cargo run --release -p kiket --example loadbench              # alternate 5 rounds, median ratio
+//! BENCH_SOAK_SECONDS=60 cargo run --release -p kiket --example loadbench   # soak: 256 connections, memory stability
+//! BENCH_METRICS_AB=1 BENCH_ROUNDS=9 cargo run --release -p kiket --example loadbench   # the SDK with Prometheus metrics on / off
+//! BENCH_AGAINST=/path/to/kiket-bench-server BENCH_ROUNDS=9 cargo run --release -p kiket --example loadbench
 //!     # this SDK server against another build of it (another revision's `target/bench/release/kiket-bench-server`)
 //! ```
 //!

@@ -3,8 +3,8 @@
 //! same Redis, in one run, on loopback.
 //!
 //! ```text
-//! cargo run --release --features redis --example queuebench      # needs redis-server (apt-get install redis-server)
-//! QUEUEBENCH_DELIVERIES=40000 QUEUEBENCH_CONCURRENCY=64 cargo run --release --features redis --example queuebench
+//! cargo run --release -p kiket --features redis --example queuebench      # needs redis-server (apt-get install redis-server)
+//! QUEUEBENCH_DELIVERIES=40000 QUEUEBENCH_CONCURRENCY=64 cargo run --release -p kiket --features redis --example queuebench
 //! ```
 //!
 //! Each delivery is a distinct signed `issue.created` v1 delivery (~1 KB), so every one is

@@ -173,8 +173,15 @@ pub use catalog::{events, AllHandlers, CatalogRoutes, Event};
 
 /// Any error of kiket's own set-up calls, for an extension's `main`:
 /// `async fn main() -> Result<(), kiket::Error>` and `?` on configuration, manifest, start-up
-/// and extension-API errors alike.
-#[derive(Debug, thiserror::Error)]
+/// and extension-API errors alike. Returned from `main`, it prints its message and its causes
+/// (its `Debug` is that report), each saying what to do.
+///
+/// ```
+/// let error = kiket::Error::from(kiket::sdk::Config::builder().build().unwrap_err());
+/// let printed = format!("{error:?}");
+/// assert!(printed.starts_with("no delivery verification is configured: set KIKET_WEBHOOK_SECRET"), "{printed}");
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The server could not start (no verification configured, address in use, …).
@@ -193,6 +200,12 @@ pub enum Error {
     #[cfg(feature = "lambda")]
     #[error(transparent)]
     Lambda(#[from] sdk::lambda::LambdaError),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        sdk::__private::report(self, f)
+    }
 }
 
 /// The readable surface of the handler API this build generated (`GENERATED.md` at the
@@ -291,23 +304,8 @@ pub trait SlotHandler<P>: Send + 'static {
     fn register(self, router: sdk::Router) -> sdk::Router;
 }
 
-/// Runs the extension: builds the configuration from the manifest in the working directory
-/// and the environment (`KIKET_*`, see [`sdk::Config::from_env`]), joins it with `router`, and
-/// serves on `HOST`:`PORT` until SIGTERM or Ctrl-C.
-///
-/// ```no_run
-/// use kiket::prelude::*;
-///
-/// #[tokio::main]
-/// async fn main() -> Result<(), kiket::Error> {
-///     let router = Router::new().issue_created_v1(|_issue: IssueCreatedV1, _ctx: HandlerContext| async { Ok(()) });
-///     kiket::run(router).await // KIKET_WEBHOOK_SECRET=… HOST=0.0.0.0 PORT=8080
-/// }
-/// ```
-pub async fn run(router: sdk::Router) -> Result<(), Error> {
-    let config = sdk::Config::from_env()?;
-    Ok(sdk::Extension::new(router, config)?.run().await?)
-}
+mod run;
+pub use run::{run, run_with};
 
 /// Everything an extension usually needs, for `use kiket::prelude::*;`: the per-event handler
 /// traits (`IssueCreatedV1Handler`, …) and payload types (`IssueCreatedV1`, …), and 13 names:

@@ -147,6 +147,7 @@ async fn retryable_errors_run_again_and_permanent_ones_are_dead_lettered() {
     assert!(queue.dead_letters().await.unwrap().is_empty());
 }
 
+#[cfg(feature = "metrics")]
 #[tokio::test]
 async fn metrics_show_the_queue_depth_and_the_dead_letters() {
     use kiket::sdk::telemetry::MetricsEndpoint;
@@ -229,6 +230,7 @@ async fn a_deferred_run_sees_the_runtime_token_only_while_it_is_valid() {
     assert_eq!(seen[1], (false, Some("3".to_owned())), "after exp: no token, the verified claims stay");
 }
 
+#[cfg(feature = "redis")]
 #[test]
 fn deferred_routes_on_redis_refuse_to_start_without_a_sealing_key() {
     let config = Config::builder().webhook_secret(SECRET).redis("redis://127.0.0.1:1").build().unwrap();

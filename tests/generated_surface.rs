@@ -11,7 +11,7 @@ fn committed_handler_surface_matches_the_build() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == kiket::GENERATED_SURFACE,
-        "GENERATED.md does not match the generated handler API; review the change, then run:\n    KIKET_UPDATE_SNAPSHOTS=1 cargo test --test generated_surface"
+        "GENERATED.md does not match the generated handler API; review the change, then run:\n    KIKET_UPDATE_SNAPSHOTS=1 cargo test -p kiket --test generated_surface"
     );
 }
 

@@ -7,7 +7,6 @@
 
 mod support;
 
-use axum::body::Bytes;
 use kiket::prelude::*;
 use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestKeys, TestServer};
 use kiket::sdk::verify::{sign, Clock, SystemClock};
@@ -86,6 +85,7 @@ async fn a_genuine_delivery_is_answered_while_1100_uploads_stall() {
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 }
 
+#[cfg(feature = "h2c")]
 #[tokio::test]
 async fn a_genuine_delivery_is_answered_while_h2c_streams_stall() {
     raise_open_file_limit();
@@ -113,7 +113,7 @@ async fn a_genuine_delivery_is_answered_while_h2c_streams_stall() {
                 .body(())
                 .unwrap();
             let Ok((response, mut body)) = ready.clone().send_request(request, false) else { break };
-            let _ = body.send_data(Bytes::from_static(b"{"), false);
+            let _ = body.send_data(axum::body::Bytes::from_static(b"{"), false);
             held.push((response, body));
         }
         clients.push(client);
@@ -385,7 +385,7 @@ async fn a_published_development_secret_warns_on_every_delivery_and_stays_on_loo
         assert_eq!(send(&server, &request).await.0, 200);
     }
     assert_eq!(runs.load(Ordering::SeqCst), 2);
-    let warnings = captured.text().matches("published DEVELOPMENT secret").count();
+    let warnings = captured.text().matches("delivery verified with a published DEVELOPMENT secret").count();
     assert_eq!(warnings, 2, "one warning per delivery");
     // A real secret wins over the development one, and then nothing warns.
     let real = development().webhook_secret("whsec_real").build().unwrap();

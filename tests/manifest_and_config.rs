@@ -1,6 +1,8 @@
 //! Manifest discovery and parsing, configuration precedence, secret overlays, and that no
 //! secret ever reaches `Debug` output or an error message.
 
+mod support;
+
 use kiket::prelude::*;
 use kiket::sdk::manifest::{self, ManifestError};
 use kiket::sdk::testing::{SignedRequest, TestServer};
@@ -152,6 +154,27 @@ fn manifest_events_without_handlers_fail_at_startup() {
     assert!(err.to_string().contains("workflow.sla_status"), "{err}");
 }
 
+/// Typos start, and are named with what was probably meant: in the start-up log and in
+/// `kiket manifest check` (kiket-cli/tests/cli.rs).
+#[test]
+fn typos_in_the_manifest_and_the_router_are_warned_with_a_suggestion() {
+    let (captured, _guard) = support::Captured::install(tracing::Level::WARN);
+    let config = Config::builder().manifest_path(fixture("typos.yaml")).webhook_secret("whsec_t").build().unwrap();
+    let router = Router::new()
+        .issue_created_v1(|_p: IssueCreatedV1, _c: HandlerContext| async { Ok(Reply::ok()) })
+        .raw("issue.creatd", "v1", |_p: Value, _c: HandlerContext| async { Ok(Reply::ok()) })
+        .raw("crm.sync", "v1", |_p: Value, _c: HandlerContext| async { Ok(Reply::ok()) });
+    Extension::new(router, config).expect("typos are warnings, not errors");
+    let logs = captured.text();
+    assert!(logs.contains("unknown key `configuraton`: did you mean `configuration`?"), "{logs}");
+    assert!(logs.contains("event `issue.creatd` is not catalogued: did you mean `issue.created`?"), "{logs}");
+    assert!(logs.contains("route=issue.creatd") && logs.contains("did you mean `issue.created`?"), "{logs}");
+    assert!(
+        !logs.contains("crm.sync"),
+        "an event of the extension's own, far from any catalogued one, is fine: {logs}"
+    );
+}
+
 #[tokio::test]
 async fn secrets_never_reach_debug_output_of_config_context_or_errors() {
     let vars = env(&[("KIKET_SECRET_CRM_APIKEY", "crm-overlay-secret"), ("KIKET_WORKSPACE_TOKEN", "wk-secret-token")]);
@@ -178,6 +201,7 @@ async fn secrets_never_reach_debug_output_of_config_context_or_errors() {
     }
 }
 
+#[cfg(feature = "json-schema")]
 #[test]
 fn committed_manifest_schema_matches_the_model() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/extension-manifest.schema.json");
@@ -188,6 +212,6 @@ fn committed_manifest_schema_matches_the_model() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "docs/extension-manifest.schema.json is out of date; run: KIKET_UPDATE_SNAPSHOTS=1 cargo test --test manifest_and_config"
+        "docs/extension-manifest.schema.json is out of date; run: KIKET_UPDATE_SNAPSHOTS=1 cargo test -p kiket --test manifest_and_config"
     );
 }

@@ -202,5 +202,5 @@ fn the_architecture_document_quotes_the_module_graph() {
         std::fs::write(&path, format!("{}{expected}{}", &text[..start], &text[stop..])).unwrap();
         return;
     }
-    panic!("ARCHITECTURE.md's module graph is not the code's; run KIKET_UPDATE_SNAPSHOTS=1 cargo test --test module_graph\n{expected}");
+    panic!("ARCHITECTURE.md's module graph is not the code's; run KIKET_UPDATE_SNAPSHOTS=1 cargo test -p kiket --test module_graph\n{expected}");
 }

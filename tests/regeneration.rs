@@ -40,9 +40,13 @@ fn scratch_workspace() -> PathBuf {
     }
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let workspace_part = manifest.split("\n[package]").next().unwrap();
-    let members = workspace_part.lines().find(|l| l.starts_with("members")).unwrap();
-    std::fs::write(scratch.join("Cargo.toml"), workspace_part.replace(members, r#"members = ["kiket-types"]"#))
-        .unwrap();
+    let only_types: String = workspace_part
+        .lines()
+        .filter(|l| !l.starts_with("default-members"))
+        .map(|l| if l.starts_with("members") { r#"members = ["kiket-types"]"# } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(scratch.join("Cargo.toml"), only_types).unwrap();
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).unwrap();
     scratch
 }

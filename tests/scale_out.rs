@@ -406,7 +406,7 @@ async fn tampered_and_foreign_jobs_are_dead_lettered_not_run_and_the_cli_requeue
 
 /// `kiket …` against the test's Redis (extension id `_`: no manifest).
 fn kiket_cli(redis: &RedisServer, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_kiket"))
+    std::process::Command::new(support::kiket_cli())
         .args(args)
         .env("KIKET_REDIS_URL", redis.url())
         .env_remove("KIKET_WEBHOOK_SECRET")

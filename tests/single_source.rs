@@ -81,7 +81,7 @@ fn section_matches(file: &str, name: &str, expected: &str) {
     }
     panic!(
         "{file}'s {name} table does not match the options declared in kiket-sdk/src/config/options.rs; \
-         run: KIKET_UPDATE_SNAPSHOTS=1 cargo test --test single_source\n--- expected\n{expected}"
+         run: KIKET_UPDATE_SNAPSHOTS=1 cargo test -p kiket --test single_source\n--- expected\n{expected}"
     );
 }
 
@@ -108,4 +108,66 @@ fn the_builder_keeps_every_option_in_the_table() {
         .collect();
     assert_eq!(fields, ["options", "env"], "ConfigBuilder's fields: every option is a row of the table in options.rs");
     assert!(kiket::sdk::config::OPTIONS.len() >= 40, "the table lists every option");
+}
+
+/// Variables named like configuration that are not options: the `KIKET_SECRET_<NAME>` family
+/// of settings, and the project's own test, CI and build variables.
+const NOT_OPTIONS: &[(&str, &str)] = &[
+    ("KIKET_SECRET_", "prefix of secret settings (`KIKET_SECRET_<NAME>`)"),
+    ("KIKET_UPDATE_SNAPSHOTS", "tests: rewrite the checked snapshots"),
+    ("KIKET_REQUIRE_ADVISORIES", "CI: fail when the advisory database cannot be fetched"),
+    ("KIKET_API_SPEC_VERSION", "set by kiket-client's build script"),
+    ("KIKET_TEST_ROLE", "tests/scale_out.rs: a replica process's part"),
+    ("KIKET_DOC_EXAMPLE_UNSET", "a doc example's variable that must not exist"),
+    ("KIKET_BENCH_PAIRED", "the load benchmark's internal switch"),
+];
+
+/// Every `KIKET_*` name in the documentation, the docs of the code, the templates and the
+/// examples is an option's environment variable (or one of [`NOT_OPTIONS`]): a renamed or
+/// misspelt variable in a doc (`KIKET_API_BASE_URL`) fails here.
+#[test]
+fn every_kiket_variable_in_the_docs_is_an_option() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let options: Vec<&str> = kiket::sdk::config::OPTIONS.iter().flat_map(|o| o.env.iter().copied()).collect();
+    let mut files = Vec::new();
+    fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !["target", ".git", "fuzz", "benches"].contains(&name.as_str()) {
+                    walk(&path, files);
+                }
+            } else if [".rs", ".md", ".tmpl", ".yaml", ".yml", "run"].iter().any(|ext| name.ends_with(ext)) {
+                files.push(path);
+            }
+        }
+    }
+    walk(root, &mut files);
+    // This file names a drifted variable on purpose (the doc above).
+    files.retain(|f| !f.ends_with("tests/single_source.rs"));
+    let mut unknown = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("KIKET_") {
+            let name: String =
+                rest[at..].chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
+            rest = &rest[at + name.len().max(1)..];
+            // `KIKET_*` names the family, not a variable.
+            let known = name == "KIKET_"
+                || options.contains(&name.as_str())
+                || NOT_OPTIONS
+                    .iter()
+                    .any(|(other, _)| name == *other || (other.ends_with('_') && name.starts_with(other)));
+            if !known {
+                unknown.push(format!("{}: {name}", file.strip_prefix(root).unwrap_or(file).display()));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "variables that are no option (declare them in kiket-sdk/src/config/options.rs):\n{}",
+        unknown.join("\n")
+    );
 }

@@ -430,6 +430,34 @@ async fn runtime_tokens_verify_and_expose_claims() {
     assert_eq!(body["org_id"], "3");
 }
 
+/// A platform clock a little ahead or behind ours does not refuse genuine deliveries: 30 s of
+/// leeway by default on `iat` (and `exp`), and not a second more.
+#[tokio::test]
+async fn the_token_leeway_absorbs_thirty_seconds_of_clock_skew() {
+    let h = Harness::new();
+    let server = h.start().await;
+    let mut answers = Vec::new();
+    for (skew, field) in [(1, "iat"), (31, "iat"), (-1, "exp"), (-31, "exp")] {
+        let mut claims = h.keys.claims(&[], NOW);
+        claims[field] = json!(NOW + skew);
+        let request = delivery("issue.created", "v1", &issue_payload()).runtime_token(h.keys.sign(&claims));
+        let (status, body, _) = send(&server, &request).await;
+        answers.push((field, skew, status, body["error"].as_str().unwrap_or_default().to_owned()));
+    }
+    assert_eq!(
+        answers,
+        [
+            ("iat", 1, 200, String::new()),
+            ("iat", 31, 401, "invalid runtime token: token issued in the future".to_owned()),
+            ("exp", -1, 200, String::new()),
+            ("exp", -31, 401, "invalid runtime token: token expired".to_owned()),
+        ]
+    );
+    assert_eq!(h.runs.count("created.v1"), 2, "only the tokens within the leeway ran");
+    let described = h.config().build().unwrap().describe();
+    assert_eq!(described["token_leeway_ms"], 30_000);
+}
+
 #[tokio::test]
 async fn hostile_runtime_tokens_are_401_and_never_run_the_handler() {
     let h = Harness::new();
@@ -450,7 +478,7 @@ async fn hostile_runtime_tokens_are_401_and_never_run_the_handler() {
     let tampered = tampered_parts.join(".");
     let hs256 = hmac_sha256_over_public_key(&h.keys, &claims);
     let mut expired = claims.clone();
-    expired["exp"] = json!(NOW - 1);
+    expired["exp"] = json!(NOW - 31); // beyond the default 30 s leeway
     let mut issuer = claims.clone();
     issuer["iss"] = json!("evil.example");
     let mut no_exp = claims.clone();

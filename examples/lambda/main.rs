@@ -2,7 +2,7 @@
 //! Build and deploy with cargo-lambda (see `examples/lambda/README.md`):
 //!
 //! ```text
-//! cargo lambda build --release --features lambda --example lambda
+//! cargo lambda build --release -p kiket-examples --features lambda --example lambda
 //! cargo lambda deploy --binary-name lambda kiket-extension
 //! ```
 //!

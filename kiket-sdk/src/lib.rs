@@ -106,6 +106,7 @@ mod delivery;
 mod handler;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+mod local_api;
 pub mod manifest;
 mod panic_guard;
 mod payload;
@@ -113,6 +114,7 @@ pub mod queue;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod replay;
+mod report;
 mod routing;
 mod server;
 pub mod settings;
@@ -127,6 +129,7 @@ pub use config::resolved::Config;
 pub use delivery::DeliveryError;
 pub use handler::respond;
 pub use handler::{Delivery, Handler, HandlerContext, HandlerError, HandlerResult, Hook, IntoReply, Json, Next, Reply};
+pub use local_api::LocalApi;
 pub use payload::{decode, PayloadError};
 pub use routing::Router;
 pub use server::{shutdown_signal, Extension, StartupError, TelemetryHandle, Workers};
@@ -135,6 +138,7 @@ pub use server::{shutdown_signal, Extension, StartupError, TelemetryHandle, Work
 #[doc(hidden)]
 pub mod __private {
     pub use crate::handler::answer;
+    pub use crate::report::report;
 }
 
 /// Entry points of the fuzz targets (`fuzz/`, feature `fuzzing`); not part of the API.

@@ -100,3 +100,24 @@ pub async fn post_signed(
     }
     builder.body(body).send().await.expect("the test server answers")
 }
+
+/// The `kiket` CLI binary (package `kiket-cli`, feature `redis`), built once per test process
+/// into the workspace's target directory: it is another package's binary, which cargo does not
+/// hand to this package's tests.
+pub fn kiket_cli() -> std::path::PathBuf {
+    static BUILT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
+            let status = std::process::Command::new(env!("CARGO"))
+                .args(["build", "--quiet", "-p", "kiket-cli", "--features", "redis", "--bin", "kiket"])
+                .current_dir(root)
+                .env("CARGO_TARGET_DIR", &target)
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "building the kiket CLI failed");
+            target.join("debug").join(format!("kiket{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
+}

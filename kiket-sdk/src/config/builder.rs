@@ -2,7 +2,7 @@
 //! once, or add to a list); every setter overrides what [`ConfigBuilder::with_env`] would
 //! read. [`ConfigBuilder::build`] is in `resolve.rs`.
 
-use super::options::Options;
+use super::options::{Environment, LogFormat, Options};
 use super::resolve::{ManifestSource, ReplayGuard, VarSource};
 use crate::manifest::Manifest;
 use crate::queue::{Backoff, Queue, QueueKey, Role};
@@ -67,6 +67,34 @@ impl ConfigBuilder {
         if !secret.is_blank() {
             self.options.webhook_secrets.get_or_insert_default().push(secret);
         }
+        self
+    }
+
+    /// Where the extension runs: [`Environment::Development`] is a local run (the published
+    /// development secret unless one is configured, loopback only, a local mock of the API
+    /// from `kiket::run` when no API base URL is given); also `KIKET_ENV`.
+    ///
+    /// ```
+    /// use kiket_sdk::config::Environment;
+    /// let config = kiket_sdk::Config::builder().environment(Environment::Development).build()?;
+    /// assert_eq!(config.describe()["verification"], "hmac with a published DEVELOPMENT secret (loopback only)");
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.options.environment = Some(environment);
+        self
+    }
+
+    /// How `kiket::run` writes logs (also `KIKET_LOG_FORMAT`).
+    ///
+    /// ```
+    /// use kiket_sdk::config::LogFormat;
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").log_format(LogFormat::Json).build()?;
+    /// assert_eq!(config.log_format(), LogFormat::Json);
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
+    pub fn log_format(mut self, format: LogFormat) -> Self {
+        self.options.log_format = Some(format);
         self
     }
 

@@ -5,7 +5,7 @@ use crate::manifest::ManifestError;
 use crate::settings::SettingsError;
 
 /// A configuration that cannot be used. Each message says what sets the missing value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// Neither a webhook secret nor runtime-token-only mode is configured.
@@ -88,7 +88,12 @@ pub enum ConfigError {
         /// Why it was refused.
         reason: String,
     },
+    /// Development mode (`KIKET_ENV=development`) was asked to listen off loopback.
+    #[error("refusing to listen on {0} in development mode (KIKET_ENV=development): it uses a published secret; listen on 127.0.0.1, or unset KIKET_ENV and configure KIKET_WEBHOOK_SECRET")]
+    DevelopmentOffLoopback(std::net::SocketAddr),
     /// The shared HTTP client could not be created (TLS initialisation).
     #[error("could not create the HTTP client: {0}")]
     HttpClient(String),
 }
+
+crate::report::debug_as_report!(ConfigError);

@@ -44,8 +44,12 @@ pub const DEFAULT_SIGNATURE_TOLERANCE: Duration = Duration::from_secs(300);
 pub const DEFAULT_JWKS_CACHE_TTL: Duration = Duration::from_secs(3600);
 /// Default least time between two key-set fetches.
 pub const DEFAULT_JWKS_REFETCH_COOLDOWN: Duration = Duration::from_secs(30);
-/// Default clock skew tolerated on runtime-token times.
-pub const DEFAULT_TOKEN_LEEWAY: Duration = Duration::ZERO;
+/// Default clock skew tolerated on runtime-token times (`iat`, `nbf`, `exp`): a platform clock
+/// a little ahead or behind does not refuse genuine deliveries.
+pub const DEFAULT_TOKEN_LEEWAY: Duration = Duration::from_secs(30);
+/// The webhook secret of development mode (`KIKET_ENV=development`): published here, printed
+/// on every start, accepted on loopback only; `kiket send` signs with it when no secret is given.
+pub const DEVELOPMENT_WEBHOOK_SECRET: &str = "whsec_kiket_development_only";
 /// Default largest accepted body (1 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Default longest a handler may run.
@@ -67,6 +71,56 @@ pub const VISIBILITY_MARGIN: Duration = Duration::from_secs(30);
 /// Default listen address of [`Extension::run`](crate::Extension::run).
 pub const DEFAULT_LISTEN_ADDRESS: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
+/// Where the extension runs (`KIKET_ENV`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Environment {
+    /// Production: nothing is assumed.
+    #[default]
+    Production,
+    /// A local run: development secret, local mock API, loopback only (see [`OPTIONS`]).
+    Development,
+}
+
+impl Environment {
+    /// `production` or `development`.
+    ///
+    /// ```
+    /// assert_eq!(kiket_sdk::config::Environment::Development.as_str(), "development");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Production => "production",
+            Self::Development => "development",
+        }
+    }
+}
+
+/// How `kiket::run` writes logs (`KIKET_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LogFormat {
+    /// Human-readable lines; colours only when the output is a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl LogFormat {
+    /// `text` or `json`.
+    ///
+    /// ```
+    /// assert_eq!(kiket_sdk::config::LogFormat::Json.as_str(), "json");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Json => "json",
+        }
+    }
+}
 
 /// One configuration option, as documentation and `kiket manifest check` list it.
 #[derive(Debug, Clone, Copy)]
@@ -252,6 +306,19 @@ macro_rules! options {
 }
 
 options! {
+    // The mode, and logging.
+
+    /// `development`: a local run, offline and explicit. Without a webhook secret the published
+    /// development secret is used (printed on every start), the server listens on loopback
+    /// only, and `kiket::run` answers API calls from a local mock when `KIKET_BASE_URL` is
+    /// unset. `production` (the default): none of that.
+    environment: Environment = Environment::Production;
+        env [KIKET_ENV]; show ["environment" => |c: &Config| c.options.environment.as_str()]; resolve standard;
+    /// How `kiket::run` writes logs: `text` (colours only on a terminal) or `json` (one object a
+    /// line); what it writes: `RUST_LOG` (default `info`).
+    log_format: LogFormat = LogFormat::Text;
+        env [KIKET_LOG_FORMAT]; show ["log_format" => |c: &Config| c.options.log_format.as_str()]; resolve standard;
+
     // Verifying deliveries (PROTOCOL §2).
 
     /// HMAC secrets of deliveries, newest first; any one that matches passes (rotation). After
@@ -259,7 +326,8 @@ options! {
     webhook_secrets: Vec<SecretString> = Vec::new();
         env [KIKET_WEBHOOK_SECRET]; show [redacted]; resolve webhook_secrets;
     /// A published development secret, used only when no real one is configured: deliveries
-    /// are still verified, each logs a warning, and the server listens on loopback only.
+    /// are still verified, each logs a warning, and the server listens on loopback only. In
+    /// development mode, `DEVELOPMENT_WEBHOOK_SECRET` unless set.
     development_webhook_secret: Option<SecretString> as SecretString = None;
         env []; show ["development_secret" => |c: &Config| c.options.development_webhook_secret.is_some()]; resolve development_secret;
     /// Allowed distance between a signature's timestamp and now, both ways.

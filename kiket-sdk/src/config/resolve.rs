@@ -4,7 +4,7 @@
 //! Precedence, highest first: code (the builder), the manifest, the environment (only after
 //! [`ConfigBuilder::with_env`]), the row's default. Each resolver gives one option its value.
 
-use super::options::{env, Options, Values, MAX_HTTP2_STREAMS};
+use super::options::{env, Environment, LogFormat, Options, Values, DEVELOPMENT_WEBHOOK_SECRET, MAX_HTTP2_STREAMS};
 use super::{Config, ConfigBuilder, ConfigError};
 use crate::manifest::{self, Manifest};
 use crate::queue::{Job, Queue, QueueKey, Role};
@@ -50,7 +50,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// The shared Redis's address (no credentials), when one is configured.
-    pub(super) fn address(&self) -> Option<&str> {
+    pub(crate) fn address(&self) -> Option<&str> {
         #[cfg(feature = "redis")]
         if let Some(redis) = &self.redis {
             return Some(redis.address());
@@ -110,6 +110,15 @@ impl Inputs {
         }
     }
 
+    /// Whether the environment is development (the `environment` option, resolved alone).
+    pub(super) fn development(&self) -> Result<bool, ConfigError> {
+        let environment = match self.options.environment {
+            Some(environment) => environment,
+            None => from_env(self, &[env::KIKET_ENV])?.unwrap_or_default(),
+        };
+        Ok(environment == Environment::Development)
+    }
+
     /// The extension's id: set in code, else the manifest's.
     fn extension_id(&self) -> Option<String> {
         self.options.extension_id.clone().or_else(|| self.manifest.as_ref().and_then(|m| m.id.clone()))
@@ -134,6 +143,33 @@ impl Inputs {
 }
 
 impl ConfigBuilder {
+    /// Whether this configuration asks for a local mock of the Kiket API: development mode
+    /// (`KIKET_ENV=development`, or [`Self::environment`]) with no API base URL given (in code
+    /// or `KIKET_BASE_URL`). `kiket::run` starts one then.
+    ///
+    /// ```
+    /// use kiket_sdk::config::Environment;
+    /// let builder = kiket_sdk::Config::builder().environment(Environment::Development);
+    /// assert!(builder.wants_local_api());
+    /// let builder = kiket_sdk::Config::builder().environment(Environment::Development).api_base_url("https://kiket.dev");
+    /// assert!(!builder.wants_local_api());
+    /// ```
+    pub fn wants_local_api(&self) -> bool {
+        let inputs = Inputs {
+            options: Options {
+                environment: self.options.environment,
+                api_base_url: self.options.api_base_url.clone(),
+                ..Options::default()
+            },
+            env: self.env.clone(),
+            manifest: None,
+            shared: OnceLock::new(),
+            shared_queue: OnceLock::new(),
+        };
+        let given = inputs.options.api_base_url.is_some() || inputs.var(env::KIKET_BASE_URL).is_some();
+        inputs.development() == Ok(true) && !given
+    }
+
     /// Resolves every option, checks the policy and creates the shared HTTP client.
     ///
     /// ```
@@ -223,6 +259,26 @@ impl FromEnv for usize {
     }
 }
 
+impl FromEnv for Environment {
+    fn from_env(text: &str) -> Result<Self, &'static str> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Ok(Self::Development),
+            "production" | "prod" => Ok(Self::Production),
+            _ => Err("development or production"),
+        }
+    }
+}
+
+impl FromEnv for LogFormat {
+    fn from_env(text: &str) -> Result<Self, &'static str> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            _ => Err("text or json"),
+        }
+    }
+}
+
 impl FromEnv for Role {
     fn from_env(text: &str) -> Result<Self, &'static str> {
         Role::parse(text).ok_or("server, worker or both")
@@ -287,13 +343,15 @@ fn real_webhook_secrets(inputs: &Inputs, default: Vec<SecretString>) -> Vec<Secr
     from_manifest.or_else(|| inputs.var(env::KIKET_WEBHOOK_SECRET)).map(SecretString::new).into_iter().collect()
 }
 
-/// The development secret, when it is used: set, and no real secret is configured.
+/// The development secret, when it is used: no real secret is configured, and one was set in
+/// code or the environment is development (then [`DEVELOPMENT_WEBHOOK_SECRET`] unless set).
 pub(super) fn development_secret(
     inputs: &mut Inputs,
     default: Option<SecretString>,
 ) -> Result<Option<SecretString>, ConfigError> {
-    let secret = inputs.options.development_webhook_secret.clone().or(default).filter(|s| !s.is_blank());
-    Ok(secret.filter(|_| real_webhook_secrets(inputs, Vec::new()).is_empty()))
+    let published = inputs.development()?.then(|| SecretString::new(DEVELOPMENT_WEBHOOK_SECRET));
+    let secret = inputs.options.development_webhook_secret.clone().or(default).or(published);
+    Ok(secret.filter(|s| !s.is_blank()).filter(|_| real_webhook_secrets(inputs, Vec::new()).is_empty()))
 }
 
 /// An absolute http(s) URL without credentials and without a trailing slash.
@@ -345,8 +403,17 @@ pub(super) fn http_client(inputs: &mut Inputs, _default: reqwest::Client) -> Res
         .map_err(|e| ConfigError::HttpClient(e.to_string()))
 }
 
-/// Set in code, else `HOST` and `PORT` (either may be left out), else the default.
+/// Set in code, else `HOST` and `PORT` (either may be left out), else the default; loopback
+/// only in development mode.
 pub(super) fn listen_address(inputs: &mut Inputs, default: SocketAddr) -> Result<SocketAddr, ConfigError> {
+    let address = given_listen_address(inputs, default)?;
+    if inputs.development()? && !address.ip().is_loopback() {
+        return Err(ConfigError::DevelopmentOffLoopback(address));
+    }
+    Ok(address)
+}
+
+fn given_listen_address(inputs: &Inputs, default: SocketAddr) -> Result<SocketAddr, ConfigError> {
     if let Some(address) = inputs.options.listen_address {
         return Ok(address);
     }

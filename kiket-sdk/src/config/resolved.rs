@@ -1,6 +1,6 @@
 //! [`Config`]: the resolved configuration, its accessors and the views people see.
 
-use super::options::{Values, VISIBILITY_MARGIN};
+use super::options::{Environment, LogFormat, Values, VISIBILITY_MARGIN};
 use super::{ConfigBuilder, ConfigError};
 use crate::manifest::Manifest;
 use crate::queue::{Job, Role};
@@ -232,6 +232,39 @@ impl Config {
         let mut view = self.shown();
         view.push(("verification", Value::from(self.verification())));
         view
+    }
+
+    /// Where the extension runs (`KIKET_ENV`).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert_eq!(config.environment(), kiket_sdk::config::Environment::Production);
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
+    pub fn environment(&self) -> Environment {
+        self.options.environment
+    }
+
+    /// How `kiket::run` writes logs (`KIKET_LOG_FORMAT`).
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert_eq!(config.log_format(), kiket_sdk::config::LogFormat::Text);
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
+    pub fn log_format(&self) -> LogFormat {
+        self.options.log_format
+    }
+
+    /// The verification mode, as `describe()` shows it under `verification`.
+    ///
+    /// ```
+    /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").build()?;
+    /// assert_eq!(config.verification_mode(), "hmac");
+    /// # Ok::<(), kiket_sdk::ConfigError>(())
+    /// ```
+    pub fn verification_mode(&self) -> &'static str {
+        self.verification()
     }
 
     /// Where runtime-token keys are fetched: as set, else `<api_base_url>/.well-known/jwks.json`.

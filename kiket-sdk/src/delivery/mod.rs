@@ -195,7 +195,7 @@ impl Pipeline {
             Err(DeliveryError::Verify(error)) => Some(error.reason()),
             _ => None,
         };
-        let response = span.in_scope(|| respond(outcome));
+        let response = span.in_scope(|| respond(outcome, started.elapsed()));
         let (status, elapsed) = (response.status().as_u16(), started.elapsed());
         span.record("status", status);
         span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
@@ -377,25 +377,34 @@ fn bind_to_route(fields: &RuntimeFields<'_>, route_event: &str) -> Result<(), Ve
     }
 }
 
-/// Stage 8: the one response builder, logging what was refused.
-fn respond(outcome: Result<Answer, DeliveryError>) -> Response {
+/// Stage 8: the one response builder, and the delivery's one log line (inside its span, so
+/// with its event, version and key; never a secret): `info` when answered or refused with a
+/// 4xx, `warn` for a 5xx, `error` when the store could not be reached.
+fn respond(outcome: Result<Answer, DeliveryError>, elapsed: Duration) -> Response {
+    let duration_ms = elapsed.as_secs_f64() * 1000.0;
     match outcome {
-        Ok(Answer::Handled(body)) => json_response(StatusCode::OK, body),
-        Ok(Answer::Queued(body)) => json_response(StatusCode::ACCEPTED, body),
+        Ok(Answer::Handled(body)) => {
+            tracing::info!(status = 200, duration_ms, "delivery handled");
+            json_response(StatusCode::OK, body)
+        }
+        Ok(Answer::Queued(body)) => {
+            tracing::info!(status = 202, duration_ms, "delivery queued");
+            json_response(StatusCode::ACCEPTED, body)
+        }
         Ok(Answer::Repeated { status, body }) => {
-            tracing::debug!(status, "delivery replayed; first answer repeated");
+            tracing::info!(status, duration_ms, "delivery seen before; its first answer repeated");
             json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body)
         }
         Err(error) => {
-            let status = error.status();
+            let status = error.status().as_u16();
             // The message may quote the request (event, version): escaped for the log.
             let message = error.to_string();
             if let DeliveryError::StoreUnavailable(cause) = &error {
-                tracing::error!(%status, %cause, "delivery refused: its claim could not be stored");
-            } else if status.is_server_error() {
-                tracing::warn!(%status, error = %message.escape_debug(), "delivery failed");
+                tracing::error!(status, duration_ms, %cause, "delivery refused: its claim could not be stored");
+            } else if error.status().is_server_error() {
+                tracing::warn!(status, duration_ms, error = %message.escape_debug(), "delivery failed");
             } else {
-                tracing::info!(%status, error = %message.escape_debug(), "delivery rejected");
+                tracing::info!(status, duration_ms, error = %message.escape_debug(), "delivery refused");
             }
             error.into_response()
         }

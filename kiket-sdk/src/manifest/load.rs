@@ -8,7 +8,7 @@ pub const MANIFEST_NAMES: [&str; 4] = ["extension.yaml", "extension.yml", "manif
 
 /// A manifest that could not be read. Messages name the file, and for parse errors the line,
 /// column and field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ManifestError {
     /// An explicitly given manifest path does not exist.
@@ -34,6 +34,14 @@ pub enum ManifestError {
         /// What is wrong.
         message: String,
     },
+}
+
+/// `Debug` (what `main` prints when it returns one) is the message: it names the file, line and
+/// column, and has no cause beneath it.
+impl std::fmt::Debug for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// The first of [`MANIFEST_NAMES`] that exists in `dir`.
@@ -67,7 +75,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Manifest, ManifestError> {
     let untyped: serde_norway::Value =
         serde_norway::from_str(text).map_err(|e| invalid(location_of(&e), None, strip_location(&e.to_string())))?;
     if untyped.is_null() {
-        return Ok(Manifest::default());
+        return Ok(Manifest { source: Some(path.to_path_buf()), ..Manifest::default() });
     }
     if !untyped.is_mapping() {
         return Err(invalid(None, None, "a manifest must be a mapping of keys to values".into()));
@@ -85,7 +93,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Manifest, ManifestError> {
             invalid(location_of(&inner), (field != ".").then_some(field), strip_location(&inner.to_string()))
         })
     };
-    typed(serde_norway::Deserializer::from_str(text))
+    let mut manifest = typed(serde_norway::Deserializer::from_str(text))?;
+    manifest.source = Some(path.to_path_buf());
+    Ok(manifest)
 }
 
 fn location_of(error: &serde_norway::Error) -> Option<(usize, usize)> {

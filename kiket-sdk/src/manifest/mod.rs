@@ -11,7 +11,7 @@ mod model;
 pub use load::{discover, load, parse, ManifestError, MANIFEST_NAMES};
 pub use model::{
     is_env_reference, resolve_env, Action, Callback, Configuration, CustomDataSpec, Delivery, DeliveryConfig, Manifest,
-    Permission, Property, Scopes,
+    Permission, Property, Scopes, KNOWN_KEYS,
 };
 
 /// The JSON Schema of the manifest, rendered from [`Manifest`]; published as

@@ -49,6 +49,10 @@ pub struct Manifest {
     /// Keys this SDK does not read, kept as they are.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The file it was read from (not part of the manifest itself).
+    #[serde(skip)]
+    #[cfg_attr(feature = "json-schema", schemars(skip))]
+    pub source: Option<std::path::PathBuf>,
 }
 
 /// `delivery`: a plain delivery type (`http`, which is **not** a secret) or a mapping.
@@ -197,6 +201,54 @@ pub struct Action {
     pub inputs: Option<Value>,
 }
 
+/// The top-level keys the model reads (flat, or under `extension:`): an unknown key one or two
+/// edits from one of them is most likely a typo (`configuraton`).
+pub const KNOWN_KEYS: &[&str] = &[
+    "id",
+    "version",
+    "name",
+    "vendor",
+    "description",
+    "delivery",
+    "configuration",
+    "custom_data",
+    "scopes",
+    "events",
+    "actions",
+    "output_fields",
+];
+
+impl Manifest {
+    /// What looks wrong in the manifest without making it unusable (unknown keys are kept as
+    /// data and never an error): keys one or two edits from a known one, and events one or two
+    /// edits from a catalogued one. Each entry says what was found and what was probably
+    /// meant; the SDK logs them as warnings at start-up and `kiket manifest check` prints them.
+    ///
+    /// ```
+    /// let manifest = kiket_sdk::manifest::parse("id: x\nconfiguraton: {}\nevents: [issue.creatd]\n", "m.yaml".as_ref())?;
+    /// assert_eq!(manifest.problems(), [
+    ///     "unknown key `configuraton`: did you mean `configuration`?",
+    ///     "event `issue.creatd` is not catalogued: did you mean `issue.created`?",
+    /// ]);
+    /// # Ok::<(), kiket_sdk::manifest::ManifestError>(())
+    /// ```
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for key in self.extra.keys() {
+            let near = KNOWN_KEYS.iter().map(|known| (strsim::levenshtein(key, known), *known)).min();
+            if let Some((1..=2, known)) = near {
+                problems.push(format!("unknown key `{}`: did you mean `{known}`?", key.escape_debug()));
+            }
+        }
+        for event in &self.events {
+            if let Some(near) = kiket_types::catalog::nearest_event(event, 2) {
+                problems.push(format!("event `{}` is not catalogued: did you mean `{near}`?", event.escape_debug()));
+            }
+        }
+        problems
+    }
+}
+
 /// `true` for `env:NAME` references (prefix case-insensitive).
 pub fn is_env_reference(value: &str) -> bool {
     value.len() > 4 && value[..4].eq_ignore_ascii_case("env:")
@@ -220,5 +272,45 @@ pub fn resolve_env(value: &str, var: &dyn Fn(&str) -> Option<String>) -> Option<
         var(value[4..].trim())
     } else {
         Some(value.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key of [`KNOWN_KEYS`] is read by the model (none lands in `extra`), and every key
+    /// the model writes is in the list: the two cannot drift apart.
+    #[test]
+    fn the_known_keys_are_the_models_keys() {
+        for key in KNOWN_KEYS {
+            // An unknown key takes any value into `extra`; a known one is typed (a string fits
+            // some, others refuse it).
+            if let Ok(manifest) = serde_json::from_value::<Manifest>(serde_json::json!({ *key: "probe" })) {
+                assert!(manifest.extra.is_empty(), "`{key}` is not read by the model");
+            }
+        }
+        let unknown: Manifest = serde_json::from_value(serde_json::json!({ "probe": "x" })).unwrap();
+        assert!(unknown.extra.contains_key("probe"), "the probe tells known keys from unknown ones");
+        let full = Manifest {
+            id: Some("i".into()),
+            version: Some("v".into()),
+            name: Some("n".into()),
+            vendor: Some("v".into()),
+            description: Some("d".into()),
+            delivery: Some(Delivery::Type("http".into())),
+            configuration: Some(Configuration::default()),
+            custom_data: Some(CustomDataSpec::default()),
+            scopes: Some(Scopes::default()),
+            events: vec!["e".into()],
+            actions: vec![Action::default()],
+            output_fields: Some(Value::Null),
+            ..Manifest::default()
+        };
+        let written = serde_json::to_value(&full).unwrap();
+        let keys: Vec<&str> = written.as_object().unwrap().keys().map(String::as_str).collect();
+        for key in keys {
+            assert!(KNOWN_KEYS.contains(&key), "`{key}` is written by the model but not in KNOWN_KEYS");
+        }
     }
 }

@@ -196,6 +196,18 @@ impl Router {
         self
     }
 
+    /// Routes whose event is not catalogued but one edit from a catalogued one (`issue.creatd`):
+    /// most likely a typo, which would answer 404 to every delivery of the real event.
+    pub(crate) fn near_misses(&self) -> Vec<(String, &'static str)> {
+        let mut misses: Vec<(String, &'static str)> = self
+            .routes
+            .keys()
+            .filter_map(|event| Some((event.clone(), kiket_types::catalog::nearest_event(event, 1)?)))
+            .collect();
+        misses.sort();
+        misses
+    }
+
     /// Route options called before any route was registered (the extension refuses to start).
     pub(crate) fn unplaced_options(&self) -> &[&'static str] {
         &self.unplaced

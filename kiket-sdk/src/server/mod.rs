@@ -38,8 +38,9 @@ use tower_service::Service;
 /// A tower layer applied to the extension's axum router when it is built.
 type ApplyLayer = Box<dyn FnOnce(axum::Router) -> axum::Router + Send + Sync>;
 
-/// Why an extension could not start.
-#[derive(Debug, thiserror::Error)]
+/// Why an extension could not start. `Debug` (what `main` prints when it returns one) writes
+/// the message and its causes.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum StartupError {
     /// The configuration is unusable.
@@ -66,10 +67,15 @@ pub enum StartupError {
     /// Deferred routes on a durable queue need a key to seal what they store.
     #[error("deferred handlers ({0}) store deliveries in a durable queue, which needs a sealing key: set KIKET_QUEUE_KEY to 32 random bytes in base64 (openssl rand -base64 32), the same on every server and worker")]
     QueueKeyMissing(String),
+    /// Development mode wants a local mock of the Kiket API, and this build has none.
+    #[error("development mode (KIKET_ENV=development) answers API calls from a local mock of the Kiket API, which comes with the cargo feature `testing`: add features = [\"testing\"] to the kiket dependency, or set KIKET_BASE_URL")]
+    LocalApiUnavailable,
     /// The listener could not bind or the server failed.
     #[error("server I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
+
+crate::report::debug_as_report!(StartupError);
 
 /// A configured extension: handlers, verification and limits.
 ///
@@ -124,6 +130,15 @@ impl Extension {
             return Err(StartupError::RouteOption(option));
         }
         crate::panic_guard::install();
+        for (event, catalogued) in router.near_misses() {
+            tracing::warn!(
+                route = %event.escape_debug(),
+                "a route's event is not catalogued: did you mean `{catalogued}`? (a route for an event of your own is fine)"
+            );
+        }
+        for problem in config.manifest().map(|m| m.problems()).unwrap_or_default() {
+            tracing::warn!(manifest = %config.manifest().and_then(|m| m.source.as_deref()).map_or(String::new(), |p| p.display().to_string()), "{problem}");
+        }
         let health = serde_json::json!({
             "status": "ok",
             "extension_id": config.extension_id(),
@@ -343,7 +358,18 @@ impl Extension {
         if self.config.options.development_webhook_secret.is_some() && !address.ip().is_loopback() {
             return Err(StartupError::DevelopmentSecretOffLoopback(address));
         }
-        tracing::info!(%address, events = ?self.registered_events(), "kiket extension listening");
+        let config = &self.config;
+        tracing::info!(
+            %address,
+            routes = %self.registered_events().join(", "),
+            verification = config.verification_mode(),
+            environment = config.environment().as_str(),
+            manifest = %config.manifest().and_then(|m| m.source.as_deref()).map_or("none".into(), |p| p.display().to_string()),
+            replay_guard = if config.options.replay_guard.is_some() { "on" } else { "off" },
+            queue = config.options.queue.name(),
+            redis = config.options.redis.address().unwrap_or("none"),
+            "kiket extension listening"
+        );
         let limits = assemble::connection_limits(&self.config);
         #[cfg(feature = "metrics")]
         let metrics_server = self.serve_metrics_apart(limits).await?;

@@ -518,6 +518,8 @@ async fn handle(
             (if call.operation == "unknown" { 404 } else { 501 }, json!({ "error": error }))
         }),
     };
+    // What a handler called, readable in development mode (`kiket::run` with KIKET_ENV=development).
+    tracing::info!(operation = call.operation, method = %call.method, path = %call.path.escape_debug(), status, "the local mock of the Kiket API answered");
     state.calls.push(call);
     if let Some(key) = idempotency_key.filter(|_| (200..300).contains(&status)) {
         state.idempotent.insert(key, (status, reply.clone()));

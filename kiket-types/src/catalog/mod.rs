@@ -87,6 +87,44 @@ pub fn find(event: &str, version: &str) -> Option<&'static EventSchema> {
     EVENTS.iter().find(|e| e.event == event && e.version == version)
 }
 
+/// The catalogued event name nearest to `name` when it is at most `edits` single-character
+/// edits (insertions, deletions, substitutions) away and not `name` itself: the "did you
+/// mean" of a mistyped event name.
+///
+/// ```
+/// use kiket_types::catalog::nearest_event;
+/// assert_eq!(nearest_event("issue.creatd", 1), Some("issue.created"));
+/// assert_eq!(nearest_event("issue.created", 2), None); // catalogued: nothing to suggest
+/// assert_eq!(nearest_event("billing.invoice_paid", 2), None);
+/// ```
+pub fn nearest_event(name: &str, edits: usize) -> Option<&'static str> {
+    if EVENTS.iter().any(|e| e.event == name) {
+        return None;
+    }
+    EVENTS
+        .iter()
+        .map(|e| (strsim::levenshtein(name, e.event), e.event))
+        .filter(|(distance, _)| *distance <= edits)
+        .min()
+        .map(|(_, event)| event)
+}
+
+/// `v1` for `1` (and any label unchanged): how a catalog version is spelled.
+///
+/// ```
+/// assert_eq!(kiket_types::catalog::version_label("2"), "v2");
+/// assert_eq!(kiket_types::catalog::version_label("v2"), "v2");
+/// assert_eq!(kiket_types::catalog::version_label("2024-10-01"), "2024-10-01");
+/// ```
+pub fn version_label(version: &str) -> String {
+    let version = version.trim();
+    if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) {
+        format!("v{version}")
+    } else {
+        version.to_owned()
+    }
+}
+
 impl EventSchema {
     /// The schema of this event (bundled form), or `Null` if the bundle lacks it.
     ///

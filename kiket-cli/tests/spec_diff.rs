@@ -3,7 +3,7 @@
 //! breaking changes.
 
 // The diff is a CLI concern (`kiket spec diff`); its module is compiled into this test too.
-#[path = "../src/bin/kiket/spec_diff.rs"]
+#[path = "../src/spec_diff.rs"]
 #[allow(dead_code)]
 mod spec_diff;
 
@@ -12,7 +12,7 @@ use spec_diff::{diff_paths, Change, Impact};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
 fn copy_dir(from: &Path, to: &Path) {

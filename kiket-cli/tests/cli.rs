@@ -94,18 +94,81 @@ async fn send_with_a_file_and_a_bad_secret_exits_non_zero_with_the_servers_messa
 #[test]
 fn unreachable_servers_missing_secrets_and_bad_usage_have_their_own_exit_codes() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let out = kiket(&["send", "issue.created", "--url", &format!("http://127.0.0.1:{port}"), "--secret", "s"]);
+    let url = format!("http://127.0.0.1:{port}");
+    let out = kiket(&["send", "issue.created", "--url", &url, "--secret", "s"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out.stderr).contains("could not reach"));
-    let out = kiket(&["send", "issue.created"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("no secret: pass --secret or set KIKET_WEBHOOK_SECRET"));
+    // No secret: the published development secret, said so (a development-mode server takes it).
+    let out = kiket(&["send", "issue.created", "--url", &url]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("signing with the published development secret"), "{}", text(&out.stderr));
     let out = kiket(&["launch"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("unknown command \"launch\"") && text(&out.stderr).contains("usage:"));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("unrecognized subcommand 'launch'") && stderr.contains("--help"), "{stderr}");
+    assert!(!stderr.contains("kiket queue"), "a short error pointing at --help, not the whole usage: {stderr}");
     let out = kiket(&["sample", "issue.exploded"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not in the catalog"));
+}
+
+#[test]
+fn help_and_version_at_every_level() {
+    let out = kiket(&["send", "--help"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("--version <VERSION>") && help.contains("--secret <SECRET>") && help.contains("<EVENT>"),
+        "{help}"
+    );
+    for command in ["sample", "sign", "manifest", "events", "spec", "new", "queue", "completions"] {
+        let out = kiket(&[command, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{command} --help: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("Usage: kiket"), "{command}");
+    }
+    let out = kiket(&["--version"]);
+    assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), format!("kiket {}\n", env!("CARGO_PKG_VERSION"))));
+}
+
+#[test]
+fn mistyped_commands_and_events_get_a_suggestion() {
+    let out = kiket(&["sampel", "issue.created"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("similar subcommand") && stderr.contains("'sample'"), "{stderr}");
+    assert!(!stderr.contains("Commands:"), "the whole usage is not reprinted: {stderr}");
+    let out = kiket(&["sample", "issue.creatd"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean issue.created?"), "{}", text(&out.stderr));
+    let out = kiket(&["sample", "issue.created", "--version", "v7"]);
+    assert!(text(&out.stderr).contains("issue.created has v1, v2"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_bare_version_number_works_like_its_label() {
+    let bare = kiket(&["sample", "issue.created", "--version", "2"]);
+    let label = kiket(&["sample", "issue.created", "--version", "v2"]);
+    assert_eq!(bare.status.code(), Some(0), "{}", text(&bare.stderr));
+    assert_eq!(bare.stdout, label.stdout);
+}
+
+#[test]
+fn missing_paths_are_named() {
+    let out = kiket(&["spec", "diff", "/nonexistent/old-schemas", concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas")]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("/nonexistent/old-schemas does not exist"), "{}", text(&out.stderr));
+    let out = kiket(&["manifest", "check", "/nonexistent/extension.yaml"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("/nonexistent/extension.yaml does not exist"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn completions_for_a_shell() {
+    let out = kiket(&["completions", "bash"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("_kiket") && text(&out.stdout).contains("dead-letters"));
+    let out = kiket(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
@@ -133,7 +196,7 @@ fn sign_prints_the_headers_the_platform_sends() {
 
 #[test]
 fn manifest_check_prints_the_resolved_config_without_secrets() {
-    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/manifests/flat.yaml");
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/manifests/flat.yaml");
     let out = kiket(&["manifest", "check", manifest]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let resolved: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -141,7 +204,7 @@ fn manifest_check_prints_the_resolved_config_without_secrets() {
     assert_eq!(resolved["settings"]["crm.apiKey"], "[redacted]");
     assert!(!text(&out.stdout).contains("whsec_from_manifest") && !text(&out.stdout).contains("crm-default-key"));
 
-    let broken = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/manifests/wrong_type.yaml");
+    let broken = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/manifests/wrong_type.yaml");
     let out = kiket(&["manifest", "check", broken]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -150,6 +213,20 @@ fn manifest_check_prints_the_resolved_config_without_secrets() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn manifest_check_names_typos_with_a_suggestion() {
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/manifests/typos.yaml");
+    let out = kiket(&["manifest", "check", manifest]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "warnings, not a failure: {stderr}");
+    assert!(stderr.contains("warning: unknown key `configuraton`: did you mean `configuration`?"), "{stderr}");
+    assert!(
+        stderr.contains("warning: event `issue.creatd` is not catalogued: did you mean `issue.created`?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("manifest OK (2 warnings)"), "{stderr}");
 }
 
 #[test]

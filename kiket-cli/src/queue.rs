@@ -1,29 +1,30 @@
 //! `kiket queue dead-letters` and `kiket queue requeue <id>`: the dead-letter list of an
 //! extension's Redis queue (built with the `redis` feature).
 
-use crate::args::Args;
+use crate::cli::QueueArgs;
+#[cfg(feature = "redis")]
+use crate::cli::QueueCommand;
 use crate::Failure;
 
 /// `kiket queue <dead-letters | requeue <id>> [--redis URL] [--extension ID]`.
 #[cfg(feature = "redis")]
-pub async fn run(args: &Args) -> Result<(), Failure> {
+pub async fn run(args: QueueArgs) -> Result<(), Failure> {
     use kiket::sdk::queue::Queue;
     use kiket::sdk::redis::{RedisConnection, RedisQueue};
 
     let url = args
-        .option("redis")
-        .map(str::to_owned)
+        .redis
         .or_else(|| std::env::var(kiket::sdk::config::env::KIKET_REDIS_URL).ok().filter(|v| !v.trim().is_empty()))
         .ok_or_else(|| Failure::Usage("no Redis: pass --redis redis://host:6379 or set KIKET_REDIS_URL".into()))?;
-    let extension = match args.option("extension") {
-        Some(id) => Some(id.to_owned()),
+    let extension = match args.extension {
+        Some(id) => Some(id),
         None => manifest_id()?,
     };
     let redis = RedisConnection::new(&url, extension.as_deref()).map_err(|e| Failure::Usage(e.to_string()))?;
     let queue = RedisQueue::new(redis);
     let unavailable = |e: kiket::sdk::replay::StoreError| Failure::Io(e.to_string());
-    match (args.positional(0), args.positional(1), args.positional_count()) {
-        (Some("dead-letters"), None, 1) => {
+    match args.command {
+        QueueCommand::DeadLetters => {
             let letters = queue.dead_letters().await.map_err(unavailable)?;
             println!("{} dead letter(s) in {}", letters.len(), queue.name());
             for letter in letters {
@@ -39,15 +40,14 @@ pub async fn run(args: &Args) -> Result<(), Failure> {
             }
             Ok(())
         }
-        (Some("requeue"), Some(id), 2) => {
-            if queue.requeue(id).await.map_err(unavailable)? {
+        QueueCommand::Requeue { id } => {
+            if queue.requeue(&id).await.map_err(unavailable)? {
                 println!("requeued {id}");
                 Ok(())
             } else {
                 Err(Failure::Rejected(format!("no dead letter {id} in {}", queue.name())))
             }
         }
-        _ => Err(Failure::Usage("kiket queue takes `dead-letters` or `requeue <id>`".into())),
     }
 }
 
@@ -62,8 +62,8 @@ fn manifest_id() -> Result<Option<String>, Failure> {
 
 /// Without the `redis` feature there is no queue to look at.
 #[cfg(not(feature = "redis"))]
-pub async fn run(_args: &Args) -> Result<(), Failure> {
+pub async fn run(_args: QueueArgs) -> Result<(), Failure> {
     Err(Failure::Usage(
-        "this kiket binary was built without the `redis` feature: cargo install kiket --features redis".into(),
+        "this kiket binary was built without the `redis` feature: cargo install kiket-cli --features redis".into(),
     ))
 }
