@@ -155,7 +155,8 @@ fn manifest_events_without_handlers_fail_at_startup() {
 }
 
 /// Typos start, and are named with what was probably meant: in the start-up log and in
-/// `kiket manifest check` (kiket-cli/tests/cli.rs).
+/// `kiket manifest check` (kiket-cli/tests/cli.rs). A handler the manifest does not declare
+/// is drift, also warned.
 #[test]
 fn typos_in_the_manifest_and_the_router_are_warned_with_a_suggestion() {
     let (captured, _guard) = support::Captured::install(tracing::Level::WARN);
@@ -170,9 +171,12 @@ fn typos_in_the_manifest_and_the_router_are_warned_with_a_suggestion() {
     assert!(logs.contains("event `issue.creatd` is not catalogued: did you mean `issue.created`?"), "{logs}");
     assert!(logs.contains("route=issue.creatd") && logs.contains("did you mean `issue.created`?"), "{logs}");
     assert!(
-        !logs.contains("crm.sync"),
+        !logs.contains("route=crm.sync"),
         "an event of the extension's own, far from any catalogued one, is fine: {logs}"
     );
+    // … but the manifest does not declare it: drift, warned once.
+    assert_eq!(logs.matches("a handler's event is not declared in the manifest").count(), 1, "{logs}");
+    assert!(logs.contains("not declared in the manifest: the platform will not send it (declare it, or remove the handler) event=crm.sync"), "{logs}");
 }
 
 #[tokio::test]

@@ -69,9 +69,10 @@ fn a_new_extension_passes_its_own_tests_offline() {
         .env("CARGO_TARGET_DIR", target_dir())
         .env_remove("RUSTFLAGS"));
     assert!(ok, "the scaffold's tests failed:\n{out}");
-    assert!(out.contains("2 passed"), "{out}");
+    assert!(out.contains("3 passed"), "{out}");
     assert!(!out.contains("warning"), "the scaffold builds without warnings:\n{out}");
     readme_commands_run_offline(&dir);
+    a_removed_handler_fails_the_drift_test(&dir);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -145,6 +146,30 @@ fn readme_commands_run_offline(dir: &Path) {
             && !stderr.contains("Config("),
         "{stderr}"
     );
+}
+
+/// The scaffold's drift test notices a handler taken out of `router()` while the manifest
+/// still declares its event.
+fn a_removed_handler_fails_the_drift_test(dir: &Path) {
+    let lib = dir.join("src/lib.rs");
+    let code = std::fs::read_to_string(&lib).unwrap();
+    let registration = "Router::new().issue_created_v1(OnIssueCreated)";
+    assert!(code.contains(registration), "{code}");
+    std::fs::write(&lib, code.replace(registration, "Router::new()")).unwrap();
+    let (ok, out) = run(Command::new(env!("CARGO"))
+        .args([
+            "test",
+            "--offline",
+            "--quiet",
+            "--test",
+            "handlers",
+            "the_router_handles_exactly_what_the_manifest_declares",
+        ])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("RUSTFLAGS"));
+    assert!(!ok, "the drift test passed without the handler:\n{out}");
+    assert!(out.contains("`issue.created` is declared in the manifest but has no handler"), "{out}");
 }
 
 /// Starts the scaffold's server with `env` until it listens, stops it, and returns its log.

@@ -132,7 +132,7 @@ pub use handler::{Delivery, Handler, HandlerContext, HandlerError, HandlerResult
 pub use local_api::LocalApi;
 pub use payload::{decode, PayloadError};
 pub use routing::Router;
-pub use server::{shutdown_signal, Extension, StartupError, TelemetryHandle, Workers};
+pub use server::{shutdown_signal, Drift, Extension, StartupError, TelemetryHandle, Workers};
 
 /// What the `kiket` facade's generated code calls; not part of the API.
 #[doc(hidden)]

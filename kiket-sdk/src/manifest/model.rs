@@ -249,6 +249,23 @@ impl Manifest {
     }
 }
 
+impl Manifest {
+    /// Every event the manifest declares, sorted, each once: what the platform may deliver to
+    /// the extension, so what its router should handle.
+    ///
+    /// ```
+    /// let manifest = kiket_sdk::manifest::parse("events: [issue.created, crm.sync, issue.created]\n", "m.yaml".as_ref())?;
+    /// assert_eq!(manifest.declared_events(), ["crm.sync", "issue.created"]);
+    /// # Ok::<(), kiket_sdk::manifest::ManifestError>(())
+    /// ```
+    pub fn declared_events(&self) -> Vec<String> {
+        let mut events = self.events.clone();
+        events.sort();
+        events.dedup();
+        events
+    }
+}
+
 /// `true` for `env:NAME` references (prefix case-insensitive).
 pub fn is_env_reference(value: &str) -> bool {
     value.len() > 4 && value[..4].eq_ignore_ascii_case("env:")

@@ -261,6 +261,25 @@ impl Router {
         out
     }
 
+    /// Every event with a handler (any version), sorted.
+    ///
+    /// ```
+    /// use kiket_sdk::{HandlerContext, Router};
+    /// let noop = |_p: serde_json::Value, _ctx: HandlerContext| async { Ok(()) };
+    /// let router = Router::new().raw("b.event", "v2", noop).raw("a.event", "v1", noop).raw("a.event", "v2", noop);
+    /// assert_eq!(router.handled_events(), ["a.event", "b.event"]);
+    /// ```
+    pub fn handled_events(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .routes
+            .iter()
+            .filter(|(_, versions)| !versions.is_empty())
+            .map(|(event, _)| event.to_string())
+            .collect();
+        out.sort();
+        out
+    }
+
     /// `true` when some version of `event` has a handler.
     ///
     /// ```

@@ -11,11 +11,13 @@
 //! pipeline without going through it (`front.rs`) unless a layer is set.
 
 mod assemble;
+mod drift;
 mod front;
 mod listen;
 #[cfg(feature = "metrics")]
 mod metrics_route;
 
+pub use drift::Drift;
 pub use listen::shutdown_signal;
 
 use crate::config::Config;
@@ -136,6 +138,15 @@ impl Extension {
                 "a route's event is not catalogued: did you mean `{catalogued}`? (a route for an event of your own is fine)"
             );
         }
+        if let Some(manifest) = config.manifest() {
+            let drift = drift::Drift::between(&router, manifest);
+            for event in &drift.undeclared {
+                tracing::warn!(
+                    event = %event.escape_debug(),
+                    "a handler's event is not declared in the manifest: the platform will not send it (declare it, or remove the handler)"
+                );
+            }
+        }
         for problem in config.manifest().map(|m| m.problems()).unwrap_or_default() {
             tracing::warn!(manifest = %config.manifest().and_then(|m| m.source.as_deref()).map_or(String::new(), |p| p.display().to_string()), "{problem}");
         }
@@ -151,7 +162,7 @@ impl Extension {
         if !deferred.is_empty() && config.options.queue.durable() && config.options.queue_keys.is_empty() {
             return Err(StartupError::QueueKeyMissing(deferred.join(", ")));
         }
-        let subscribed: Vec<String> = config.manifest().map(|m| m.events.clone()).unwrap_or_default();
+        let subscribed: Vec<String> = config.manifest().map(|m| m.declared_events()).unwrap_or_default();
         // The recorder first: the pipeline registers its series with whatever is installed.
         #[cfg(feature = "metrics")]
         let recorder = config.metrics_endpoint().map(|_| crate::telemetry::prometheus::install()).transpose()?;

@@ -6,7 +6,8 @@
 //!   free loopback port;
 //! - [`MockKiketApi`]: every extension-API operation, recorded, with programmable answers;
 //! - [`sample`] / [`load_fixture`] / [`TestClient::replay`]: payloads for every event;
-//! - [`TestContext`]: the context a handler receives, to call a handler directly.
+//! - [`TestContext`]: the context a handler receives, to call a handler directly;
+//! - [`assert_no_drift`]: the router handles exactly the events the manifest declares.
 //!
 //! ```
 //! use kiket_sdk::testing::{SignedRequest, TestKeys};
@@ -25,6 +26,7 @@
 
 mod client;
 mod context;
+mod drift;
 mod keys;
 mod mock_api;
 mod request;
@@ -32,6 +34,7 @@ mod server;
 
 pub use client::{load_fixture, sample, TestClient, TestResponse};
 pub use context::{TestContext, UNREACHABLE_API};
+pub use drift::assert_no_drift;
 pub use keys::{forge_token, StaticJwks, TestKeys};
 pub use mock_api::{MockKiketApi, RecordedCall};
 pub use request::{SignedRequest, VersionIn};
