@@ -98,13 +98,16 @@ async fn webhook_secret_precedence_is_builder_then_manifest_then_environment() {
     assert_eq!(status_with(env_only, "whsec_env").await, 200);
 }
 
+/// Not a start-up error since the 1.x manifest (PROTOCOL §9.1): per-organisation values arrive
+/// with each delivery. Reported, and reading it says what sets it.
 #[test]
-fn required_settings_without_a_value_fail_at_startup_saying_what_sets_them() {
+fn required_settings_without_a_value_are_reported_saying_what_sets_them() {
     let vars = env(&[("NESTED_WEBHOOK_SECRET", "whsec_env")]);
-    let err = Config::builder().manifest_path(fixture("nested.yaml")).with_env_from(vars).build().unwrap_err();
+    let config = Config::builder().manifest_path(fixture("nested.yaml")).with_env_from(vars).build().unwrap();
+    assert_eq!(config.settings().unset_required(), ["webhook.token"]);
     assert_eq!(
-        err.to_string(),
-        "required settings are missing: setting `webhook.token` is not set: set `configuration.properties.webhook.token.default` in the manifest, or the environment variable KIKET_SECRET_WEBHOOK_TOKEN, or pass it with ConfigBuilder::setting"
+        config.settings().require::<String>("webhook.token").unwrap_err().to_string(),
+        "setting `webhook.token` is not set: it arrives with a delivery as `secrets.webhook.token`; or set `configuration.webhook.token.default` in the manifest, or the environment variable KIKET_SECRET_WEBHOOK_TOKEN, or pass it with ConfigBuilder::setting"
     );
 }
 
@@ -147,10 +150,19 @@ fn discovery_takes_the_first_name_that_exists() {
 }
 
 #[test]
-fn manifest_events_without_handlers_fail_at_startup() {
+fn manifest_events_without_handlers_are_warned_at_startup_and_fatal_on_request() {
+    let (captured, _guard) = support::Captured::install(tracing::Level::WARN);
     let config = Config::builder().manifest_path(fixture("flat.yaml")).build().unwrap();
+    let declared = config.manifest().unwrap().declared_events();
     let router = Router::new().issue_created_v1(|_p: IssueCreatedV1, _c: HandlerContext| async { Ok(Reply::ok()) });
-    let err = Extension::new(router, config).unwrap_err();
+    let extension = Extension::new(router, config).expect("drift is a warning");
+    let logs = captured.text();
+    assert!(
+        logs.contains("the manifest declares an event without a handler") && logs.contains("event=workflow.sla_status"),
+        "{logs}"
+    );
+    assert!(!logs.contains("event=issue.created"), "{logs}");
+    let err = extension.check_subscriptions(declared).unwrap_err();
     assert!(err.to_string().contains("workflow.sla_status"), "{err}");
 }
 
@@ -207,15 +219,34 @@ async fn secrets_never_reach_debug_output_of_config_context_or_errors() {
 
 #[cfg(feature = "json-schema")]
 #[test]
-fn committed_manifest_schema_matches_the_model() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/extension-manifest.schema.json");
-    let generated = serde_json::to_string_pretty(&manifest::json_schema()).unwrap() + "\n";
-    if std::env::var_os("KIKET_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+fn committed_manifest_schemas_match_the_model() {
+    for (file, schema) in [
+        ("docs/extension-manifest.schema.json", manifest::json_schema()),
+        ("docs/kiket-manifest-1.x.schema.json", manifest::json_schema_1x()),
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let generated = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+        if std::env::var_os("KIKET_UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{file} is out of date; run: KIKET_UPDATE_SNAPSHOTS=1 cargo test -p kiket --all-features --test manifest_and_config"
+        );
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "docs/extension-manifest.schema.json is out of date; run: KIKET_UPDATE_SNAPSHOTS=1 cargo test -p kiket --test manifest_and_config"
-    );
+    // The 1.x schema describes the §9.4 example: every key the example has (the model reads all
+    // but the made-up `future_field`) is a property of the schema.
+    let schema = manifest::json_schema_1x();
+    let example =
+        manifest::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pager/.kiket/manifest.yaml"))
+            .unwrap();
+    assert_eq!(example.extra.keys().collect::<Vec<_>>(), ["future_field"]);
+    let written = serde_json::to_value(&example).unwrap();
+    let defs = schema.get("$defs").or_else(|| schema.get("definitions")).expect("definitions");
+    let properties = defs["Manifest"]["properties"].as_object().unwrap();
+    for key in written.as_object().unwrap().keys().filter(|k| *k != "future_field") {
+        assert!(properties.contains_key(key), "the 1.x schema lacks `{key}`");
+    }
+    assert!(schema["properties"]["model_version"].is_object() && schema["properties"]["extension"].is_object());
 }

@@ -146,8 +146,9 @@ fn manifest_check(path: Option<PathBuf>) -> Result<(), Failure> {
             let cwd = std::env::current_dir().map_err(|e| Failure::Io(e.to_string()))?;
             if kiket::sdk::manifest::discover(&cwd).is_none() {
                 return Err(Failure::Rejected(format!(
-                    "no extension.yaml, extension.yml, manifest.yaml or manifest.yml in {}",
-                    cwd.display()
+                    "no manifest in {} (looked for {})",
+                    cwd.display(),
+                    kiket::sdk::manifest::MANIFEST_NAMES.join(", ")
                 )));
             }
             builder.discover_manifest(cwd)
@@ -155,7 +156,13 @@ fn manifest_check(path: Option<PathBuf>) -> Result<(), Failure> {
     };
     let config = builder.build().map_err(|e| Failure::Rejected(format!("manifest check failed: {e}")))?;
     println!("{}", serde_json::to_string_pretty(&config.describe()).unwrap_or_default());
-    let problems = config.manifest().map(|m| m.problems()).unwrap_or_default();
+    if let Some(manifest) = config.manifest() {
+        eprint!("{}", declarations(manifest));
+    }
+    let mut problems = config.manifest().map(|m| m.problems()).unwrap_or_default();
+    problems.extend(config.settings().unset_required().iter().map(|key| {
+        format!("required setting `{key}` has no value here: it must arrive with each delivery (secrets.{key}) or be set in the environment")
+    }));
     for problem in &problems {
         eprintln!("warning: {problem}");
     }
@@ -164,6 +171,65 @@ fn manifest_check(path: Option<PathBuf>) -> Result<(), Failure> {
         if problems.is_empty() { String::new() } else { format!(" ({} warnings)", problems.len()) }
     );
     Ok(())
+}
+
+/// What the manifest declares, for a reader: events, hooks with their deadlines, commands,
+/// workflow actions with their parameters, settings with their defaults (secrets never shown).
+fn declarations(manifest: &kiket::sdk::manifest::Manifest) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    // Manifest text reaches a terminal: control characters escaped, quotes left as they are.
+    let clean = |text: &str| -> String {
+        text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    };
+    let _ = writeln!(
+        out,
+        "declared events: {}",
+        manifest.declared_events().iter().map(|e| clean(e)).collect::<Vec<_>>().join(", ")
+    );
+    for hook in &manifest.hooks {
+        let timeout = hook.timeout.map_or("no deadline".to_owned(), |ms| format!("{ms} ms"));
+        let retries =
+            hook.retries.map_or(String::new(), |r| format!(", {r} {}", if r == 1 { "retry" } else { "retries" }));
+        let _ = writeln!(out, "hook {}: {timeout}{retries}", clean(&hook.event));
+    }
+    if let Some(contributes) = &manifest.contributes {
+        for command in &contributes.commands {
+            let event = command.handler.as_ref().and_then(|h| h.event.as_deref()).unwrap_or(&command.command);
+            let _ = writeln!(out, "command {} → event {}", clean(&command.command), clean(event));
+        }
+        for action in &contributes.workflow_actions {
+            let event = action.handler.as_ref().and_then(|h| h.event.as_deref()).unwrap_or("(no event)");
+            let parameters: Vec<String> = action
+                .parameters
+                .iter()
+                .map(|p| {
+                    let kind = p.kind.as_deref().unwrap_or("string");
+                    format!("{}: {}{}", clean(&p.key), clean(kind), if p.required { " (required)" } else { "" })
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "workflow action {} → event {} ({})",
+                clean(&action.id),
+                clean(event),
+                parameters.join(", ")
+            );
+        }
+    }
+    for (key, property) in manifest.configuration.iter().flat_map(|c| &c.properties) {
+        let kind = property.kind.as_deref().unwrap_or("string");
+        let default = match (property.typed_default(), property.secret) {
+            (Ok(None), _) => "no default".to_owned(),
+            (_, true) => "default [redacted]".to_owned(),
+            (Ok(Some(value)), false) => format!("default {}", clean(&value.to_string())),
+            (Err(problem), false) => format!("default unusable: {}", clean(&problem)),
+        };
+        let flags = [(property.secret, " secret"), (property.required, " required")];
+        let flags: String = flags.iter().filter(|(on, _)| *on).map(|(_, name)| *name).collect();
+        let _ = writeln!(out, "setting {}: {}, {default}{flags}", clean(key), clean(kind));
+    }
+    out
 }
 
 fn events() -> Result<(), Failure> {

@@ -230,6 +230,52 @@ fn manifest_check_names_typos_with_a_suggestion() {
 }
 
 #[test]
+fn manifest_check_on_the_1x_example_lists_what_it_declares() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pager");
+    let out = Command::new(env!("CARGO_BIN_EXE_kiket"))
+        .args(["manifest", "check"])
+        .current_dir(dir)
+        .env("PAGER_WEBHOOK_SECRET", "whsec_pager")
+        .env_remove("KIKET_SECRET_PAGER_API_KEY")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let resolved: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(resolved["extension_id"], "com.example.pager");
+    assert_eq!(resolved["settings"]["MAX_PAGES_PER_HOUR"], 30, "typed: {resolved}");
+    for line in [
+        "declared events: case.assigned, case.created, external.webhook.pager_ack, pager.testPage, pager.workflowAction.page, workflow.sla_breach",
+        "hook case.created: 2000 ms, 1 retry",
+        "hook workflow.sla_breach: 8000 ms, 2 retries",
+        "command pager.testPage → event pager.testPage",
+        "workflow action page_oncall → event pager.workflowAction.page (service: string (required), urgency: string, repeat: integer)",
+        "setting MAX_PAGES_PER_HOUR: integer, default 30",
+        "setting PAGER_REGION: string, default \"eu\"",
+        "setting PAGER_API_KEY: string, no default secret required",
+        "warning: required setting `PAGER_API_KEY` has no value here",
+        "manifest OK (1 warnings)",
+    ] {
+        assert!(stderr.contains(line), "missing `{line}` in:\n{stderr}");
+    }
+    // Without the secret's variable: the error names it and its line.
+    let out = Command::new(env!("CARGO_BIN_EXE_kiket"))
+        .args(["manifest", "check"])
+        .current_dir(dir)
+        .env_remove("PAGER_WEBHOOK_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            ".kiket/manifest.yaml:12: `callback.secret` references the environment variable PAGER_WEBHOOK_SECRET"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn events_lists_the_catalog() {
     let out = kiket(&["events"]);
     assert_eq!(out.status.code(), Some(0));

@@ -142,8 +142,10 @@ fn readme_commands_run_offline(dir: &Path) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
-        stderr.contains("Error: no delivery verification is configured: set KIKET_WEBHOOK_SECRET")
-            && !stderr.contains("Config("),
+        stderr.contains(
+            "Error: ./extension.yaml:9: `delivery.callback.secret` references the environment variable \
+             KIKET_WEBHOOK_SECRET, which is not set"
+        ) && !stderr.contains("Config("),
         "{stderr}"
     );
 }

@@ -19,9 +19,10 @@ pub enum ConfigError {
     /// The manifest could not be found or read.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
-    /// Required settings have no value.
-    #[error("required settings are missing: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
-    MissingSettings(Vec<SettingsError>),
+    /// A setting's value does not have its declared type, or a secret setting references an
+    /// unset variable.
+    #[error(transparent)]
+    Settings(SettingsError),
     /// A URL setting is not an absolute http(s) URL.
     #[error("{setting} must be an absolute http:// or https:// URL without credentials, got {value:?}")]
     InvalidUrl {

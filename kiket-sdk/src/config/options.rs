@@ -322,7 +322,7 @@ options! {
     // Verifying deliveries (PROTOCOL §2).
 
     /// HMAC secrets of deliveries, newest first; any one that matches passes (rotation). After
-    /// code: the manifest's `delivery.callback.secret`, then the environment.
+    /// code: the manifest's `callback.secret` (or `delivery.callback.secret`), then the environment.
     webhook_secrets: Vec<SecretString> = Vec::new();
         env [KIKET_WEBHOOK_SECRET]; show [redacted]; resolve webhook_secrets;
     /// A published development secret, used only when no real one is configured: deliveries
@@ -416,15 +416,15 @@ options! {
     /// The manifest (`extension.yaml`, or `.kiket/manifest.yaml`): a path, a directory to
     /// discover it in, or a parsed one.
     manifest: Option<Arc<Manifest>> as resolve::ManifestSource = None;
-        env []; show ["events" => |c: &Config| c.manifest().map(|m| m.events.clone()).unwrap_or_default()]; resolve manifest;
+        env []; show ["events" => |c: &Config| c.manifest().map(Manifest::declared_events).unwrap_or_default()]; resolve manifest;
     /// The extension's id (else the manifest's `id`).
     extension_id: Option<String> as String = None;
         env []; show [plain]; resolve extension_id;
     /// The extension's version (else the manifest's `version`).
     extension_version: Option<String> as String = None;
         env []; show [plain]; resolve extension_version;
-    /// Settings: manifest defaults, overlaid by `KIKET_SECRET_<NAME>` for secret ones, overlaid
-    /// by values set in code.
+    /// Settings: manifest defaults (typed), overlaid by the environment (`KIKET_SECRET_<KEY>`
+    /// for secret ones, `KEY` for keys written like a variable), overlaid by values set in code.
     settings: Arc<Settings> as BTreeMap<String, Value> = Arc::default();
         env []; show [redacted]; resolve settings;
 

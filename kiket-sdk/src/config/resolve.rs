@@ -325,22 +325,28 @@ pub(super) fn webhook_secrets(
     inputs: &mut Inputs,
     default: Vec<SecretString>,
 ) -> Result<Vec<SecretString>, ConfigError> {
-    let real = real_webhook_secrets(inputs, default);
+    let real = real_webhook_secrets(inputs, default)?;
     if real.is_empty() {
         return Ok(development_secret(inputs, None)?.into_iter().collect());
     }
     Ok(real)
 }
 
-/// The secrets that are not the development one.
-fn real_webhook_secrets(inputs: &Inputs, default: Vec<SecretString>) -> Vec<SecretString> {
+/// The secrets that are not the development one. The manifest's secret referencing an unset
+/// variable is an error naming it and its line, except in development mode (where the
+/// development secret stands in).
+fn real_webhook_secrets(inputs: &Inputs, default: Vec<SecretString>) -> Result<Vec<SecretString>, ConfigError> {
     let set: Vec<SecretString> =
         inputs.options.webhook_secrets.clone().unwrap_or(default).into_iter().filter(|s| !s.is_blank()).collect();
     if !set.is_empty() {
-        return set;
+        return Ok(set);
     }
-    let from_manifest = inputs.manifest.as_ref().and_then(|m| m.webhook_secret(&|name| inputs.reference(name)));
-    from_manifest.or_else(|| inputs.var(env::KIKET_WEBHOOK_SECRET)).map(SecretString::new).into_iter().collect()
+    let from_manifest = match inputs.manifest.as_ref().map(|m| m.webhook_secret(&|name| inputs.reference(name))) {
+        Some(Err(_)) if inputs.development()? => None,
+        Some(result) => result?,
+        None => None,
+    };
+    Ok(from_manifest.or_else(|| inputs.var(env::KIKET_WEBHOOK_SECRET)).map(SecretString::new).into_iter().collect())
 }
 
 /// The development secret, when it is used: no real secret is configured, and one was set in
@@ -351,7 +357,8 @@ pub(super) fn development_secret(
 ) -> Result<Option<SecretString>, ConfigError> {
     let published = inputs.development()?.then(|| SecretString::new(DEVELOPMENT_WEBHOOK_SECRET));
     let secret = inputs.options.development_webhook_secret.clone().or(default).or(published);
-    Ok(secret.filter(|s| !s.is_blank()).filter(|_| real_webhook_secrets(inputs, Vec::new()).is_empty()))
+    let no_real_one = real_webhook_secrets(inputs, Vec::new())?.is_empty();
+    Ok(secret.filter(|s| !s.is_blank()).filter(|_| no_real_one))
 }
 
 /// An absolute http(s) URL without credentials and without a trailing slash.
@@ -454,13 +461,13 @@ pub(super) fn extension_version(inputs: &mut Inputs, default: Option<String>) ->
     Ok(inputs.options.extension_version.clone().or_else(from_manifest).or(default))
 }
 
-/// Manifest defaults, `KIKET_SECRET_*` for secret keys, values set in code (PROTOCOL §5).
+/// Manifest defaults, the environment (`KIKET_SECRET_*`, `KEY`), values set in code (PROTOCOL §5, §9.1).
 pub(super) fn settings(inputs: &mut Inputs, _default: Arc<Settings>) -> Result<Arc<Settings>, ConfigError> {
     let explicit = inputs.options.settings.clone().unwrap_or_default();
     let settings = Settings::resolve(inputs.manifest.as_deref(), &explicit, &|name| inputs.reference(name), &|name| {
         inputs.var(name)
     })
-    .map_err(ConfigError::MissingSettings)?;
+    .map_err(ConfigError::Settings)?;
     Ok(Arc::new(settings))
 }
 

@@ -226,6 +226,37 @@ impl HandlerContext {
         &self.0.shared.settings
     }
 
+    /// The setting `key` as `T`, from the first place that has it: the delivery's own value
+    /// (`secrets.<key>`, per organisation), the value set in code, the environment
+    /// (`KIKET_SECRET_<KEY>` for a secret, `KEY` for a key written like a variable), the
+    /// manifest's default. Text is read as the manifest's declared `type` first (`"587"` for an
+    /// `integer`). Fails naming the key when no place has it or the value does not parse.
+    ///
+    /// ```
+    /// use kiket_sdk::manifest::{Configuration, Manifest, Property};
+    /// let port = Property { kind: Some("integer".into()), default: Some("587".into()), ..Property::default() };
+    /// let manifest = Manifest {
+    ///     configuration: Some(Configuration { properties: [("SMTP_PORT".to_owned(), port)].into(), ..Configuration::default() }),
+    ///     ..Manifest::default()
+    /// };
+    /// let settings = kiket_sdk::Config::builder().webhook_secret("whsec_x").manifest(manifest).build()?.settings().clone();
+    /// let ctx = kiket_sdk::testing::TestContext::new("email.send", "v1").settings(settings.clone()).build();
+    /// assert_eq!(ctx.setting::<u16>("SMTP_PORT")?, 587); // the manifest's default, typed
+    /// let ctx = kiket_sdk::testing::TestContext::new("email.send", "v1").settings(settings).payload_secret("SMTP_PORT", "2525").build();
+    /// assert_eq!(ctx.setting::<u16>("SMTP_PORT")?, 2525); // the organisation's value wins
+    /// assert!(ctx.setting::<u16>("SMTP_HOST").unwrap_err().to_string().contains("SMTP_HOST"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn setting<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, crate::settings::SettingsError> {
+        let settings = &self.0.shared.settings;
+        if let Some(value) = self.0.payload_secrets.as_ref().and_then(|s| s.0.get(key))
+            && !value.is_blank()
+        {
+            return settings.delivered(key, value.expose());
+        }
+        settings.require(key)
+    }
+
     /// Per-organisation secrets delivered with the event (`payload.secrets`).
     ///
     /// ```

@@ -1,14 +1,20 @@
 //! The manifest's typed model (PROTOCOL.md §5). Unknown keys are kept in `extra` maps.
 
+use super::load::ManifestError;
+use super::reference::{line_of, referenced_variables, resolve_references};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// An extension manifest (`extension.yaml`), flat or nested under `extension:`.
+/// An extension manifest: the 1.x shape (`.kiket/manifest.yaml`, `model_version: "1.0"`,
+/// fields under `extension:`, PROTOCOL §9.1) or the older flat one (`extension.yaml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Manifest {
+    /// `model_version` (top level, beside `extension:`), e.g. `"1.0"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
     /// Extension id, e.g. `com.example.marketing`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -24,10 +30,25 @@ pub struct Manifest {
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The language the extension is written in (a hint: `rust`, `python`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<String>,
+    /// The extension API version it speaks (`v1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// Author.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Home page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
     /// How the platform delivers events: a delivery type (`http`) or a mapping with
     /// `callback.secret`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    /// 1.x: the callback beside `delivery: http` (URL, secret, timeout).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<Callback>,
     /// Configuration properties (settings) of the extension.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub configuration: Option<Configuration>,
@@ -37,9 +58,25 @@ pub struct Manifest {
     /// Scopes requested.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Scopes>,
-    /// Events the extension subscribes to.
+    /// Events the extension subscribes to (the flat shape).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
+    /// 1.x: events the extension subscribes to.
+    #[serde(rename = "activationEvents", skip_serializing_if = "Vec::is_empty")]
+    pub activation_events: Vec<String>,
+    /// 1.x: scopes in `resource:action` form (`issues:read`), the same scopes as the runtime
+    /// token's dotted form (`issues.read`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<String>,
+    /// 1.x: free-form tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<Value>,
+    /// 1.x: the platform's deadline and retries per event.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<Hook>,
+    /// 1.x: commands and workflow actions the extension adds to Kiket's UI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contributes: Option<Contributes>,
     /// Actions offered in the UI.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<Action>,
@@ -90,9 +127,15 @@ pub struct Callback {
     /// Callback URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Webhook secret, literal or `env:NAME`.
+    /// Webhook secret: a literal, or a reference (`env.NAME`, `env:NAME`, `${NAME}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// 1.x: how long the platform waits for an answer, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// 1.x: whether the platform needs the callback to answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
     /// Other keys.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -100,17 +143,153 @@ pub struct Callback {
 
 impl std::fmt::Debug for Callback {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let secret = self.secret.as_deref().map(|s| if is_env_reference(s) { s } else { "[redacted]" });
-        f.debug_struct("Callback").field("url", &self.url).field("secret", &secret).finish_non_exhaustive()
+        let secret = self.secret.as_deref().map(shown);
+        f.debug_struct("Callback")
+            .field("url", &self.url)
+            .field("secret", &secret)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
-/// `configuration`.
+/// A secret as it may be shown: a reference names a variable and is shown; a literal is not.
+fn shown(secret: &str) -> &str {
+    if referenced_variables(secret).is_empty() {
+        "[redacted]"
+    } else {
+        secret
+    }
+}
+
+/// 1.x `hooks[]`: the platform's callback deadline and retries for one event.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct Hook {
+    /// The event.
+    pub event: String,
+    /// A template the platform renders (free-form).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// How long the platform waits for the answer, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// How many times the platform retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u32>,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Other keys.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// 1.x `contributes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct Contributes {
+    /// Commands a user runs in Kiket's UI, each delivered as an extension event.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<CommandContribution>,
+    /// Steps users add to a workflow, each delivered as an extension event with its parameters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub workflow_actions: Vec<WorkflowAction>,
+    /// Other keys.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// 1.x `contributes.commands[]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct CommandContribution {
+    /// The command's name, e.g. `pager.testPage`.
+    pub command: String,
+    /// Title shown in the UI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The event it is delivered as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handler: Option<EventHandlerRef>,
+    /// Other keys (`category`, `icon`, `keywords`, …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `handler: {type: extension_event, event}` of a command or workflow action.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct EventHandlerRef {
+    /// `extension_event`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The event delivered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// Other keys.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// 1.x `contributes.workflow_actions[]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct WorkflowAction {
+    /// Identifier, e.g. `page_oncall`.
+    pub id: String,
+    /// Name shown in the UI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The event it is delivered as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handler: Option<EventHandlerRef>,
+    /// The values a user fills in; delivered at the payload's top level, keyed by `key`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Parameter>,
+    /// Other keys (`icon`, …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One parameter of a workflow action.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct Parameter {
+    /// The key its value arrives under.
+    pub key: String,
+    /// `string`, `integer`, `boolean`, …
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Whether a value is always delivered.
+    pub required: bool,
+    /// Other keys (`placeholder`, …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `configuration`: the 1.x map from setting key to its declaration, or the older
+/// `configuration.properties`. Both land in `properties` when the manifest is parsed (a 1.x
+/// entry is any key whose value is a mapping; `properties` itself is the older shape).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Configuration {
-    /// Properties by key.
+    /// Settings by key.
     pub properties: BTreeMap<String, Property>,
     /// Other keys.
     #[serde(flatten)]
@@ -122,22 +301,93 @@ pub struct Configuration {
 #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Property {
-    /// Default value (may be `env:NAME`).
+    /// Default value (may reference a variable: `env.NAME`, `env:NAME`, `${NAME}`). 1.x
+    /// manifests write every default as a string; [`typed_default`](Self::typed_default)
+    /// reads it as the declared `type`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<Value>,
     /// Whether the value is a secret (overlaid by `KIKET_SECRET_<NAME>`, never printed).
     pub secret: bool,
-    /// Whether the extension cannot start without a value.
+    /// Whether a value is needed; per-organisation values arrive with each delivery, so an
+    /// unset required setting is a warning at start-up, not an error.
     pub required: bool,
-    /// Value type as declared (`string`, `number`, …).
+    /// Value type as declared (`string`, `integer`, `number`, `boolean`, `template`, …).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// 1.x: `extension` or `project`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// 1.x: label shown in the UI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Other keys.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Property {
+    /// `value` read as this property's declared type: `integer` → a JSON integer (`"587"` is
+    /// 587), `number`/`decimal`/`float` → a number, `boolean` → `true`/`false`, anything else
+    /// (`string`, `template`, …) as it is. `Err` says what is wrong (never the value of a
+    /// secret).
+    ///
+    /// ```
+    /// use kiket_sdk::manifest::Property;
+    /// use serde_json::json;
+    /// let port = Property { kind: Some("integer".into()), ..Property::default() };
+    /// assert_eq!(port.typed(json!("587")), Ok(json!(587)));
+    /// assert!(port.typed(json!("five")).is_err());
+    /// let dry_run = Property { kind: Some("boolean".into()), ..Property::default() };
+    /// assert_eq!(dry_run.typed(json!("false")), Ok(json!(false)));
+    /// ```
+    pub fn typed(&self, value: Value) -> Result<Value, String> {
+        let text = match &value {
+            Value::String(text) => text.trim(),
+            _ => return Ok(value),
+        };
+        let kind = self.kind.as_deref().unwrap_or("string");
+        let wrong = |what: &str| {
+            if self.secret {
+                format!("the value is not {what}")
+            } else {
+                format!("`{}` is not {what}", text.escape_debug())
+            }
+        };
+        match kind {
+            "integer" | "int" | "bigint" => text.parse::<i64>().map(Value::from).map_err(|_| wrong("an integer")),
+            "number" | "decimal" | "float" => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .ok_or_else(|| wrong("a number")),
+            "boolean" | "bool" => match text.to_ascii_lowercase().as_str() {
+                "true" => Ok(Value::Bool(true)),
+                "false" => Ok(Value::Bool(false)),
+                _ => Err(wrong("a boolean (true or false)")),
+            },
+            _ => Ok(value),
+        }
+    }
+
+    /// The default read as the declared type (see [`typed`](Self::typed)); `Ok(None)` when
+    /// there is none, and a default that references a variable is returned unresolved.
+    ///
+    /// ```
+    /// use kiket_sdk::manifest::Property;
+    /// let port = Property { kind: Some("integer".into()), default: Some("587".into()), ..Property::default() };
+    /// assert_eq!(port.typed_default(), Ok(Some(serde_json::json!(587))));
+    /// ```
+    pub fn typed_default(&self) -> Result<Option<Value>, String> {
+        match &self.default {
+            Some(Value::String(text)) if !referenced_variables(text).is_empty() => Ok(self.default.clone()),
+            Some(value) => self.typed(value.clone()).map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 impl std::fmt::Debug for Property {
@@ -201,28 +451,79 @@ pub struct Action {
     pub inputs: Option<Value>,
 }
 
-/// The top-level keys the model reads (flat, or under `extension:`): an unknown key one or two
-/// edits from one of them is most likely a typo (`configuraton`).
+/// The keys the model reads (flat, or under `extension:`; `model_version` beside it): an
+/// unknown key one or two edits from one of them is most likely a typo (`configuraton`).
 pub const KNOWN_KEYS: &[&str] = &[
+    "model_version",
     "id",
     "version",
     "name",
     "vendor",
     "description",
+    "sdk",
+    "api_version",
+    "author",
+    "homepage",
     "delivery",
+    "callback",
     "configuration",
     "custom_data",
     "scopes",
     "events",
+    "activationEvents",
+    "permissions",
+    "capabilities",
+    "hooks",
+    "contributes",
     "actions",
     "output_fields",
 ];
 
 impl Manifest {
+    /// Every event the manifest declares, sorted, each once: `events`, `activationEvents`,
+    /// `hooks[].event`, and the events of `contributes.commands` and
+    /// `contributes.workflow_actions` (a command without a handler is delivered under its own
+    /// name). What the platform may deliver to the extension, so what its router should handle.
+    ///
+    /// ```
+    /// let manifest = kiket_sdk::manifest::parse("events: [issue.created, crm.sync, issue.created]\n", "m.yaml".as_ref())?;
+    /// assert_eq!(manifest.declared_events(), ["crm.sync", "issue.created"]);
+    /// # Ok::<(), kiket_sdk::manifest::ManifestError>(())
+    /// ```
+    pub fn declared_events(&self) -> Vec<String> {
+        let mut events: Vec<String> = self.events.iter().chain(&self.activation_events).cloned().collect();
+        events.extend(self.hooks.iter().map(|hook| hook.event.clone()));
+        if let Some(contributes) = &self.contributes {
+            for command in &contributes.commands {
+                let event = command.handler.as_ref().and_then(|h| h.event.clone());
+                events.push(event.unwrap_or_else(|| command.command.clone()));
+            }
+            events.extend(contributes.workflow_actions.iter().filter_map(|a| a.handler.as_ref()?.event.clone()));
+        }
+        events.retain(|event| !event.trim().is_empty());
+        events.sort();
+        events.dedup();
+        events
+    }
+
+    /// The hook of `event` (its platform deadline and retries), when the manifest has one.
+    ///
+    /// ```
+    /// let text = "model_version: \"1.0\"\nextension:\n  hooks:\n    - {event: case.created, timeout: 2000, retries: 1}\n";
+    /// let manifest = kiket_sdk::manifest::parse(text, "m.yaml".as_ref())?;
+    /// assert_eq!(manifest.hook("case.created").and_then(|h| h.timeout), Some(2000));
+    /// assert!(manifest.hook("case.assigned").is_none());
+    /// # Ok::<(), kiket_sdk::manifest::ManifestError>(())
+    /// ```
+    pub fn hook(&self, event: &str) -> Option<&Hook> {
+        self.hooks.iter().find(|hook| hook.event == event)
+    }
+
     /// What looks wrong in the manifest without making it unusable (unknown keys are kept as
-    /// data and never an error): keys one or two edits from a known one, and events one or two
-    /// edits from a catalogued one. Each entry says what was found and what was probably
-    /// meant; the SDK logs them as warnings at start-up and `kiket manifest check` prints them.
+    /// data and never an error): keys one or two edits from a known one, and declared events
+    /// one or two edits from a catalogued one. Each entry says what was found and what was
+    /// probably meant; the SDK logs them as warnings at start-up and `kiket manifest check`
+    /// prints them.
     ///
     /// ```
     /// let manifest = kiket_sdk::manifest::parse("id: x\nconfiguraton: {}\nevents: [issue.creatd]\n", "m.yaml".as_ref())?;
@@ -240,55 +541,49 @@ impl Manifest {
                 problems.push(format!("unknown key `{}`: did you mean `{known}`?", key.escape_debug()));
             }
         }
-        for event in &self.events {
-            if let Some(near) = kiket_types::catalog::nearest_event(event, 2) {
+        for event in self.declared_events() {
+            if let Some(near) = kiket_types::catalog::nearest_event(&event, 2) {
                 problems.push(format!("event `{}` is not catalogued: did you mean `{near}`?", event.escape_debug()));
             }
         }
         problems
     }
-}
 
-impl Manifest {
-    /// Every event the manifest declares, sorted, each once: what the platform may deliver to
-    /// the extension, so what its router should handle.
+    /// The webhook secret: `delivery.callback.secret`, else (1.x) `callback.secret`, with its
+    /// references resolved through `var`. A plain `delivery: http` is a delivery type, never a
+    /// secret. A reference to an unset variable is [`ManifestError::UnsetVariable`], naming the
+    /// variable and the line (never the literal text: a literal is the secret).
     ///
     /// ```
-    /// let manifest = kiket_sdk::manifest::parse("events: [issue.created, crm.sync, issue.created]\n", "m.yaml".as_ref())?;
-    /// assert_eq!(manifest.declared_events(), ["crm.sync", "issue.created"]);
+    /// let text = "extension:\n  delivery: http\n  callback:\n    secret: env.PAGER_WEBHOOK_SECRET\n";
+    /// let manifest = kiket_sdk::manifest::parse(text, "manifest.yaml".as_ref())?;
+    /// let set = |name: &str| (name == "PAGER_WEBHOOK_SECRET").then(|| "whsec_1".to_owned());
+    /// assert_eq!(manifest.webhook_secret(&set)?.as_deref(), Some("whsec_1"));
+    /// let error = manifest.webhook_secret(&|_| None).unwrap_err();
+    /// assert!(error.to_string().contains("PAGER_WEBHOOK_SECRET"));
     /// # Ok::<(), kiket_sdk::manifest::ManifestError>(())
     /// ```
-    pub fn declared_events(&self) -> Vec<String> {
-        let mut events = self.events.clone();
-        events.sort();
-        events.dedup();
-        events
-    }
-}
-
-/// `true` for `env:NAME` references (prefix case-insensitive).
-pub fn is_env_reference(value: &str) -> bool {
-    value.len() > 4 && value[..4].eq_ignore_ascii_case("env:")
-}
-
-impl Manifest {
-    /// The webhook secret from `delivery.callback.secret`, with `env:` resolved through `var`.
-    /// A plain `delivery: http` is a delivery type, never a secret.
-    pub fn webhook_secret(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-        let Some(Delivery::Config(config)) = &self.delivery else {
-            return None;
+    pub fn webhook_secret(&self, var: &dyn Fn(&str) -> Option<String>) -> Result<Option<String>, ManifestError> {
+        let nested = match &self.delivery {
+            Some(Delivery::Config(config)) => config.callback.as_ref().and_then(|c| c.secret.as_deref()),
+            _ => None,
         };
-        let raw = config.callback.as_ref()?.secret.as_deref()?;
-        resolve_env(raw, var).filter(|s| !s.trim().is_empty())
+        let (field, raw) = match (nested, self.callback.as_ref().and_then(|c| c.secret.as_deref())) {
+            (Some(raw), _) => ("delivery.callback.secret", raw),
+            (None, Some(raw)) => ("callback.secret", raw),
+            (None, None) => return Ok(None),
+        };
+        match resolve_references(raw, var) {
+            Ok(secret) => Ok(Some(secret).filter(|s| !s.trim().is_empty())),
+            Err(variable) => Err(self.unset_variable(field, raw, variable)),
+        }
     }
-}
 
-/// Resolves `env:NAME` through `var`; other values are returned as they are.
-pub fn resolve_env(value: &str, var: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    if is_env_reference(value) {
-        var(value[4..].trim())
-    } else {
-        Some(value.to_owned())
+    /// [`ManifestError::UnsetVariable`] for `field`, whose value `raw` references `variable`.
+    pub(crate) fn unset_variable(&self, field: &str, raw: &str, variable: String) -> ManifestError {
+        let path = self.source.clone().unwrap_or_else(|| "the manifest".into());
+        let line = self.source.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).and_then(|t| line_of(&t, raw));
+        ManifestError::UnsetVariable { path, line, field: field.to_owned(), variable }
     }
 }
 
@@ -310,6 +605,17 @@ mod tests {
         let unknown: Manifest = serde_json::from_value(serde_json::json!({ "probe": "x" })).unwrap();
         assert!(unknown.extra.contains_key("probe"), "the probe tells known keys from unknown ones");
         let full = Manifest {
+            model_version: Some("1.0".into()),
+            sdk: Some("rust".into()),
+            api_version: Some("v1".into()),
+            author: Some("a".into()),
+            homepage: Some("h".into()),
+            callback: Some(Callback::default()),
+            activation_events: vec!["e".into()],
+            permissions: vec!["p".into()],
+            capabilities: vec![Value::Null],
+            hooks: vec![Hook::default()],
+            contributes: Some(Contributes::default()),
             id: Some("i".into()),
             version: Some("v".into()),
             name: Some("n".into()),

@@ -140,12 +140,27 @@ impl Extension {
         }
         if let Some(manifest) = config.manifest() {
             let drift = drift::Drift::between(&router, manifest);
+            // Warnings, not errors: real extensions drift from their manifests (PROTOCOL §9), and
+            // `testing::assert_no_drift` or `check_subscriptions` make it a failure on purpose.
+            for event in &drift.unhandled {
+                tracing::warn!(
+                    event = %event.escape_debug(),
+                    "the manifest declares an event without a handler: its deliveries will be answered 404 (register a handler, or `ignore` it)"
+                );
+            }
             for event in &drift.undeclared {
                 tracing::warn!(
                     event = %event.escape_debug(),
                     "a handler's event is not declared in the manifest: the platform will not send it (declare it, or remove the handler)"
                 );
             }
+        }
+        for key in config.settings().unset_required() {
+            tracing::warn!(
+                setting = %key.escape_debug(),
+                "a required setting has no value at start-up: it must arrive with each delivery (secrets.{}) or be set in the environment",
+                key.escape_debug()
+            );
         }
         for problem in config.manifest().map(|m| m.problems()).unwrap_or_default() {
             tracing::warn!(manifest = %config.manifest().and_then(|m| m.source.as_deref()).map_or(String::new(), |p| p.display().to_string()), "{problem}");
@@ -162,7 +177,6 @@ impl Extension {
         if !deferred.is_empty() && config.options.queue.durable() && config.options.queue_keys.is_empty() {
             return Err(StartupError::QueueKeyMissing(deferred.join(", ")));
         }
-        let subscribed: Vec<String> = config.manifest().map(|m| m.declared_events()).unwrap_or_default();
         // The recorder first: the pipeline registers its series with whatever is installed.
         #[cfg(feature = "metrics")]
         let recorder = config.metrics_endpoint().map(|_| crate::telemetry::prometheus::install()).transpose()?;
@@ -184,7 +198,6 @@ impl Extension {
             #[cfg(feature = "metrics")]
             metrics,
         };
-        extension.check_subscriptions(subscribed)?;
         Ok(extension)
     }
 
@@ -246,7 +259,9 @@ impl Extension {
         self.pipeline.telemetry.metrics()
     }
 
-    /// Fails unless every event in `events` (e.g. the manifest's `events`) has a handler.
+    /// Fails unless every event in `events` (e.g. the manifest's
+    /// [`declared_events`](crate::manifest::Manifest::declared_events)) has a handler. The
+    /// server itself only warns (see [`Drift`]); call this to make drift fatal.
     ///
     /// ```
     /// use kiket_sdk::{Config, Extension, HandlerContext, Router};

@@ -1,7 +1,13 @@
-//! Extension settings: manifest defaults, overlaid by `KIKET_SECRET_<NAME>` for keys marked
-//! secret, overlaid by explicit values (PROTOCOL.md §5).
+//! Extension settings (PROTOCOL §5, §9.1): the manifest's declarations and defaults (typed by
+//! their declared `type`), overlaid by the environment, overlaid by values set in code; a
+//! handler's [`HandlerContext::setting`](crate::HandlerContext::setting) puts the delivery's
+//! own value (`secrets.<KEY>`) above all of them.
+//!
+//! The environment of a setting `KEY`: `KIKET_SECRET_<KEY>` for a secret one (as always), and
+//! the variable named exactly `KEY` when the key is written like one (`SMTP_PORT`: capitals,
+//! digits, `_`), as the 1.x manifests write them.
 
-use crate::manifest::{resolve_env, Manifest};
+use crate::manifest::{resolve_references, Manifest, ManifestError, Property};
 use kiket_types::{secret_env_name, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -30,11 +36,14 @@ pub enum SettingsError {
     WrongType {
         /// The key.
         key: String,
-        /// The requested Rust type.
+        /// The requested Rust type, or the declared type.
         expected: &'static str,
         /// What is wrong (never the value of a secret).
         reason: String,
     },
+    /// A secret setting's default references an environment variable that is not set.
+    #[error(transparent)]
+    Unset(#[from] ManifestError),
 }
 
 /// Resolved settings. `Debug` shows secret keys but not their values.
@@ -42,6 +51,9 @@ pub enum SettingsError {
 pub struct Settings {
     values: BTreeMap<String, Setting>,
     secret_keys: Vec<String>,
+    unset_required: Vec<String>,
+    /// Each declared key's declaration (its type, whether secret).
+    kinds: BTreeMap<String, Property>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -58,51 +70,98 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    /// Resolves settings from the manifest's properties, the environment (`var`) and
-    /// explicit values. Returns the keys of required properties without a value as errors.
+    /// Resolves settings from the manifest's declarations, the environment (`var`) and
+    /// explicit values. A required setting without a value is not an error (its value may
+    /// arrive with each delivery): it is listed by [`unset_required`](Self::unset_required).
     ///
-    /// `references` resolves `env:NAME` defaults; `overlay` supplies `KIKET_SECRET_<NAME>`.
+    /// `references` resolves the variables a default references; `overlay` reads the
+    /// environment (`KIKET_SECRET_<KEY>`, `KEY`).
     pub(crate) fn resolve(
         manifest: Option<&Manifest>,
         explicit: &BTreeMap<String, Value>,
         references: &dyn Fn(&str) -> Option<String>,
         overlay: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Self, Vec<SettingsError>> {
+    ) -> Result<Self, SettingsError> {
         let mut settings = Self::default();
         let properties = manifest.and_then(|m| m.configuration.as_ref()).map(|c| &c.properties);
-        let mut missing = Vec::new();
         for (key, property) in properties.into_iter().flatten() {
-            let mut value = property.default.clone().and_then(|default| match default {
-                Value::String(text) => resolve_env(&text, references).map(Value::String),
-                other => Some(other),
-            });
             if property.secret {
                 settings.secret_keys.push(key.clone());
-                if let Some(secret) = overlay(&secret_env_name(key)).filter(|v| !v.is_empty()) {
-                    value = Some(Value::String(secret));
-                }
+            }
+            let mut value = match property.typed_default() {
+                Ok(Some(Value::String(text))) => match resolve_references(&text, references) {
+                    Ok(resolved) => Some(typed(key, property, Value::String(resolved))?),
+                    // A secret the extension cannot run without: say which variable, and where.
+                    Err(variable) if property.secret => {
+                        let field = format!("configuration.{key}.default");
+                        return Err(manifest
+                            .map_or_else(
+                                || ManifestError::UnsetVariable {
+                                    path: "the manifest".into(),
+                                    line: None,
+                                    field: field.clone(),
+                                    variable: variable.clone(),
+                                },
+                                |m| m.unset_variable(&field, &text, variable.clone()),
+                            )
+                            .into());
+                    }
+                    Err(_) => None,
+                },
+                Ok(other) => other,
+                Err(reason) => return Err(wrong_type(key, property, reason)),
+            };
+            if let Some(from_env) = environment_of(key, property.secret, overlay) {
+                value = Some(typed(key, property, Value::String(from_env))?);
             }
             if let Some(explicit) = explicit.get(key) {
                 value = Some(explicit.clone());
             }
             match value {
                 Some(value) => settings.insert(key, value),
-                None if property.required => {
-                    missing.push(SettingsError::Missing { key: key.clone(), hint: hint(key, property.secret) })
-                }
+                None if property.required => settings.unset_required.push(key.clone()),
                 None => {}
             }
         }
+        settings.kinds =
+            properties.into_iter().flatten().map(|(key, property)| (key.clone(), property.clone())).collect();
         for (key, value) in explicit {
             if !settings.values.contains_key(key) {
                 settings.insert(key, value.clone());
             }
         }
-        if missing.is_empty() {
-            Ok(settings)
-        } else {
-            Err(missing)
-        }
+        Ok(settings)
+    }
+
+    /// Required settings without a value at start-up, sorted: each must arrive with the
+    /// deliveries (`secrets.<KEY>`), or be set in the environment. The server warns once per
+    /// key and `kiket manifest check` lists them.
+    ///
+    /// ```
+    /// let text = "model_version: \"1.0\"\nextension:\n  delivery: http\n  callback: {secret: whsec_x}\n  configuration:\n    PAGER_API_KEY: {type: string, secret: true, required: true}\n";
+    /// let config = kiket_sdk::Config::builder().manifest(kiket_sdk::manifest::parse(text, "m.yaml".as_ref())?).build()?;
+    /// assert_eq!(config.settings().unset_required(), ["PAGER_API_KEY"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn unset_required(&self) -> &[String] {
+        &self.unset_required
+    }
+
+    /// `text`, a delivery's value of `key`, as `T`: read as the key's declared type first
+    /// (`"587"` for an `integer` setting). A delivery's values are secrets: errors never
+    /// repeat them.
+    pub(crate) fn delivered<T: DeserializeOwned>(&self, key: &str, text: &str) -> Result<T, SettingsError> {
+        let value = match self.kinds.get(key) {
+            Some(property) => property.typed(Value::String(text.to_owned())).map_err(|_| {
+                wrong_type(key, property, "the delivery's value does not have the declared type".to_owned())
+            })?,
+            None => Value::String(text.to_owned()),
+        };
+        serde_json::from_value(value).map_err(|_| SettingsError::WrongType {
+            key: key.to_owned(),
+            expected: std::any::type_name::<T>(),
+            reason: "the delivery's value has another type".to_owned(),
+        })
     }
 
     fn insert(&mut self, key: &str, value: Value) {
@@ -170,8 +229,34 @@ impl Settings {
     }
 }
 
+/// `value` as `property`'s declared type, or [`SettingsError::WrongType`].
+fn typed(key: &str, property: &Property, value: Value) -> Result<Value, SettingsError> {
+    property.typed(value).map_err(|reason| wrong_type(key, property, reason))
+}
+
+fn wrong_type(key: &str, property: &Property, reason: String) -> SettingsError {
+    let expected = match property.kind.as_deref() {
+        Some("integer" | "int" | "bigint") => "integer",
+        Some("number" | "decimal" | "float") => "number",
+        Some("boolean" | "bool") => "boolean",
+        _ => "value",
+    };
+    SettingsError::WrongType { key: key.to_owned(), expected, reason }
+}
+
+/// The environment's value of setting `key`: `KIKET_SECRET_<KEY>` for a secret, then the
+/// variable named `key` when the key is written like one.
+fn environment_of(key: &str, secret: bool, var: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let named_like_a_variable = !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && !key.starts_with(|c: char| c.is_ascii_digit());
+    let secret_overlay = || secret.then(|| var(&secret_env_name(key))).flatten();
+    secret_overlay().or_else(|| named_like_a_variable.then(|| var(key)).flatten()).filter(|v| !v.trim().is_empty())
+}
+
 fn hint(key: &str, secret: bool) -> String {
-    let mut hint = format!("set `configuration.properties.{key}.default` in the manifest");
+    let mut hint =
+        format!("it arrives with a delivery as `secrets.{key}`; or set `configuration.{key}.default` in the manifest");
     if secret {
         hint.push_str(&format!(", or the environment variable {}", secret_env_name(key)));
     }
