@@ -8,7 +8,8 @@
 //! 2. [`open_enum`] writes the platform-extensible string enums (`x-kiket-open-enum`) itself,
 //!    with an `Unknown(String)` variant, and tells typify to use them instead of closed enums.
 //! 3. typify generates every other type; [`visitor`] replaces the derived `Deserialize` of
-//!    each struct that keeps unknown keys (`#[serde(flatten)] extra`) with a one-pass visitor.
+//!    each struct that keeps unknown keys (`#[serde(flatten)] extra`) with a one-pass visitor,
+//!    which also accepts the other names of a property ([`aliases`], `x-kiket-aliases`).
 //!    The result is formatted with prettyplease and written to `$OUT_DIR/types.rs` (and the
 //!    structs with serde's derive, for the differential test, to `types_derived.rs`), next to `$OUT_DIR/catalog.rs` (the event catalog, with the
 //!    runtime block that [`runtime_block`] derives from `schemas/common/delivery_runtime.json`).
@@ -16,6 +17,8 @@
 //! Nothing generated is committed or edited by hand; `cargo build` after a schema change is
 //! the whole regeneration step.
 
+#[path = "build/aliases.rs"]
+mod aliases;
 #[path = "build/bundle.rs"]
 mod bundle;
 #[path = "build/catalog.rs"]
@@ -48,7 +51,8 @@ fn main() {
     }
 
     let open_enums = open_enum::generate(&bundle).unwrap_or_else(|e| fail(&e));
-    let generated = typegen::generate(&bundle, &open_enums).unwrap_or_else(|e| fail(&e));
+    let aliases = aliases::collect(&bundle).unwrap_or_else(|e| fail(&e));
+    let generated = typegen::generate(&bundle, &open_enums, &aliases).unwrap_or_else(|e| fail(&e));
     write(&out_dir.join("types.rs"), &generated.types);
     write(&out_dir.join("types_derived.rs"), &generated.derived_reference);
     write(&out_dir.join("GENERATED.md"), &surface::render(&bundle, &generated.types).unwrap_or_else(|e| fail(&e)));

@@ -153,9 +153,10 @@ fn rewrite_refs(value: &mut Value, dir: &Path, titles: &BTreeMap<PathBuf, String
     Ok(())
 }
 
-/// In draft-07 the siblings of `$ref` are ignored; keep only `description` for the docs.
+/// In draft-07 the siblings of `$ref` are ignored; keep only `description` for the docs and
+/// `x-kiket-aliases` for the visitor (typegen takes it out again before typify reads it).
 fn drop_ref_siblings(map: &mut Map<String, Value>) {
-    map.retain(|k, _| k == "$ref" || k == "description");
+    map.retain(|k, _| k == "$ref" || k == "description" || k == crate::aliases::KEYWORD);
 }
 
 /// Merges a top-level `allOf` of object schemas into one object schema.

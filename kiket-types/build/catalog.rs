@@ -10,9 +10,10 @@ pub fn generate(bundle: &Bundle, runtime: &RuntimeBlock) -> String {
     let mut out = String::from("/// Every event and version in the catalog, sorted by event name then version.\n");
     out.push_str("pub const EVENTS: &[EventSchema] = &[\n");
     for (file, event, version) in bundle.events() {
+        let legacy = file.schema.get("x-kiket-legacy-event").and_then(serde_json::Value::as_str);
         let _ = writeln!(
             out,
-            "    EventSchema {{ event: {event:?}, version: {version:?}, type_name: {:?}, schema_file: {:?} }},",
+            "    EventSchema {{ event: {event:?}, version: {version:?}, type_name: {:?}, schema_file: {:?}, legacy_event: {legacy:?} }},",
             file.title, file.relative
         );
     }

@@ -1,5 +1,6 @@
 //! Runs typify over the bundled schemas.
 
+use crate::aliases::Aliases;
 use crate::bundle::Bundle;
 use crate::open_enum::OpenEnums;
 use crate::visitor;
@@ -26,7 +27,7 @@ pub struct Generated {
 }
 
 /// Generates the Rust source of every non-open-enum type, followed by the open enums.
-pub fn generate(bundle: &Bundle, open_enums: &OpenEnums) -> Result<Generated, String> {
+pub fn generate(bundle: &Bundle, open_enums: &OpenEnums, aliases: &Aliases) -> Result<Generated, String> {
     let mut settings = typify::TypeSpaceSettings::default();
     settings
         .with_struct_builder(true)
@@ -44,7 +45,7 @@ pub fn generate(bundle: &Bundle, open_enums: &OpenEnums) -> Result<Generated, St
 
     let mut definitions = Vec::new();
     for file in &bundle.files {
-        let schema: Schema = serde_json::from_value(file.schema.clone())
+        let schema: Schema = serde_json::from_value(crate::aliases::without_keyword(&file.schema))
             .map_err(|e| format!("{} is not a JSON Schema typify can read: {e}", file.relative))?;
         definitions.push((file.title.clone(), schema));
     }
@@ -62,7 +63,7 @@ pub fn generate(bundle: &Bundle, open_enums: &OpenEnums) -> Result<Generated, St
     let derived_reference = stream.to_string();
     stream.extend(open_enums.code.clone());
     let mut file: syn::File = syn::parse2(stream).map_err(|e| format!("generated code does not parse: {e}"))?;
-    if visitor::replace_flattened(&mut file)? == 0 {
+    if visitor::replace_flattened(&mut file, aliases)? == 0 {
         return Err("no struct keeps unknown keys in a flattened `extra` any more (see build/visitor.rs)".into());
     }
     Ok(Generated { types: prettyplease::unparse(&file), derived_reference })

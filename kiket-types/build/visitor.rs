@@ -14,11 +14,16 @@
 //! - an absent `Option` is `None`, an absent `#[serde(default)]` field is its default, any
 //!   other absent field is `missing field`, checked in declaration order after the map ends;
 //! - `null` is decoded by the field's own type (`None` for an `Option`, an error otherwise);
-//! - a key named like the flattened field itself (`extra`) is an unknown key.
+//! - a key named like the flattened field itself (`extra`) is an unknown key;
+//! - a property's alias (`x-kiket-aliases`, which the derive has no equivalent of here) is an
+//!   unknown key (the last one wins) that fills the property when its own name is absent (an
+//!   error in its value is reported at the object, not inside it); when both arrive, the
+//!   alias's value stays in `extra`.
 //!
 //! Serialization stays derived. A serde attribute this step does not know fails the build,
 //! so a typify change that adds one cannot silently change decoding.
 
+use crate::aliases::Aliases;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -29,6 +34,8 @@ struct Field {
     wire: String,
     /// What an absent key becomes.
     absent: Absent,
+    /// Other keys the property may arrive under.
+    aliases: Vec<String>,
 }
 
 enum Absent {
@@ -42,8 +49,9 @@ enum Absent {
 
 /// Replaces the derived `Deserialize` of every struct in `file` that has a
 /// `#[serde(flatten)]` field with a generated visitor. Returns how many structs it replaced.
-pub fn replace_flattened(file: &mut syn::File) -> Result<usize, String> {
+pub fn replace_flattened(file: &mut syn::File, aliases: &Aliases) -> Result<usize, String> {
     let mut impls = Vec::new();
+    let mut applied = 0;
     for item in &mut file.items {
         let syn::Item::Struct(item) = item else { continue };
         let syn::Fields::Named(named) = &item.fields else { continue };
@@ -66,7 +74,9 @@ pub fn replace_flattened(file: &mut syn::File) -> Result<usize, String> {
             } else {
                 Absent::Missing
             };
-            fields.push(Field { ident, wire, absent });
+            let aliases = aliases.get(&(item.ident.to_string(), wire.clone())).cloned().unwrap_or_default();
+            applied += usize::from(!aliases.is_empty());
+            fields.push(Field { ident, wire, absent, aliases });
         }
         let Some(extra) = flattened else { continue };
         if !item.generics.params.is_empty() {
@@ -74,6 +84,14 @@ pub fn replace_flattened(file: &mut syn::File) -> Result<usize, String> {
         }
         drop_derived_deserialize(item)?;
         impls.push(visitor(&item.ident, &fields, &extra));
+    }
+    if applied != aliases.len() {
+        return Err(format!(
+            "{} of {} x-kiket-aliases matched no property of a struct that keeps unknown keys: {:?}",
+            aliases.len() - applied,
+            aliases.len(),
+            aliases.keys().collect::<Vec<_>>()
+        ));
     }
     let count = impls.len();
     for code in impls {
@@ -152,6 +170,23 @@ fn visitor(name: &Ident, fields: &[Field], extra: &Ident) -> TokenStream {
     let idents: Vec<&Ident> = fields.iter().map(|f| &f.ident).collect();
     // Locals are numbered, so a property named `key` or `map` cannot shadow the loop's own.
     let slots: Vec<Ident> = (0..fields.len()).map(|i| format_ident!("__slot{i}")).collect();
+    // Aliases: each its own key, decoded as a `Value` and turned into the field's type only
+    // when the property's own name did not arrive.
+    let mut alias_keys = Vec::new();
+    let mut alias_wires = Vec::new();
+    let mut alias_slots = Vec::new();
+    let mut alias_targets = Vec::new();
+    for (index, field) in fields.iter().enumerate() {
+        for alias in &field.aliases {
+            let n = alias_keys.len();
+            alias_keys.push(format_ident!("Alias{n}"));
+            alias_wires.push(alias.as_str());
+            alias_slots.push(format_ident!("__alias{n}"));
+            alias_targets.push(slots[index].clone());
+        }
+    }
+    let alias_bytes: Vec<syn::LitByteStr> =
+        alias_wires.iter().map(|w| syn::LitByteStr::new(w.as_bytes(), Span::call_site())).collect();
     let finish: Vec<TokenStream> = fields
         .iter()
         .zip(&slots)
@@ -175,6 +210,7 @@ fn visitor(name: &Ident, fields: &[Field], extra: &Ident) -> TokenStream {
             /// A key of the struct: one of its properties, or any other (kept in `extra`).
             enum __Key {
                 #(#keys,)*
+                #(#alias_keys,)*
                 Other(::std::string::String),
             }
 
@@ -190,6 +226,7 @@ fn visitor(name: &Ident, fields: &[Field], extra: &Ident) -> TokenStream {
                 fn visit_str<__E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<__Key, __E> {
                     ::std::result::Result::Ok(match value {
                         #(#wires => __Key::#keys,)*
+                        #(#alias_wires => __Key::#alias_keys,)*
                         other => __Key::Other(::std::borrow::ToOwned::to_owned(other)),
                     })
                 }
@@ -200,6 +237,7 @@ fn visitor(name: &Ident, fields: &[Field], extra: &Ident) -> TokenStream {
                 ) -> ::std::result::Result<__Key, __E> {
                     ::std::result::Result::Ok(match value.as_str() {
                         #(#wires => __Key::#keys,)*
+                        #(#alias_wires => __Key::#alias_keys,)*
                         _ => __Key::Other(value),
                     })
                 }
@@ -207,6 +245,7 @@ fn visitor(name: &Ident, fields: &[Field], extra: &Ident) -> TokenStream {
                 fn visit_bytes<__E: ::serde::de::Error>(self, value: &[u8]) -> ::std::result::Result<__Key, __E> {
                     match value {
                         #(#wire_bytes => ::std::result::Result::Ok(__Key::#keys),)*
+                        #(#alias_bytes => ::std::result::Result::Ok(__Key::#alias_keys),)*
                         other => match ::std::str::from_utf8(other) {
                             ::std::result::Result::Ok(text) => ::std::result::Result::Ok(
                                 __Key::Other(::std::borrow::ToOwned::to_owned(text))),
@@ -234,6 +273,7 @@ fn visitor(name: &Ident, fields: &[Field], extra: &Ident) -> TokenStream {
 
                 fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut __map: __A) -> ::std::result::Result<#name, __A::Error> {
                     #(let mut #slots = ::std::option::Option::None;)*
+                    #(let mut #alias_slots: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;)*
                     let mut __extra = ::serde_json::Map::new();
                     while let ::std::option::Option::Some(__key) = ::serde::de::MapAccess::next_key::<__Key>(&mut __map)? {
                         match __key {
@@ -244,12 +284,24 @@ fn visitor(name: &Ident, fields: &[Field], extra: &Ident) -> TokenStream {
                                 }
                                 #slots = ::std::option::Option::Some(::serde::de::MapAccess::next_value(&mut __map)?);
                             })*
+                            #(__Key::#alias_keys => {
+                                // Like any key outside the schema: the last one wins.
+                                #alias_slots = ::std::option::Option::Some(::serde::de::MapAccess::next_value(&mut __map)?);
+                            })*
                             __Key::Other(__name) => {
                                 let __value = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut __map)?;
                                 __extra.insert(__name, __value);
                             }
                         }
                     }
+                    #(if let ::std::option::Option::Some(__value) = #alias_slots {
+                        if #alias_targets.is_none() {
+                            #alias_targets = ::std::option::Option::Some(
+                                ::serde_json::from_value(__value).map_err(<__A::Error as ::serde::de::Error>::custom)?);
+                        } else {
+                            __extra.insert(::std::borrow::ToOwned::to_owned(#alias_wires), __value);
+                        }
+                    })*
                     #(let #slots = #finish;)*
                     ::std::result::Result::Ok(#name { #(#idents: #slots,)* #extra: __extra })
                 }

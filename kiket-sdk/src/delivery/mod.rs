@@ -254,7 +254,7 @@ impl Pipeline {
             version: unrouted.unwrap_or_default(),
         })?;
         tracing::Span::current().record("version", tracing::field::display(&route.version));
-        bind_to_route(&fields, &route.event)?;
+        bind_to_route(&fields, &target.event)?;
         check_scopes(auth.scopes(), &route.options.scopes)?;
         let key = delivery_key(received.signed, &auth);
         if let Some(key) = &key {
@@ -365,10 +365,15 @@ impl Pipeline {
 
 /// Route binding (PROTOCOL §7.1): the signature covers the body, not the path, so a body that
 /// names its event (`event`, `event_type`, or the v2 envelope's `type`) must name the event
-/// of the route it was posted to.
+/// it was posted to, or that event's legacy or current twin (`issue.created` ≡ `case.created`,
+/// PROTOCOL §9.2: one entity, one handler).
 fn bind_to_route(fields: &RuntimeFields<'_>, route_event: &str) -> Result<(), VerifyError> {
     let named = [fields.event, fields.event_type, fields.envelope_type];
-    match named.into_iter().flatten().find(|name| *name != route_event) {
+    let twin = |name: &str| {
+        kiket_types::catalog::successor(name) == Some(route_event)
+            || kiket_types::catalog::legacy_of(name) == Some(route_event)
+    };
+    match named.into_iter().flatten().find(|name| *name != route_event && !twin(name)) {
         Some(other) => {
             let shown: String = other.chars().take(100).collect();
             Err(VerifyError::WrongEvent { named: shown, route: route_event.to_owned() })

@@ -6,7 +6,7 @@
 //! `manifest.yaml`, `manifest.yml` — and the first hit wins; an explicit path that does not
 //! exist is an error. The 1.x shape (`model_version`, fields under `extension:`, PROTOCOL §9.1)
 //! and the older flat one both parse; unknown keys are allowed and kept. Values may reference
-//! environment variables (`env.NAME`, `env:NAME`, `${NAME}`, see [`reference`]). Malformed files
+//! environment variables (`env.NAME`, `env:NAME`, `${NAME}`, see [`reference()`]). Malformed files
 //! fail with the file, line, column and field.
 
 mod load;

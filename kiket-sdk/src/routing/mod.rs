@@ -289,7 +289,8 @@ impl Router {
     /// assert!(!router.handles_event("crm.delete"));
     /// ```
     pub fn handles_event(&self, event: &str) -> bool {
-        self.routes.get(event).is_some_and(|v| !v.is_empty())
+        let routed = |event: &str| self.routes.get(event).is_some_and(|v| !v.is_empty());
+        routed(event) || kiket_types::catalog::successor(event).is_some_and(routed)
     }
 
     /// Pairs registered more than once (an error when the extension is built).
@@ -324,8 +325,15 @@ impl Router {
 
     /// The route of `event`@`version`: exact label first, then the other spelling of a
     /// numeric version. Returns the registered version label with the route.
+    ///
+    /// A legacy event without a route of its own (`issue.created`) reaches the route of the
+    /// event that replaced it (`case.created`, PROTOCOL §9.2), so a handler written for today's
+    /// names keeps receiving deliveries from installations that have not moved.
     pub(crate) fn find(&self, event: &str, version: &str) -> Option<&Route> {
-        let versions = self.routes.get(event)?;
+        let versions = match self.routes.get(event).filter(|versions| !versions.is_empty()) {
+            Some(versions) => versions,
+            None => self.routes.get(kiket_types::catalog::successor(event)?)?,
+        };
         if let Some(route) = versions.get(version) {
             return Some(route);
         }

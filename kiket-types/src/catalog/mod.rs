@@ -22,6 +22,31 @@ pub struct EventSchema {
     pub type_name: &'static str,
     /// Schema file the type was generated from, relative to `schemas/`.
     pub schema_file: &'static str,
+    /// The event's legacy name, which still arrives from installations that have not moved
+    /// (`issue.created` for `case.created`; `x-kiket-legacy-event` in the schema).
+    pub legacy_event: Option<&'static str>,
+}
+
+/// The event that replaced `legacy` (`case.created` for `issue.created`, PROTOCOL §9.2), when
+/// the catalog has one.
+///
+/// ```
+/// assert_eq!(kiket_types::catalog::successor("issue.created"), Some("case.created"));
+/// assert_eq!(kiket_types::catalog::successor("case.created"), None);
+/// assert_eq!(kiket_types::catalog::successor("issue.closed"), None); // no case twin yet
+/// ```
+pub fn successor(legacy: &str) -> Option<&'static str> {
+    EVENTS.iter().find(|entry| entry.legacy_event == Some(legacy)).map(|entry| entry.event)
+}
+
+/// The legacy name of `event` (`issue.created` for `case.created`), when it has one.
+///
+/// ```
+/// assert_eq!(kiket_types::catalog::legacy_of("case.assigned"), Some("issue.assigned"));
+/// assert_eq!(kiket_types::catalog::legacy_of("issue.assigned"), None);
+/// ```
+pub fn legacy_of(event: &str) -> Option<&'static str> {
+    EVENTS.iter().find(|entry| entry.event == event).and_then(|entry| entry.legacy_event)
 }
 
 /// A payload type of a catalogued event and version.
