@@ -14,6 +14,7 @@ mod model;
 mod reference;
 
 pub use load::{discover, load, parse, ManifestError, MANIFEST_NAMES};
+pub(crate) use model::SettingType;
 pub use model::{
     Action, Callback, CommandContribution, Configuration, Contributes, CustomDataSpec, Delivery, DeliveryConfig,
     EventHandlerRef, Hook, Manifest, Parameter, Permission, Property, Scopes, WorkflowAction, KNOWN_KEYS,

@@ -344,32 +344,16 @@ impl Property {
     /// assert_eq!(dry_run.typed(json!("false")), Ok(json!(false)));
     /// ```
     pub fn typed(&self, value: Value) -> Result<Value, String> {
-        let text = match &value {
-            Value::String(text) => text.trim(),
-            _ => return Ok(value),
-        };
-        let kind = self.kind.as_deref().unwrap_or("string");
-        let wrong = |what: &str| {
-            if self.secret {
-                format!("the value is not {what}")
-            } else {
-                format!("`{}` is not {what}", text.escape_debug())
-            }
-        };
-        match kind {
-            "integer" | "int" | "bigint" => text.parse::<i64>().map(Value::from).map_err(|_| wrong("an integer")),
-            "number" | "decimal" | "float" => text
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .ok_or_else(|| wrong("a number")),
-            "boolean" | "bool" => match text.to_ascii_lowercase().as_str() {
-                "true" => Ok(Value::Bool(true)),
-                "false" => Ok(Value::Bool(false)),
-                _ => Err(wrong("a boolean (true or false)")),
-            },
-            _ => Ok(value),
+        self.setting_type().read(value, self.secret)
+    }
+
+    /// The declared `type`, as the SDK reads values of it.
+    pub(crate) fn setting_type(&self) -> SettingType {
+        match self.kind.as_deref() {
+            Some("integer" | "int" | "bigint") => SettingType::Integer,
+            Some("number" | "decimal" | "float") => SettingType::Number,
+            Some("boolean" | "bool") => SettingType::Boolean,
+            _ => SettingType::Text,
         }
     }
 
@@ -386,6 +370,62 @@ impl Property {
             Some(Value::String(text)) if !referenced_variables(text).is_empty() => Ok(self.default.clone()),
             Some(value) => self.typed(value.clone()).map(Some),
             None => Ok(None),
+        }
+    }
+}
+
+/// How a setting's declared `type` reads a value: the one list of type names the SDK knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SettingType {
+    /// `integer`, `int`, `bigint`: a JSON integer.
+    Integer,
+    /// `number`, `decimal`, `float`: a JSON number.
+    Number,
+    /// `boolean`, `bool`: `true` or `false`.
+    Boolean,
+    /// `string`, `template` and every other type: the value as it is.
+    Text,
+}
+
+impl SettingType {
+    /// What an error calls it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Integer => "integer",
+            Self::Number => "number",
+            Self::Boolean => "boolean",
+            Self::Text => "value",
+        }
+    }
+
+    /// `value` as this type: text is parsed, any other JSON value is kept. `Err` says what is
+    /// wrong, quoting the text unless it is `secret`.
+    pub(crate) fn read(self, value: Value, secret: bool) -> Result<Value, String> {
+        let text = match &value {
+            Value::String(text) => text.trim(),
+            _ => return Ok(value),
+        };
+        let wrong = |what: &str| {
+            if secret {
+                format!("the value is not {what}")
+            } else {
+                format!("`{}` is not {what}", text.escape_debug())
+            }
+        };
+        match self {
+            Self::Integer => text.parse::<i64>().map(Value::from).map_err(|_| wrong("an integer")),
+            Self::Number => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .ok_or_else(|| wrong("a number")),
+            Self::Boolean => match text.to_ascii_lowercase().as_str() {
+                "true" => Ok(Value::Bool(true)),
+                "false" => Ok(Value::Bool(false)),
+                _ => Err(wrong("a boolean (true or false)")),
+            },
+            Self::Text => Ok(value),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! the variable named exactly `KEY` when the key is written like one (`SMTP_PORT`: capitals,
 //! digits, `_`), as the 1.x manifests write them.
 
-use crate::manifest::{resolve_references, Manifest, ManifestError, Property};
+use crate::manifest::{resolve_references, Manifest, ManifestError, SettingType};
 use kiket_types::{secret_env_name, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -52,8 +52,8 @@ pub struct Settings {
     values: BTreeMap<String, Setting>,
     secret_keys: Vec<String>,
     unset_required: Vec<String>,
-    /// Each declared key's declaration (its type, whether secret).
-    kinds: BTreeMap<String, Property>,
+    /// Each declared key's type.
+    types: BTreeMap<String, SettingType>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -83,36 +83,29 @@ impl Settings {
         overlay: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, SettingsError> {
         let mut settings = Self::default();
-        let properties = manifest.and_then(|m| m.configuration.as_ref()).map(|c| &c.properties);
-        for (key, property) in properties.into_iter().flatten() {
+        let properties = manifest.and_then(|m| m.configuration.as_ref().map(|c| (m, &c.properties)));
+        for (manifest, (key, property)) in properties.into_iter().flat_map(|(m, p)| p.iter().map(move |e| (m, e))) {
+            let kind = property.setting_type();
+            settings.types.insert(key.clone(), kind);
             if property.secret {
                 settings.secret_keys.push(key.clone());
             }
-            let mut value = match property.typed_default() {
-                Ok(Some(Value::String(text))) => match resolve_references(&text, references) {
-                    Ok(resolved) => Some(typed(key, property, Value::String(resolved))?),
+            let default = match &property.default {
+                Some(Value::String(text)) => match resolve_references(text, references) {
+                    Ok(resolved) => Some(Value::String(resolved)),
                     // A secret the extension cannot run without: say which variable, and where.
                     Err(variable) if property.secret => {
-                        let field = format!("configuration.{key}.default");
                         return Err(manifest
-                            .map_or_else(
-                                || ManifestError::UnsetVariable {
-                                    path: "the manifest".into(),
-                                    line: None,
-                                    field: field.clone(),
-                                    variable: variable.clone(),
-                                },
-                                |m| m.unset_variable(&field, &text, variable.clone()),
-                            )
+                            .unset_variable(&format!("configuration.{key}.default"), text, variable)
                             .into());
                     }
                     Err(_) => None,
                 },
-                Ok(other) => other,
-                Err(reason) => return Err(wrong_type(key, property, reason)),
+                other => other.clone(),
             };
+            let mut value = default.map(|v| typed(key, kind, property.secret, v)).transpose()?;
             if let Some(from_env) = environment_of(key, property.secret, overlay) {
-                value = Some(typed(key, property, Value::String(from_env))?);
+                value = Some(typed(key, kind, property.secret, Value::String(from_env))?);
             }
             if let Some(explicit) = explicit.get(key) {
                 value = Some(explicit.clone());
@@ -123,8 +116,6 @@ impl Settings {
                 None => {}
             }
         }
-        settings.kinds =
-            properties.into_iter().flatten().map(|(key, property)| (key.clone(), property.clone())).collect();
         for (key, value) in explicit {
             if !settings.values.contains_key(key) {
                 settings.insert(key, value.clone());
@@ -151,17 +142,9 @@ impl Settings {
     /// (`"587"` for an `integer` setting). A delivery's values are secrets: errors never
     /// repeat them.
     pub(crate) fn delivered<T: DeserializeOwned>(&self, key: &str, text: &str) -> Result<T, SettingsError> {
-        let value = match self.kinds.get(key) {
-            Some(property) => property.typed(Value::String(text.to_owned())).map_err(|_| {
-                wrong_type(key, property, "the delivery's value does not have the declared type".to_owned())
-            })?,
-            None => Value::String(text.to_owned()),
-        };
-        serde_json::from_value(value).map_err(|_| SettingsError::WrongType {
-            key: key.to_owned(),
-            expected: std::any::type_name::<T>(),
-            reason: "the delivery's value has another type".to_owned(),
-        })
+        let kind = self.types.get(key).copied().unwrap_or(SettingType::Text);
+        let value = typed(key, kind, true, Value::String(text.to_owned()))?;
+        convert(key, value, Some("the delivery's value has another type"))
     }
 
     fn insert(&mut self, key: &str, value: Value) {
@@ -182,15 +165,13 @@ impl Settings {
         let Some(setting) = self.values.get(key) else {
             return Ok(None);
         };
-        let (value, secret) = match setting {
-            Setting::Plain(value) => (value.clone(), false),
-            Setting::Secret(secret) => (Value::String(secret.expose().to_owned()), true),
-        };
-        serde_json::from_value(value).map(Some).map_err(|e| SettingsError::WrongType {
-            key: key.to_owned(),
-            expected: std::any::type_name::<T>(),
-            reason: if secret { "the secret value has another type".to_owned() } else { e.to_string() },
-        })
+        match setting {
+            Setting::Plain(value) => convert(key, value.clone(), None).map(Some),
+            Setting::Secret(secret) => {
+                convert(key, Value::String(secret.expose().to_owned()), Some("the secret value has another type"))
+                    .map(Some)
+            }
+        }
     }
 
     /// The setting as `T`, failing with a message that says what sets it.
@@ -229,19 +210,23 @@ impl Settings {
     }
 }
 
-/// `value` as `property`'s declared type, or [`SettingsError::WrongType`].
-fn typed(key: &str, property: &Property, value: Value) -> Result<Value, SettingsError> {
-    property.typed(value).map_err(|reason| wrong_type(key, property, reason))
+/// `value` read as the declared type `kind`, or [`SettingsError::WrongType`] (quoting the
+/// value unless it is `secret`).
+fn typed(key: &str, kind: SettingType, secret: bool, value: Value) -> Result<Value, SettingsError> {
+    kind.read(value, secret).map_err(|reason| SettingsError::WrongType {
+        key: key.to_owned(),
+        expected: kind.name(),
+        reason,
+    })
 }
 
-fn wrong_type(key: &str, property: &Property, reason: String) -> SettingsError {
-    let expected = match property.kind.as_deref() {
-        Some("integer" | "int" | "bigint") => "integer",
-        Some("number" | "decimal" | "float") => "number",
-        Some("boolean" | "bool") => "boolean",
-        _ => "value",
-    };
-    SettingsError::WrongType { key: key.to_owned(), expected, reason }
+/// `value` as `T`; the error's reason is `hidden` when the value must not be repeated.
+fn convert<T: DeserializeOwned>(key: &str, value: Value, hidden: Option<&str>) -> Result<T, SettingsError> {
+    serde_json::from_value(value).map_err(|e| SettingsError::WrongType {
+        key: key.to_owned(),
+        expected: std::any::type_name::<T>(),
+        reason: hidden.map_or_else(|| e.to_string(), str::to_owned),
+    })
 }
 
 /// The environment's value of setting `key`: `KIKET_SECRET_<KEY>` for a secret, then the
