@@ -16,6 +16,7 @@ mod front;
 mod listen;
 #[cfg(feature = "metrics")]
 mod metrics_route;
+mod warnings;
 
 pub use drift::Drift;
 pub use listen::shutdown_signal;
@@ -132,39 +133,7 @@ impl Extension {
             return Err(StartupError::RouteOption(option));
         }
         crate::panic_guard::install();
-        for (event, catalogued) in router.near_misses() {
-            tracing::warn!(
-                route = %event.escape_debug(),
-                "a route's event is not catalogued: did you mean `{catalogued}`? (a route for an event of your own is fine)"
-            );
-        }
-        if let Some(manifest) = config.manifest() {
-            let drift = drift::Drift::between(&router, manifest);
-            // Warnings, not errors: real extensions drift from their manifests (PROTOCOL §9), and
-            // `testing::assert_no_drift` or `check_subscriptions` make it a failure on purpose.
-            for event in &drift.unhandled {
-                tracing::warn!(
-                    event = %event.escape_debug(),
-                    "the manifest declares an event without a handler: its deliveries will be answered 404 (register a handler, or `ignore` it)"
-                );
-            }
-            for event in &drift.undeclared {
-                tracing::warn!(
-                    event = %event.escape_debug(),
-                    "a handler's event is not declared in the manifest: the platform will not send it (declare it, or remove the handler)"
-                );
-            }
-        }
-        for key in config.settings().unset_required() {
-            tracing::warn!(
-                setting = %key.escape_debug(),
-                "a required setting has no value at start-up: it must arrive with each delivery (secrets.{}) or be set in the environment",
-                key.escape_debug()
-            );
-        }
-        for problem in config.manifest().map(|m| m.problems()).unwrap_or_default() {
-            tracing::warn!(manifest = %config.manifest().and_then(|m| m.source.as_deref()).map_or(String::new(), |p| p.display().to_string()), "{problem}");
-        }
+        warnings::at_startup(&router, &config);
         let health = serde_json::json!({
             "status": "ok",
             "extension_id": config.extension_id(),
@@ -390,7 +359,7 @@ impl Extension {
             routes = %self.registered_events().join(", "),
             verification = config.verification_mode(),
             environment = config.environment().as_str(),
-            manifest = %config.manifest().and_then(|m| m.source.as_deref()).map_or("none".into(), |p| p.display().to_string()),
+            manifest = %manifest_shown(config),
             replay_guard = if config.options.replay_guard.is_some() { "on" } else { "off" },
             queue = config.options.queue.name(),
             redis = config.options.redis.address().unwrap_or("none"),
@@ -577,4 +546,9 @@ async fn not_found() -> Response {
 
 async fn method_not_allowed() -> Response {
     json_response(StatusCode::METHOD_NOT_ALLOWED, Bytes::from_static(br#"{"error":"Method not allowed"}"#))
+}
+
+/// Where the configuration's manifest was read from, for a log line (`none` without one).
+fn manifest_shown(config: &Config) -> String {
+    config.manifest().and_then(|m| m.source.as_deref()).map_or_else(|| "none".to_owned(), |p| p.display().to_string())
 }
