@@ -195,8 +195,9 @@ impl Pipeline {
             Err(DeliveryError::Verify(error)) => Some(error.reason()),
             _ => None,
         };
-        let response = span.in_scope(|| respond(outcome, started.elapsed()));
-        let (status, elapsed) = (response.status().as_u16(), started.elapsed());
+        let elapsed = started.elapsed();
+        let response = span.in_scope(|| respond(outcome, elapsed));
+        let status = response.status().as_u16();
         span.record("status", status);
         span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
         self.telemetry.answered(Answered { route: routed, status, elapsed, replayed, verification_failure });
