@@ -4,7 +4,7 @@
 //! its deliveries; unknown fields stay in `extra`.
 
 use kiket::prelude::*;
-use kiket::sdk::testing::{SignedRequest, TestClient};
+use kiket::sdk::testing::{load_fixture, SignedRequest, TestClient};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
@@ -13,7 +13,7 @@ const SECRET: &str = "whsec_case";
 /// A captured payload without its (made-up) runtime token: these deliveries are HMAC-only.
 fn fixture(event: &str, version: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/{event}/{version}.json"));
-    let mut body: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut body: Value = load_fixture(&path).unwrap();
     body.as_object_mut().unwrap().remove("authentication");
     body
 }

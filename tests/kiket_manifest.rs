@@ -10,16 +10,11 @@ use kiket::sdk::manifest::{self, ManifestError};
 use kiket::sdk::testing::{SignedRequest, TestClient, TestContext};
 use kiket::sdk::ConfigError;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use support::env;
 
 fn pager() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pager")
-}
-
-fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
-    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    move |key| map.get(key).cloned()
 }
 
 /// A scratch directory holding a copy of the example, plus whatever `extra` files.

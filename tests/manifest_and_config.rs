@@ -9,16 +9,11 @@ use kiket::sdk::testing::{SignedRequest, TestServer};
 use kiket::sdk::ConfigError;
 use kiket::types::secret_env_name;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use support::env;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/manifests").join(name)
-}
-
-fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
-    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    move |key| map.get(key).cloned()
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod redis_server;
 pub mod replica;
 
 use kiket::prelude::*;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -14,6 +15,12 @@ use std::sync::{Arc, Mutex};
 pub const STALLED_UPLOAD: &[u8] =
     b"POST /webhooks/issue.created HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
 X-Kiket-Event-Version: v1\r\nContent-Length: 1048576\r\n\r\n{";
+
+/// An environment of exactly `pairs`, for `ConfigBuilder::with_env_from`.
+pub fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    move |key| map.get(key).cloned()
+}
 
 /// A router whose `issue.created` v1 handler counts its runs and answers `{"ok":true}`.
 pub fn counting_router() -> (Router, Arc<AtomicUsize>) {
