@@ -195,11 +195,11 @@ fn declarations(manifest: &kiket::sdk::manifest::Manifest) -> String {
     }
     if let Some(contributes) = &manifest.contributes {
         for command in &contributes.commands {
-            let event = command.handler.as_ref().and_then(|h| h.event.as_deref()).unwrap_or(&command.command);
+            let event = command.event();
             let _ = writeln!(out, "command {} → event {}", clean(&command.command), clean(event));
         }
         for action in &contributes.workflow_actions {
-            let event = action.handler.as_ref().and_then(|h| h.event.as_deref()).unwrap_or("(no event)");
+            let event = action.event().unwrap_or("(no event)");
             let parameters: Vec<String> = action
                 .parameters
                 .iter()

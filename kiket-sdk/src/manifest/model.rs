@@ -222,6 +222,18 @@ pub struct CommandContribution {
     pub extra: Map<String, Value>,
 }
 
+impl CommandContribution {
+    /// The event the command is delivered as: its handler's, else its own name.
+    ///
+    /// ```
+    /// let command = kiket_sdk::manifest::CommandContribution { command: "pager.testPage".into(), ..Default::default() };
+    /// assert_eq!(command.event(), "pager.testPage");
+    /// ```
+    pub fn event(&self) -> &str {
+        self.handler.as_ref().and_then(|h| h.event.as_deref()).unwrap_or(&self.command)
+    }
+}
+
 /// `handler: {type: extension_event, event}` of a command or workflow action.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
@@ -260,6 +272,18 @@ pub struct WorkflowAction {
     /// Other keys (`icon`, …).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl WorkflowAction {
+    /// The event the action is delivered as (its handler's), when it names one.
+    ///
+    /// ```
+    /// let action = kiket_sdk::manifest::WorkflowAction { id: "page_oncall".into(), ..Default::default() };
+    /// assert_eq!(action.event(), None);
+    /// ```
+    pub fn event(&self) -> Option<&str> {
+        self.handler.as_ref()?.event.as_deref()
+    }
 }
 
 /// One parameter of a workflow action.
@@ -534,11 +558,8 @@ impl Manifest {
         let mut events: Vec<String> = self.events.iter().chain(&self.activation_events).cloned().collect();
         events.extend(self.hooks.iter().map(|hook| hook.event.clone()));
         if let Some(contributes) = &self.contributes {
-            for command in &contributes.commands {
-                let event = command.handler.as_ref().and_then(|h| h.event.clone());
-                events.push(event.unwrap_or_else(|| command.command.clone()));
-            }
-            events.extend(contributes.workflow_actions.iter().filter_map(|a| a.handler.as_ref()?.event.clone()));
+            events.extend(contributes.commands.iter().map(|command| command.event().to_owned()));
+            events.extend(contributes.workflow_actions.iter().filter_map(|action| action.event().map(str::to_owned)));
         }
         events.retain(|event| !event.trim().is_empty());
         events.sort();
