@@ -19,6 +19,7 @@ pub use model::{
     Action, Callback, CommandContribution, Configuration, Contributes, CustomDataSpec, Delivery, DeliveryConfig,
     EventHandlerRef, Hook, Manifest, Parameter, Permission, Property, Scopes, WorkflowAction, KNOWN_KEYS,
 };
+pub(crate) use reference::is_variable_name;
 pub use reference::{reference, referenced_variables, resolve_references, Reference};
 
 /// The JSON Schema of the flat manifest (`extension.yaml`), rendered from [`Manifest`];

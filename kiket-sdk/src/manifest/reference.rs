@@ -14,7 +14,7 @@ pub enum Reference<'a> {
 }
 
 /// `NAME` of an environment variable: a letter or `_`, then letters, digits, `_`.
-fn is_variable_name(name: &str) -> bool {
+pub(crate) fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')

@@ -7,7 +7,7 @@
 //! the variable named exactly `KEY` when the key is written like one (`SMTP_PORT`: capitals,
 //! digits, `_`), as the 1.x manifests write them.
 
-use crate::manifest::{resolve_references, Manifest, ManifestError, SettingType};
+use crate::manifest::{is_variable_name, resolve_references, Manifest, ManifestError, SettingType};
 use kiket_types::{secret_env_name, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -232,9 +232,7 @@ fn convert<T: DeserializeOwned>(key: &str, value: Value, hidden: Option<&str>) -
 /// The environment's value of setting `key`: `KIKET_SECRET_<KEY>` for a secret, then the
 /// variable named `key` when the key is written like one.
 fn environment_of(key: &str, secret: bool, var: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    let named_like_a_variable = !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        && !key.starts_with(|c: char| c.is_ascii_digit());
+    let named_like_a_variable = is_variable_name(key) && !key.chars().any(|c| c.is_ascii_lowercase());
     let secret_overlay = || secret.then(|| var(&secret_env_name(key))).flatten();
     secret_overlay().or_else(|| named_like_a_variable.then(|| var(key)).flatten()).filter(|v| !v.trim().is_empty())
 }
