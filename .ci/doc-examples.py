@@ -33,7 +33,7 @@ METHODS = {
     "kiket": ["Event", "Slot", "AllHandlers"],
     "kiket_sdk": [
         # the handler's side
-        "HandlerContext", "handler::Delivery", "Reply", "Json", "Decision", "respond::Action", "HandlerError",
+        "HandlerContext", "handler::Delivery", "handler::ExternalWebhook", "Reply", "Json", "Decision", "respond::Action", "HandlerError",
         # configuration and serving
         "Config", "ConfigBuilder", "Extension", "Router", "Workers",
         # the test kit

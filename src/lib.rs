@@ -308,8 +308,9 @@ mod run;
 pub use run::{run, run_with};
 
 /// Everything an extension usually needs, for `use kiket::prelude::*;`: the per-event handler
-/// traits (`IssueCreatedV1Handler`, …) and payload types (`IssueCreatedV1`, …), and 13 names:
-/// `Router`, `CatalogRoutes` (whose methods register handlers), `AllHandlers`, `Slot`, `Event`,
+/// traits (`IssueCreatedV1Handler`, …) and payload types (`IssueCreatedV1`, …, and
+/// `ExternalWebhook`, a relayed third-party callback's body), and 13 names: `Router`,
+/// `CatalogRoutes` (whose methods register handlers), `AllHandlers`, `Slot`, `Event`,
 /// `HandlerContext`, `HandlerError`, `HandlerResult`, `Reply`, `Json`, `Decision`, `Config`,
 /// `Extension`. The models inside payloads (`Issue`, `Comment`, `SlaState`, …) stay in
 /// [`types`]; event names are in [`events`].
@@ -317,7 +318,9 @@ pub mod prelude {
     pub use crate::catalog::handlers::*;
     pub use crate::catalog::payloads::*;
     pub use crate::sdk::respond::Decision;
-    pub use crate::sdk::{Config, Extension, HandlerContext, HandlerError, HandlerResult, Json, Reply, Router};
+    pub use crate::sdk::{
+        Config, Extension, ExternalWebhook, HandlerContext, HandlerError, HandlerResult, Json, Reply, Router,
+    };
     pub use crate::{AllHandlers, CatalogRoutes, Event, Slot};
 }
 

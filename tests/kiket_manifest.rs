@@ -1,16 +1,19 @@
 //! The 1.x manifest (`.kiket/manifest.yaml`, PROTOCOL §9.1) on the §9.4 example
 //! (`tests/fixtures/pager/`): discovery, every field read, the three reference forms, the
 //! unset-variable error with its line, typed defaults and their precedence, required settings
-//! reported (never a start-up error).
+//! reported (never a start-up error), hook timeouts as their events' deadlines, drift between
+//! the example and a router warned about.
 
 mod support;
 
 use kiket::prelude::*;
 use kiket::sdk::manifest::{self, ManifestError};
-use kiket::sdk::testing::{SignedRequest, TestClient, TestContext};
-use kiket::sdk::ConfigError;
+use kiket::sdk::testing::{SignedRequest, TestClient, TestContext, TestServer};
+use kiket::sdk::{ConfigError, Drift};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use support::env;
 
 fn pager() -> PathBuf {
@@ -240,4 +243,158 @@ async fn required_settings_are_reported_and_the_extension_still_starts() {
     let response = client.send(&SignedRequest::new("case.created", "v1", &body).secret("whsec_pager")).await;
     assert_eq!(response.status, 200, "{:?}", response.body);
     assert_eq!(response.body["key_length"], 10);
+}
+
+/// What the deadline test's handlers saw: (event, time left when it started, finished).
+type Seen = Arc<Mutex<Vec<(String, Duration, bool)>>>;
+
+/// A raw handler that notes the time it has left, sleeps `sleep`, then notes it finished.
+fn sleeper(sleep: Duration, seen: &Seen) -> impl kiket::sdk::Handler<Value> {
+    let seen = seen.clone();
+    move |_p: Value, ctx: HandlerContext| {
+        let seen = seen.clone();
+        async move {
+            let event = ctx.delivery().event().to_owned();
+            seen.lock().unwrap().push((event.clone(), ctx.delivery().remaining(), false));
+            tokio::time::sleep(sleep).await;
+            seen.lock().unwrap().push((event, Duration::ZERO, true));
+            Ok(Reply::ok())
+        }
+    }
+}
+
+fn pager_config(handler_timeout: Duration) -> Config {
+    Config::builder()
+        .manifest_path(pager().join(".kiket/manifest.yaml"))
+        .with_env_from(env(&[("PAGER_WEBHOOK_SECRET", "whsec_pager")]))
+        .handler_timeout(handler_timeout)
+        .telemetry_opt_out(true)
+        .build()
+        .unwrap()
+}
+
+fn signed(event: &str) -> SignedRequest {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // Each its own body: one signed body is one delivery (the replay guard's key).
+    SignedRequest::new(event, "v1", &json!({"case": {"id": 7, "title": event}})).secret("whsec_pager").timestamp(now)
+}
+
+/// `(status, Retry-After, seconds taken)` of `request` posted to `server`.
+async fn timed_post(server: &TestServer, request: SignedRequest) -> (u16, Option<String>, f64) {
+    let started = Instant::now();
+    let response = support::post_signed(&reqwest::Client::new(), &server.url(), &request).await;
+    let retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+    (response.status().as_u16(), retry_after, started.elapsed().as_secs_f64())
+}
+
+fn started(seen: &Seen, event: &str) -> Duration {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .find(|(e, _, done)| e == event && !done)
+        .map(|(_, left, _)| *left)
+        .expect("the handler ran")
+}
+
+fn finished(seen: &Seen, event: &str) -> bool {
+    seen.lock().unwrap().iter().any(|(e, _, done)| e == event && *done)
+}
+
+/// `hooks[].timeout` (PROTOCOL §9.1) is the platform's deadline for its event: the inline
+/// handler of `case.created` (hook 2,000 ms) is cut off at 1.8 s and answered 503 with
+/// `Retry-After`, while `case.assigned` (no hook) keeps the configured handler timeout and
+/// `workflow.sla_breach`'s own `.timeout(..)` wins over its hook's 8 s. On a real server.
+#[tokio::test]
+async fn a_hooks_timeout_is_the_deadline_of_its_events_inline_handler_and_others_keep_theirs() {
+    let seen = Seen::default();
+    let router = Router::new()
+        .raw("case.created", "v1", sleeper(Duration::from_millis(2_500), &seen))
+        .raw("case.assigned", "v1", sleeper(Duration::from_millis(2_500), &seen))
+        .raw("workflow.sla_breach", "v1", sleeper(Duration::from_secs(5), &seen))
+        .timeout(Duration::from_millis(600));
+    let server =
+        TestServer::start(Extension::new(router, pager_config(Duration::from_secs(4))).unwrap()).await.unwrap();
+
+    let (created, assigned, breach) = tokio::join!(
+        timed_post(&server, signed("case.created")),
+        timed_post(&server, signed("case.assigned")),
+        timed_post(&server, signed("workflow.sla_breach")),
+    );
+    let (status, retry_after, took) = created;
+    assert_eq!((status, retry_after.as_deref()), (503, Some("5")), "the hook's deadline passed");
+    assert!((1.7..2.4).contains(&took), "answered at the hook's deadline (1.8 s), took {took:.2} s");
+    assert!(started(&seen, "case.created") <= Duration::from_millis(1_800), "ctx.delivery() shows the hook's deadline");
+
+    let (status, retry_after, took) = assigned;
+    assert_eq!((status, retry_after), (200, None), "no hook: the handler timeout (4 s) outlasts its 2.5 s");
+    assert!(took >= 2.4, "it ran to the end: {took:.2} s");
+    let left = started(&seen, "case.assigned");
+    assert!(left > Duration::from_millis(3_500) && left <= Duration::from_secs(4), "{left:?}");
+
+    let (status, _, took) = breach;
+    assert_eq!(status, 503);
+    assert!((0.5..1.2).contains(&took), "the route's own 600 ms, not its hook's 7.2 s: {took:.2} s");
+
+    // The cut-off runs were dropped, not left running: neither finished after the others did.
+    assert!(finished(&seen, "case.assigned"));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(!finished(&seen, "case.created") && !finished(&seen, "workflow.sla_breach"), "{:?}", seen.lock().unwrap());
+}
+
+/// A deferred route is answered at once, so its hook's deadline does not bound its worker:
+/// the worker runs under the handler timeout.
+#[tokio::test]
+async fn a_deferred_handler_is_not_bound_by_its_events_hook() {
+    let seen = Seen::default();
+    let router = Router::new().raw("case.created", "v1", sleeper(Duration::from_millis(2_500), &seen)).deferred();
+    let server =
+        TestServer::start(Extension::new(router, pager_config(Duration::from_secs(4))).unwrap()).await.unwrap();
+    let (status, _, took) = timed_post(&server, signed("case.created")).await;
+    assert_eq!(status, 202);
+    assert!(took < 1.0, "{took:.2} s");
+    for _ in 0..100 {
+        if finished(&seen, "case.created") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(finished(&seen, "case.created"), "the worker's run outlasted the hook's 1.8 s: {:?}", seen.lock().unwrap());
+    assert!(started(&seen, "case.created") > Duration::from_millis(3_500), "the handler timeout, not the hook's");
+    // `.timeout(..)` on a deferred route is refused, saying why.
+    let router = Router::new()
+        .raw("case.created", "v1", sleeper(Duration::ZERO, &seen))
+        .deferred()
+        .timeout(Duration::from_secs(1));
+    let error = Extension::new(router, pager_config(Duration::from_secs(4))).unwrap_err().to_string();
+    assert!(error.contains("deferred routes with a timeout (case.created@v1)"), "{error}");
+}
+
+/// PROTOCOL §9.4's example against a router that misses one declared event
+/// (`workflow.sla_breach`) and has one undeclared handler (`case.commented`): one warning
+/// each, and none for what agrees (the external webhooks' route covers
+/// `external.webhook.pager_ack`, commands and workflow actions are declared events).
+#[tokio::test]
+async fn drift_between_the_example_and_a_router_is_one_warning_per_event() {
+    let (captured, _guard) = support::Captured::install(tracing::Level::WARN);
+    let noop = |_p: Value, _ctx: HandlerContext| async { Ok(()) };
+    let router = Router::new()
+        .raw("case.created", "v1", noop)
+        .raw("case.assigned", "v1", noop)
+        .raw("case.commented", "v1", noop)
+        .raw("pager.testPage", "v1", noop)
+        .raw("pager.workflowAction.page", "v1", noop)
+        .external_webhooks(|_hook: ExternalWebhook, _ctx: HandlerContext| async { Ok(()) });
+    let drift = Drift::between(&router, pager_config(Duration::from_secs(4)).manifest().unwrap());
+    assert_eq!(
+        (drift.unhandled, drift.undeclared),
+        (vec!["workflow.sla_breach".to_owned()], vec!["case.commented".to_owned()])
+    );
+    let _extension = Extension::new(router, pager_config(Duration::from_secs(4))).expect("drift is a warning");
+    let logs = captured.text();
+    let warned = |needle: &str| logs.lines().filter(|line| line.contains(needle)).count();
+    assert_eq!(warned("declares an event without a handler"), 1, "{logs}");
+    assert_eq!(warned("is not declared in the manifest"), 1, "{logs}");
+    assert_eq!(warned("event=workflow.sla_breach"), 1, "{logs}");
+    assert_eq!(warned("event=case.commented"), 1, "{logs}");
+    assert_eq!(warned("external.webhook"), 0, "{logs}");
 }

@@ -128,7 +128,9 @@ pub use config::error::ConfigError;
 pub use config::resolved::Config;
 pub use delivery::DeliveryError;
 pub use handler::respond;
-pub use handler::{Delivery, Handler, HandlerContext, HandlerError, HandlerResult, Hook, IntoReply, Json, Next, Reply};
+pub use handler::{
+    Delivery, ExternalWebhook, Handler, HandlerContext, HandlerError, HandlerResult, Hook, IntoReply, Json, Next, Reply,
+};
 pub use local_api::LocalApi;
 pub use payload::{decode, PayloadError};
 pub use routing::Router;

@@ -283,7 +283,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// Longest a handler may run before the delivery is answered 503 (default 25 s).
+    /// Longest a handler may run, from the delivery's arrival, before the delivery is answered 503
+    /// (default 25 s); a route's own deadline comes first ([`Router::timeout`](crate::Router::timeout),
+    /// its manifest hook's [`Hook::handler_deadline`](crate::manifest::Hook::handler_deadline)).
     ///
     /// ```
     /// let config = kiket_sdk::Config::builder().webhook_secret("whsec_test").handler_timeout(std::time::Duration::from_secs(8)).build()?;

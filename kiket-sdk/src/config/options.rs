@@ -391,7 +391,9 @@ options! {
     /// Largest accepted body in bytes; larger bodies get 413 unread.
     body_limit: usize = DEFAULT_BODY_LIMIT;
         env []; show [plain]; resolve standard, check positive;
-    /// Longest a handler may run before the delivery is answered 503.
+    /// Longest a handler may run, from the delivery's arrival, before it is dropped and the
+    /// delivery answered 503 + `Retry-After`; a route's own deadline (`.timeout`, its manifest
+    /// hook's) comes first, and a deferred job's run always has this one.
     handler_timeout: Duration = DEFAULT_HANDLER_TIMEOUT;
         env []; show [millis "handler_timeout_ms"]; resolve standard;
     /// Most verified deliveries handled at once (503 + `Retry-After` beyond).

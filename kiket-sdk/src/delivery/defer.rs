@@ -6,7 +6,6 @@ use super::{Answer, DeliveryError};
 use crate::handler::{HandlerContext, StoredDelivery};
 use crate::queue::{seal_context, Backoff, Job, Queue, Sealer, QUEUED_BODY};
 use crate::replay::{Claimed, Guard, Intake};
-use crate::routing::Route;
 use crate::verify::Clock;
 use bytes::Bytes;
 use std::sync::Arc;
@@ -40,26 +39,22 @@ impl Deferral {
     /// same step as the store, and a copy seen before gets the first answer.
     pub(super) async fn store(
         &self,
-        route: &Route,
         body: &[u8],
         context: &HandlerContext,
         window: Option<Duration>,
     ) -> Result<Answer, DeliveryError> {
         let stored = StoredDelivery::capture(context);
+        // The delivery's own event and version: the route's, or an external webhook's name.
+        let (event, version) = (context.delivery().event(), context.delivery().version());
         let sealed = match &self.sealer {
-            Some(sealer) => sealer.seal_with(
-                &self.seal_context(&route.event, &route.version),
-                StoredDelivery::HEAD_ROOM + body.len(),
-                |out| stored.encode_into(out, body),
-            ),
+            Some(sealer) => {
+                sealer.seal_with(&self.seal_context(event, version), StoredDelivery::HEAD_ROOM + body.len(), |out| {
+                    stored.encode_into(out, body)
+                })
+            }
             None => stored.encode(body),
         };
-        let job = Job {
-            event: route.event.to_string(),
-            version: route.version.to_string(),
-            attempt: 0,
-            sealed: sealed.into(),
-        };
+        let job = Job { event: event.to_owned(), version: version.to_owned(), attempt: 0, sealed: sealed.into() };
         let queued = Bytes::from_static(QUEUED_BODY.as_bytes());
         match (self.claims_in_intake(), window, context.delivery().key()) {
             (Some(intake), Some(window), Some(key)) => {

@@ -30,7 +30,7 @@ use serde_json::json;
 /// | [`Scopes`](Self::Scopes) | 403 | | `required_scopes`, `missing_scopes` |
 /// | [`Handler`](Self::Handler) | the error's own (4xx, 500, 503) | the error's delay | scopes when it is about scopes |
 /// | [`Panicked`](Self::Panicked) | 500 | | |
-/// | [`TimedOut`](Self::TimedOut) | 503 | | |
+/// | [`TimedOut`](Self::TimedOut) | 503 | 5 | |
 /// | [`ReplyEncoding`](Self::ReplyEncoding) | 500 | | |
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -83,7 +83,8 @@ pub enum DeliveryError {
     /// The handler (or its payload's decoding) panicked; the message is withheld.
     #[error("Internal error")]
     Panicked,
-    /// The handler ran past its timeout.
+    /// The handler was still running at its deadline ([`crate::Delivery::deadline`]); it was
+    /// dropped, and the platform retries the delivery after `Retry-After`.
     #[error("Handler timed out")]
     TimedOut,
     /// The handler's reply could not be encoded.
@@ -142,7 +143,9 @@ impl DeliveryError {
             },
             Self::Handler(error) => Row::new(error.status(), ErrorClass::Permanent),
             Self::Panicked => Row::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorClass::Panic),
-            Self::TimedOut => Row::new(StatusCode::SERVICE_UNAVAILABLE, ErrorClass::Timeout),
+            Self::TimedOut => {
+                Row { retry_after: Some(5), ..Row::new(StatusCode::SERVICE_UNAVAILABLE, ErrorClass::Timeout) }
+            }
             Self::ReplyEncoding => Row::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorClass::ReplyEncoding),
         }
     }

@@ -142,6 +142,8 @@ pub(crate) enum Answer {
 struct Received<'a> {
     signed: Option<&'a Signed>,
     at: SystemTime,
+    /// When it arrived, on the clock its deadline is counted on.
+    arrived: Instant,
     headers: HeaderMap,
 }
 
@@ -168,12 +170,13 @@ impl Pipeline {
         let stages = async {
             let admitted = self.admission.admit(&parts.headers, body, started).await?;
             let signed = self.signature(&parts.headers, &admitted.body)?;
-            let (route, unrouted) = self.route(&target, &parts)?;
+            let (route, requested) = self.route(&target, &parts)?;
             routed = route.map(|route| route.id);
-            let version = route.map_or(unrouted.as_deref().unwrap_or_default(), |route| &*route.version);
+            let version = route.map_or(requested.as_deref().unwrap_or_default(), |route| &*route.version);
             let prepared = routing::prepare(route, &target.event, version, &admitted.body, signed.is_some())?;
-            let received = Received { signed: signed.as_ref(), at: received_at, headers: parts.headers };
-            let (route, context) = self.authorise(&target, route, unrouted, &prepared, received).await?;
+            let received =
+                Received { signed: signed.as_ref(), at: received_at, arrived: started, headers: parts.headers };
+            let (route, context) = self.authorise(&target, route, requested, &prepared, received).await?;
             // Verified: the body leaves the unverified budget and the delivery takes a permit.
             drop(admitted.budget);
             let _permit = self.permits.take()?;
@@ -185,7 +188,7 @@ impl Pipeline {
                 Claimed::Proceed(guard) => guard,
             };
             let handled = Instant::now();
-            let answer = self.handle(route, prepared, &admitted.body, context, handled).await;
+            let answer = self.handle(route, prepared, &admitted.body, context).await;
             replayed = matches!(answer, Ok(Answer::Repeated { .. }));
             self.settle(route, guard, &answer, handled.elapsed(), route.options.mode == Mode::Invoke).await;
             answer
@@ -223,8 +226,9 @@ impl Pipeline {
         }
     }
 
-    /// Stage 3: the route the requested version reaches; when none does (answered after
-    /// authentication), the requested version, for the answer.
+    /// Stage 3: the route the requested version reaches; the requested version too when the
+    /// route does not name it: when none does (answered after authentication), or for the
+    /// external webhooks' route, which answers every version.
     fn route<'r>(
         &'r self,
         target: &Target,
@@ -233,16 +237,16 @@ impl Pipeline {
         let requested = version::resolve(target.path_version.as_deref(), &parts.headers, parts.uri.query())
             .ok_or(DeliveryError::VersionMissing)?;
         let route = self.router.find(&target.event, &requested);
-        Ok((route, route.is_none().then(|| requested.into_owned())))
+        Ok((route, route.is_none_or(Route::external).then(|| requested.into_owned())))
     }
 
     /// Stage 5: the token verified, the route required, the scopes checked; the context the
-    /// handler will run with.
+    /// handler will run with, its deadline counted from the delivery's arrival.
     async fn authorise<'r>(
         &self,
         target: &Target,
         route: Option<&'r Route>,
-        unrouted: Option<String>,
+        requested: Option<String>,
         prepared: &Prepared<'_, '_>,
         received: Received<'_>,
     ) -> Result<(&'r Route, HandlerContext), DeliveryError> {
@@ -250,10 +254,12 @@ impl Pipeline {
         let auth = self.tokens.authenticate(fields.runtime_token).await?;
         let payload_secrets = fields.secrets.cloned();
         let api_base_url_override = self.origins.trusted(fields.api_base_url);
-        let route = route.ok_or_else(|| DeliveryError::NoHandler {
-            event: target.event.clone(),
-            version: unrouted.unwrap_or_default(),
-        })?;
+        let Some(route) = route else {
+            return Err(DeliveryError::NoHandler {
+                event: target.event.clone(),
+                version: requested.unwrap_or_default(),
+            });
+        };
         tracing::Span::current().record("version", tracing::field::display(&route.version));
         bind_to_route(&fields, &target.event)?;
         check_scopes(auth.scopes(), &route.options.scopes)?;
@@ -261,12 +267,17 @@ impl Pipeline {
         if let Some(key) = &key {
             tracing::Span::current().record("delivery", &**key);
         }
+        let (event, version) = match &requested {
+            Some(requested) => route.identity(&target.event, requested),
+            None => (route.event.clone(), route.version.clone()),
+        };
         let delivery = Delivery {
             key,
             signature_timestamp: received.signed.and_then(|s| s.timestamp),
             received_at: received.at,
-            event: route.event.clone(),
-            version: route.version.clone(),
+            event,
+            version,
+            deadline: received.arrived + route.options.timeout.unwrap_or(self.handler_timeout),
         };
         let parts = ContextParts {
             delivery,
@@ -300,13 +311,12 @@ impl Pipeline {
         prepared: Prepared<'r, '_>,
         body: &[u8],
         context: HandlerContext,
-        started: Instant,
     ) -> Result<Answer, DeliveryError> {
         match route.options.mode {
             Mode::Invoke => {
                 // Bound first: a `?` inside the awaited expression would keep its result beside
                 // the handler's future in this one's state.
-                let run = self.invoke(route, prepared, body, context, started)?;
+                let run = self.invoke(route, prepared, body, context)?;
                 run.await
             }
             Mode::Defer => {
@@ -314,24 +324,23 @@ impl Pipeline {
                 // worker decodes the stored bytes again.
                 let _valid = prepared.into_call(route, body)?;
                 let window = self.replay.as_ref().map(|policy| policy.lifetimes.window);
-                Box::pin(self.deferral.store(route, body, &context, window)).await
+                Box::pin(self.deferral.store(body, &context, window)).await
             }
         }
     }
 
     /// Stage 7 in mode "invoke" (inline, or a worker's run): the payload decoded (or its held
-    /// error) now, then the handler's run until the handler timeout after `started`. The run
-    /// is returned to be awaited in the caller's own future (no extra layer of state).
+    /// error) now, then the handler's run until the context's deadline. The run is returned to
+    /// be awaited in the caller's own future (no extra layer of state).
     pub(super) fn invoke<'r>(
         &'r self,
         route: &'r Route,
         prepared: Prepared<'r, '_>,
         body: &[u8],
         context: HandlerContext,
-        started: Instant,
     ) -> Result<impl std::future::Future<Output = Result<Answer, DeliveryError>> + 'r, DeliveryError> {
         let call = prepared.into_call(route, body)?;
-        let deadline = tokio::time::Instant::from_std(started) + self.handler_timeout;
+        let deadline = tokio::time::Instant::from_std(context.delivery().deadline());
         Ok(invoke::invoke(call, context, self.router.hooks(), deadline))
     }
 

@@ -135,11 +135,11 @@ async fn run_job(pipeline: &Pipeline, entry: &Entry) -> Outcome {
         _ => Guard::none(),
     };
     let secrets = prepared.fields().secrets.cloned();
-    let identity = (route.event.clone(), route.version.clone());
-    let now = deferral.clock.now_unix();
-    let context = HandlerContext::restore(stored, identity, secrets, pipeline.shared.clone(), now);
+    let identity = route.identity(event, version);
     let started = Instant::now();
-    let answer = match pipeline.invoke(route, prepared, body, context, started) {
+    let clock = (deferral.clock.now_unix(), started + pipeline.handler_timeout);
+    let context = HandlerContext::restore(stored, identity, secrets, pipeline.shared.clone(), clock);
+    let answer = match pipeline.invoke(route, prepared, body, context) {
         Ok(run) => run.await,
         Err(error) => Err(error),
     };

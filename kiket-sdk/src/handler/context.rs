@@ -94,13 +94,14 @@ impl HandlerContext {
     /// The context a deferred delivery's handler runs with, rebuilt from what the server
     /// stored ([`StoredDelivery::capture`]) for `event`@`version`: the runtime token only
     /// while it is still valid at `now_unix`, the delivery's own secrets, and idempotency keys
-    /// derived from the delivery, so every attempt repeats its API calls' keys.
+    /// derived from the delivery, so every attempt repeats its API calls' keys; the run's own
+    /// `deadline`.
     pub(crate) fn restore(
         stored: StoredDelivery,
         (event, version): (Arc<str>, Arc<str>),
         payload_secrets: Option<Secrets>,
         shared: Arc<ContextShared>,
-        now_unix: i64,
+        (now_unix, deadline): (i64, std::time::Instant),
     ) -> Self {
         let now = now_unix as f64;
         let received_at = stored.received_at();
@@ -126,6 +127,7 @@ impl HandlerContext {
                 received_at,
                 event,
                 version,
+                deadline,
             },
             headers,
             auth,

@@ -1,10 +1,21 @@
 //! [`Delivery`]: what a handler knows about the delivery it runs for, beyond its payload.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Third-party callbacks the platform relays are the events `external.webhook.<name>`
+/// (PROTOCOL §9.2); this is the name of the one route that takes them all
+/// ([`Router::external_webhooks`](crate::Router::external_webhooks)): their prefix, then `*`.
+pub(crate) const EXTERNAL_WEBHOOKS: &str = "external.webhook.*";
+
+/// `<name>` of an `external.webhook.<name>` event (never empty); `None` for any other event.
+pub(crate) fn external_webhook_name(event: &str) -> Option<&str> {
+    let prefix = &EXTERNAL_WEBHOOKS[..EXTERNAL_WEBHOOKS.len() - 1];
+    event.strip_prefix(prefix).filter(|name| !name.is_empty())
+}
 
 /// The delivery a handler runs for: its key, when it was signed and received, its event and
-/// version (`ctx.delivery()`).
+/// version, its deadline (`ctx.delivery()`).
 ///
 /// The **key** names the delivery across retries and replicas: it is the key the replay guard
 /// claims (made from a signed delivery's timestamp and a digest of its verified MAC, or from a
@@ -28,6 +39,7 @@ pub struct Delivery {
     pub(crate) received_at: SystemTime,
     pub(crate) event: Arc<str>,
     pub(crate) version: Arc<str>,
+    pub(crate) deadline: Instant,
 }
 
 impl Delivery {
@@ -82,5 +94,45 @@ impl Delivery {
     /// ```
     pub fn version(&self) -> &str {
         &self.version
+    }
+
+    /// When the handler's run is cut off: from the delivery's arrival, its route's timeout
+    /// ([`Router::timeout`](crate::Router::timeout), else its manifest hook's, else the
+    /// configured handler timeout). An inline handler still running then is dropped and the
+    /// delivery answered `503` with `Retry-After`; budget outbound calls against it.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let ctx = kiket_sdk::testing::TestContext::new("case.created", "v1").deadline_in(Duration::from_secs(2)).build();
+    /// // Give an outbound call what is left, less a little time to answer.
+    /// let budget = ctx.delivery().deadline().saturating_duration_since(Instant::now());
+    /// assert!(budget <= Duration::from_secs(2));
+    /// ```
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// The time left before [`Self::deadline`] (zero once it has passed).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = kiket_sdk::testing::TestContext::new("case.created", "v1").deadline_in(Duration::from_secs(2)).build();
+    /// let left = ctx.delivery().remaining();
+    /// assert!(left > Duration::from_secs(1) && left <= Duration::from_secs(2));
+    /// ```
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// For a relayed third-party callback (`external.webhook.<name>`), its `<name>`.
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("external.webhook.pager_ack", "v1").build();
+    /// assert_eq!(ctx.delivery().external_webhook(), Some("pager_ack"));
+    /// let ctx = kiket_sdk::testing::TestContext::new("case.created", "v1").build();
+    /// assert_eq!(ctx.delivery().external_webhook(), None);
+    /// ```
+    pub fn external_webhook(&self) -> Option<&str> {
+        external_webhook_name(&self.event)
     }
 }

@@ -14,6 +14,7 @@
 mod context;
 mod delivery;
 mod error;
+mod external;
 mod hook;
 mod reply;
 pub mod respond;
@@ -22,7 +23,9 @@ mod stored;
 pub use context::HandlerContext;
 pub(crate) use context::{ContextParts, ContextShared};
 pub use delivery::Delivery;
+pub(crate) use delivery::{external_webhook_name, EXTERNAL_WEBHOOKS};
 pub use error::HandlerError;
+pub use external::ExternalWebhook;
 pub(crate) use hook::{run_chain, ErasedHook};
 pub use hook::{Hook, Next};
 pub use reply::{IntoReply, Json, Reply};

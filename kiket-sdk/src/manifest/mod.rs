@@ -17,7 +17,8 @@ pub use load::{discover, load, parse, ManifestError, MANIFEST_NAMES};
 pub(crate) use model::SettingType;
 pub use model::{
     Action, Callback, CommandContribution, Configuration, Contributes, CustomDataSpec, Delivery, DeliveryConfig,
-    EventHandlerRef, Hook, Manifest, Parameter, Permission, Property, Scopes, WorkflowAction, KNOWN_KEYS,
+    EventHandlerRef, Hook, Manifest, Parameter, Permission, Property, Scopes, WorkflowAction, HOOK_MARGIN_MAX,
+    KNOWN_KEYS,
 };
 pub(crate) use reference::is_variable_name;
 pub use reference::{reference, referenced_variables, resolve_references, Reference};

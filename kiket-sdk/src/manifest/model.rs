@@ -185,6 +185,30 @@ pub struct Hook {
     pub extra: Map<String, Value>,
 }
 
+impl Hook {
+    /// How long a handler of this hook's event may run inline: the platform's `timeout` less a
+    /// margin for the answer to travel back, a tenth of it and at most
+    /// [`HOOK_MARGIN_MAX`] (2 s → 1.8 s; 8 s → 7.2 s; 30 s → 29 s). `None` without a timeout
+    /// (or with `0`). The server makes it the deadline of the event's inline routes that set
+    /// none themselves.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let hook = kiket_sdk::manifest::Hook { event: "case.created".into(), timeout: Some(2000), ..Default::default() };
+    /// assert_eq!(hook.handler_deadline(), Some(Duration::from_millis(1800)));
+    /// let slow = kiket_sdk::manifest::Hook { timeout: Some(30_000), ..hook.clone() };
+    /// assert_eq!(slow.handler_deadline(), Some(Duration::from_secs(29)));
+    /// ```
+    pub fn handler_deadline(&self) -> Option<std::time::Duration> {
+        let timeout = std::time::Duration::from_millis(self.timeout.filter(|ms| *ms > 0)?);
+        Some(timeout - (timeout / 10).min(HOOK_MARGIN_MAX))
+    }
+}
+
+/// The largest margin [`Hook::handler_deadline`] keeps between a handler's deadline and the
+/// platform's.
+pub const HOOK_MARGIN_MAX: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// 1.x `contributes`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]

@@ -6,7 +6,7 @@
 //! scanned for them instead ([`scan_runtime`]).
 
 use super::Route;
-use crate::handler::{Handler, HandlerContext, HandlerError, Reply};
+use crate::handler::{ExternalWebhook, Handler, HandlerContext, HandlerError, Reply};
 use crate::panic_guard;
 use crate::payload::{self, scan_runtime, PayloadError};
 use kiket_types::catalog::{EventPayload, RuntimeFields, RuntimeScan};
@@ -115,6 +115,19 @@ where
     }
 }
 
+/// The handler of every external webhook: the body handed over as it is, never parsed.
+pub(crate) struct External<H>(pub(crate) H);
+
+impl<H: Handler<ExternalWebhook>> ErasedHandler for External<H> {
+    fn decode<'a>(&'a self, _: &str, _: &str, body: &[u8]) -> Result<Box<dyn Decoded<'a> + 'a>, PayloadError> {
+        Ok(Box::new(Call::<ExternalWebhook, H, FromBody> {
+            handler: &self.0,
+            payload: Box::new(ExternalWebhook::from(body)),
+            _source: PhantomData,
+        }))
+    }
+}
+
 pub(crate) struct Ignored;
 
 impl ErasedHandler for Ignored {
@@ -163,6 +176,8 @@ pub(crate) struct Prepared<'r, 'b> {
 /// only after authentication). With `decode_now` (the body's signature verified) the payload
 /// is decoded at once and, when its type carries them, the runtime fields come from it;
 /// otherwise only the runtime fields are scanned and nothing is decoded before the token.
+/// The body of an external webhook is a third party's: it has no runtime fields and is never
+/// scanned for them.
 ///
 /// Fails only when the runtime fields themselves cannot be read (400 / 422).
 pub(crate) fn prepare<'r, 'b>(
@@ -174,7 +189,8 @@ pub(crate) fn prepare<'r, 'b>(
 ) -> Result<Prepared<'r, 'b>, PayloadError> {
     let decoded = route.filter(|_| decode_now).map(|route| decode(route, body));
     let typed_fields = matches!(&decoded, Some(Ok(call)) if call.runtime_fields().is_some());
-    let scan = if typed_fields { None } else { Some(scan_runtime(event, version, body)?) };
+    let scanned = !typed_fields && !route.is_some_and(Route::external);
+    let scan = if scanned { Some(scan_runtime(event, version, body)?) } else { None };
     Ok(Prepared { decoded, scan })
 }
 

@@ -16,10 +16,10 @@ mod options;
 pub mod version;
 
 pub(crate) use erased::{prepare, DecodeError, Decoded, Prepared};
-use erased::{ErasedHandler, FromBody, FromPayload, Ignored, Typed};
+use erased::{ErasedHandler, External, FromBody, FromPayload, Ignored, Typed};
 pub(crate) use options::{Mode, RouteOptions};
 
-use crate::handler::{ErasedHook, Handler, Hook};
+use crate::handler::{external_webhook_name, ErasedHook, ExternalWebhook, Handler, Hook, EXTERNAL_WEBHOOKS};
 use kiket_types::catalog::EventPayload;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,8 +34,30 @@ pub(crate) struct Route {
     /// Event name and registered version, shared with every context of this route.
     pub(crate) event: Arc<str>,
     pub(crate) version: Arc<str>,
-    /// Scopes and mode, set at registration.
+    /// Scopes, mode and timeout, set at registration (the timeout completed at start-up from
+    /// the manifest's hooks).
     pub(crate) options: RouteOptions,
+}
+
+/// The version label of the one route of every external webhook: it answers every version.
+const ANY_VERSION: &str = "*";
+
+impl Route {
+    /// `true` for the route of every `external.webhook.<name>` ([`Router::external_webhooks`]):
+    /// its body is a third party's, never read for Kiket's runtime fields.
+    pub(crate) fn external(&self) -> bool {
+        &*self.event == EXTERNAL_WEBHOOKS
+    }
+
+    /// The event and version a delivery of `event`@`version` routed here runs as: the route's
+    /// own (shared, no copy), or for the external webhooks' route the delivery's.
+    pub(crate) fn identity(&self, event: &str, version: &str) -> (Arc<str>, Arc<str>) {
+        if self.external() {
+            (Arc::from(event), Arc::from(version))
+        } else {
+            (self.event.clone(), self.version.clone())
+        }
+    }
 }
 
 /// Handlers by event and version.
@@ -124,6 +146,44 @@ impl Router {
         self.insert(event, version, Arc::new(Typed::<serde_json::Value, H, FromBody>::new(handler)))
     }
 
+    /// Registers one handler for every third-party callback the platform relays
+    /// (`external.webhook.<name>`, PROTOCOL §9.2), at any version. It receives the body exactly
+    /// as it arrived ([`ExternalWebhook`]: JSON, a form, anything), and the callback's name as
+    /// [`ctx.delivery().external_webhook()`](crate::Delivery::external_webhook).
+    ///
+    /// The delivery is verified as any other (its Kiket signature, a runtime token when the
+    /// configuration requires one), but its body is the third party's: nothing in it is read
+    /// as Kiket's runtime fields (no runtime token, per-organisation secrets, API address or
+    /// event name comes from it), so an extension that authenticates by runtime token only
+    /// cannot accept these. A route registered for one exact name (`raw("external.webhook.x",
+    /// ..)`) takes that name instead.
+    ///
+    /// ```
+    /// use kiket_sdk::{Config, Extension, ExternalWebhook, HandlerContext, Router};
+    /// use kiket_sdk::testing::{SignedRequest, TestClient};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let router = Router::new().external_webhooks(|hook: ExternalWebhook, ctx: HandlerContext| async move {
+    ///     let name = ctx.delivery().external_webhook().unwrap_or_default().to_owned();
+    ///     Ok(serde_json::json!({"name": name, "bytes": hook.len()}))
+    /// });
+    /// let config = Config::builder().webhook_secret("whsec_test").build()?;
+    /// let client = TestClient::new(Extension::new(router, config)?.into_router());
+    ///
+    /// // A form, not JSON; its own `event` field is the third party's business.
+    /// let callback = SignedRequest::new("external.webhook.sms_status", "v1", &())
+    ///     .raw_body(&b"MessageStatus=delivered&event=other"[..])
+    ///     .secret("whsec_test");
+    /// let answer = client.send(&callback).await;
+    /// assert_eq!(answer.status, 200);
+    /// assert_eq!(answer.body["name"], "sms_status");
+    /// # Ok(()) }
+    /// ```
+    pub fn external_webhooks<H: Handler<ExternalWebhook>>(self, handler: H) -> Self {
+        self.insert(EXTERNAL_WEBHOOKS, ANY_VERSION, Arc::new(External(handler)))
+    }
+
     /// Runs `hook` around every handler of this router (also those registered before this
     /// call), for verified, authorised, first-time deliveries only. Hooks run in registration
     /// order: the first registered is the outermost. See [`Hook`].
@@ -208,6 +268,28 @@ impl Router {
         misses
     }
 
+    /// Gives every inline route without a timeout of its own the one `deadline` names for its
+    /// event, when it names one (the manifest's hook, at start-up).
+    pub(crate) fn complete_timeouts(&mut self, deadline: impl Fn(&str) -> Option<std::time::Duration>) {
+        let routes = self.routes.values_mut().flat_map(HashMap::values_mut);
+        for route in routes.filter(|route| route.options.mode == Mode::Invoke && route.options.timeout.is_none()) {
+            route.options.timeout = deadline(&route.event);
+        }
+    }
+
+    /// Deferred routes that also set a timeout (the extension refuses to start), sorted.
+    pub(crate) fn timed_deferred(&self) -> Vec<String> {
+        self.labels(|route| route.options.mode == Mode::Defer && route.options.timeout.is_some())
+    }
+
+    /// `event@version` of every route `keep` keeps, sorted.
+    fn labels(&self, keep: impl Fn(&Route) -> bool) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.routes().filter(|route| keep(route)).map(|r| format!("{}@{}", r.event, r.version)).collect();
+        out.sort();
+        out
+    }
+
     /// Route options called before any route was registered (the extension refuses to start).
     pub(crate) fn unplaced_options(&self) -> &[&'static str] {
         &self.unplaced
@@ -232,13 +314,7 @@ impl Router {
     /// assert_eq!(router.registered_events(), ["a.event@v1", "b.event@v2"]);
     /// ```
     pub fn registered_events(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .routes
-            .iter()
-            .flat_map(|(event, versions)| versions.keys().map(move |v| format!("{event}@{v}")))
-            .collect();
-        out.sort();
-        out
+        self.labels(|_| true)
     }
 
     /// Every `event@version` registered as [`deferred`](Self::deferred), sorted.
@@ -252,13 +328,7 @@ impl Router {
     /// assert_eq!(router.deferred_events(), ["crm.sync@v1"]);
     /// ```
     pub fn deferred_events(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .routes()
-            .filter(|route| route.options.mode == Mode::Defer)
-            .map(|r| format!("{}@{}", r.event, r.version))
-            .collect();
-        out.sort();
-        out
+        self.labels(|route| route.options.mode == Mode::Defer)
     }
 
     /// Every event with a handler (any version), sorted.
@@ -290,7 +360,9 @@ impl Router {
     /// ```
     pub fn handles_event(&self, event: &str) -> bool {
         let routed = |event: &str| self.routes.get(event).is_some_and(|v| !v.is_empty());
-        routed(event) || kiket_types::catalog::successor(event).is_some_and(routed)
+        routed(event)
+            || kiket_types::catalog::successor(event).is_some_and(routed)
+            || (external_webhook_name(event).is_some() && routed(EXTERNAL_WEBHOOKS))
     }
 
     /// Pairs registered more than once (an error when the extension is built).
@@ -328,10 +400,15 @@ impl Router {
     ///
     /// A legacy event without a route of its own (`issue.created`) reaches the route of the
     /// event that replaced it (`case.created`, PROTOCOL §9.2), so a handler written for today's
-    /// names keeps receiving deliveries from installations that have not moved.
+    /// names keeps receiving deliveries from installations that have not moved. An
+    /// `external.webhook.<name>` without a route of its own reaches the external webhooks'
+    /// route, at any version.
     pub(crate) fn find(&self, event: &str, version: &str) -> Option<&Route> {
         let versions = match self.routes.get(event).filter(|versions| !versions.is_empty()) {
             Some(versions) => versions,
+            None if external_webhook_name(event).is_some() => {
+                return self.routes.get(EXTERNAL_WEBHOOKS)?.get(ANY_VERSION);
+            }
             None => self.routes.get(kiket_types::catalog::successor(event)?)?,
         };
         if let Some(route) = versions.get(version) {

@@ -16,6 +16,7 @@
 //! start and says so ([`StartupError::RouteOption`](crate::StartupError::RouteOption)).
 
 use super::Router;
+use std::time::Duration;
 
 /// How stage 7 of the delivery treats a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,6 +34,11 @@ pub(crate) struct RouteOptions {
     /// Scopes the runtime token must grant (403 otherwise).
     pub(crate) scopes: Vec<String>,
     pub(crate) mode: Mode,
+    /// How long after its arrival an inline delivery's handler may run: set by
+    /// [`Router::timeout`], else completed at start-up from the manifest's hook of the event
+    /// ([`Hook::handler_deadline`](crate::manifest::Hook::handler_deadline)); `None`: the
+    /// configured handler timeout.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl Router {
@@ -84,6 +90,33 @@ impl Router {
     /// ```
     pub fn deferred(self) -> Self {
         self.configure_last("deferred", |options| options.mode = Mode::Defer)
+    }
+
+    /// The route registered last answers `503` with `Retry-After` when its handler is still
+    /// running `timeout` after the delivery arrived (the platform retries it later), instead
+    /// of after the manifest hook's deadline for its event or the configured handler timeout.
+    /// Use it below the platform's own deadline: an answer after that is never read. The
+    /// handler sees its deadline as [`Delivery::deadline`](crate::Delivery::deadline).
+    ///
+    /// A deferred route is answered at once and its worker's run is bounded by the handler
+    /// timeout, so the two options together are refused at start-up
+    /// ([`StartupError::TimeoutOnDeferred`](crate::StartupError::TimeoutOnDeferred)).
+    ///
+    /// ```
+    /// use kiket_sdk::{HandlerContext, Router};
+    /// use std::time::Duration;
+    ///
+    /// let router = Router::new()
+    ///     .raw("crm.lookup", "v1", |_p: serde_json::Value, ctx: HandlerContext| async move {
+    ///         // The remaining time budgets the outbound call.
+    ///         assert!(ctx.delivery().remaining() <= Duration::from_secs(3));
+    ///         Ok(())
+    ///     })
+    ///     .timeout(Duration::from_secs(3));
+    /// # drop(router);
+    /// ```
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.configure_last("timeout", |options| options.timeout = Some(timeout))
     }
 }
 

@@ -5,6 +5,7 @@ use super::listen::ConnectionLimits;
 use crate::config::Config;
 use crate::delivery::{Admission, Allowance, Deferral, HandlerPermits, Pipeline, ReplayPolicy, Signatures};
 use crate::handler::ContextShared;
+use crate::manifest::Manifest;
 use crate::queue::Sealer;
 use crate::replay::Lifetimes;
 use crate::routing::Router;
@@ -18,8 +19,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Builds the pipeline that serves `router` under `config`.
-pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
+pub(crate) fn pipeline(mut router: Router, config: &Config) -> Pipeline {
     let options = &config.options;
+    if let Some(manifest) = config.manifest() {
+        router.complete_timeouts(|event| hook_deadline(manifest, event));
+    }
     let signatures = if options.insecure_skip_verification {
         Signatures::Skip
     } else if options.webhook_secrets.is_empty() {
@@ -72,7 +76,10 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
         signatures,
         tokens: TokenPolicy { verifier: token_verifier(config), mode, pins: options.token_pins.clone() },
         origins: AllowedOrigins(options.allowed_api_origins.clone()),
-        replay: options.replay_guard.clone().map(|store| ReplayPolicy { store, lifetimes: replay_lifetimes(config) }),
+        replay: options
+            .replay_guard
+            .clone()
+            .map(|store| ReplayPolicy { store, lifetimes: replay_lifetimes(config, &router) }),
         deferral: Deferral {
             queue: options.queue.clone(),
             intake: config.intake.clone(),
@@ -89,12 +96,22 @@ pub(crate) fn pipeline(router: Router, config: &Config) -> Pipeline {
     }
 }
 
+/// The deadline of an inline handler of `event` from the manifest: its hook's, else (for a
+/// `case.*` route) the hook of the legacy name it also receives.
+fn hook_deadline(manifest: &Manifest, event: &str) -> Option<Duration> {
+    let hook = manifest.hook(event).or_else(|| manifest.hook(kiket_types::catalog::legacy_of(event)?))?;
+    hook.handler_deadline()
+}
+
 /// A claim's answer is kept for twice the signature tolerance (a copy older than that fails
-/// its timestamp check); a copy in flight holds the key for the handler timeout and a margin
-/// for the answer to be stored.
-fn replay_lifetimes(config: &Config) -> Lifetimes {
+/// its timestamp check); a copy in flight holds the key for the longest a handler may run
+/// (the handler timeout, or a route's own when longer) and a margin for the answer to be
+/// stored.
+fn replay_lifetimes(config: &Config, router: &Router) -> Lifetimes {
     let options = &config.options;
-    Lifetimes { lease: options.handler_timeout + REPLAY_LEASE_MARGIN, window: options.signature_tolerance * 2 }
+    let longest =
+        router.routes().filter_map(|route| route.options.timeout).fold(options.handler_timeout, Duration::max);
+    Lifetimes { lease: longest + REPLAY_LEASE_MARGIN, window: options.signature_tolerance * 2 }
 }
 
 /// How much longer than the handler timeout a delivery's claim in flight holds its key: time

@@ -3,6 +3,7 @@
 //! an event the manifest does not declare (the platform never sends it). The server logs each
 //! at start-up; `testing::assert_no_drift` makes it a unit test.
 
+use crate::handler::{external_webhook_name, EXTERNAL_WEBHOOKS};
 use crate::manifest::Manifest;
 use crate::routing::Router;
 
@@ -29,13 +30,18 @@ pub struct Drift {
 }
 
 impl Drift {
-    /// Compares the events `router` handles with those `manifest` declares.
+    /// Compares the events `router` handles with those `manifest` declares. The external
+    /// webhooks' route ([`Router::external_webhooks`]) handles every declared
+    /// `external.webhook.<name>`, and is declared by any of them.
     pub fn between(router: &Router, manifest: &Manifest) -> Self {
         let declared = manifest.declared_events();
-        let handled = router.handled_events();
+        let declares = |handled: &String| match handled.as_str() {
+            EXTERNAL_WEBHOOKS => declared.iter().any(|event| external_webhook_name(event).is_some()),
+            _ => declared.binary_search(handled).is_ok(),
+        };
         Self {
             unhandled: declared.iter().filter(|event| !router.handles_event(event)).cloned().collect(),
-            undeclared: handled.into_iter().filter(|event| declared.binary_search(event).is_err()).collect(),
+            undeclared: router.handled_events().into_iter().filter(|event| !declares(event)).collect(),
         }
     }
 

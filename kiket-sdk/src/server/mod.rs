@@ -56,6 +56,10 @@ pub enum StartupError {
     /// registered, so it names no route.
     #[error("route option `{0}` was called before any route was registered; call it right after the registration it is for (`router.issue_created_v1(handler).{0}(..)`)")]
     RouteOption(&'static str),
+    /// Deferred routes that also set a [`Router::timeout`]: a deferred delivery is answered at
+    /// once, and its worker's run is bounded by the handler timeout.
+    #[error("deferred routes with a timeout ({}): a deferred delivery is answered 202 at once and its worker's run is bounded by the handler timeout (`Config::builder().handler_timeout`); remove `.timeout(..)` or `.deferred()`", .0.join(", "))]
+    TimeoutOnDeferred(Vec<String>),
     /// Events the extension subscribes to have no handler.
     #[error("the extension subscribes to events without a handler: {}; register a handler (or `ignore`) for each", .0.join(", "))]
     UnhandledSubscriptions(Vec<String>),
@@ -131,6 +135,10 @@ impl Extension {
         }
         if let Some(option) = router.unplaced_options().first() {
             return Err(StartupError::RouteOption(option));
+        }
+        let timed_deferred = router.timed_deferred();
+        if !timed_deferred.is_empty() {
+            return Err(StartupError::TimeoutOnDeferred(timed_deferred));
         }
         crate::panic_guard::install();
         warnings::at_startup(&router, &config);

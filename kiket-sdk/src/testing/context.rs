@@ -60,6 +60,7 @@ pub struct TestContext {
     extension_id: Option<String>,
     workspace_token: Option<SecretString>,
     delivery_key: Option<String>,
+    deadline_in: std::time::Duration,
 }
 
 impl TestContext {
@@ -81,6 +82,7 @@ impl TestContext {
             extension_id: None,
             workspace_token: None,
             delivery_key: None,
+            deadline_in: crate::config::DEFAULT_HANDLER_TIMEOUT,
         }
     }
 
@@ -178,6 +180,18 @@ impl TestContext {
         self
     }
 
+    /// How long from [`Self::build`] until `ctx.delivery().deadline()` (by default the
+    /// configured handler timeout's default, 25 s).
+    ///
+    /// ```
+    /// let ctx = kiket_sdk::testing::TestContext::new("case.created", "v1").deadline_in(std::time::Duration::from_millis(1800)).build();
+    /// assert!(ctx.delivery().remaining() <= std::time::Duration::from_millis(1800));
+    /// ```
+    pub fn deadline_in(mut self, time: std::time::Duration) -> Self {
+        self.deadline_in = time;
+        self
+    }
+
     /// Sends the context's API calls to `url` (e.g. [`MockKiketApi::url`](super::MockKiketApi::url)).
     ///
     /// ```
@@ -250,6 +264,7 @@ impl TestContext {
             received_at: std::time::SystemTime::now(),
             event: self.event,
             version: self.version,
+            deadline: std::time::Instant::now() + self.deadline_in,
         };
         let parts = ContextParts {
             delivery,
