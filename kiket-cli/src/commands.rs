@@ -188,7 +188,10 @@ fn declarations(manifest: &kiket::sdk::manifest::Manifest) -> String {
         manifest.declared_events().iter().map(|e| clean(e)).collect::<Vec<_>>().join(", ")
     );
     for hook in &manifest.hooks {
-        let timeout = hook.timeout.map_or("no deadline".to_owned(), |ms| format!("{ms} ms"));
+        let timeout = match (hook.timeout, hook.handler_deadline()) {
+            (Some(ms), Some(deadline)) => format!("{ms} ms (inline handlers cut off at {} ms)", deadline.as_millis()),
+            _ => "no deadline (inline handlers get the handler timeout)".to_owned(),
+        };
         let retries =
             hook.retries.map_or(String::new(), |r| format!(", {r} {}", if r == 1 { "retry" } else { "retries" }));
         let _ = writeln!(out, "hook {}: {timeout}{retries}", clean(&hook.event));

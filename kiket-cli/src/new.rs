@@ -1,5 +1,5 @@
 //! `kiket new <dir>`: a standalone extension crate, ready to test and run: `Cargo.toml`,
-//! `extension.yaml`, `src/lib.rs` (one typed handler and `router()`), `src/main.rs`,
+//! `.kiket/manifest.yaml` (model 1.0), `src/lib.rs` (one typed handler and `router()`), `src/main.rs`,
 //! `tests/handlers.rs` (the test kit: signed deliveries, the mock API), a `Dockerfile` and
 //! `.dockerignore`, `.gitignore` and a README with its commands.
 
@@ -13,7 +13,7 @@ pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 /// Each file of the scaffold: where it goes, and its template.
 const FILES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("scaffold/Cargo.toml.tmpl")),
-    ("extension.yaml", include_str!("scaffold/extension.yaml.tmpl")),
+    (".kiket/manifest.yaml", include_str!("scaffold/manifest.yaml.tmpl")),
     ("src/lib.rs", include_str!("scaffold/lib.rs.tmpl")),
     ("src/main.rs", include_str!("scaffold/main.rs.tmpl")),
     ("tests/handlers.rs", include_str!("scaffold/tests_handlers.rs.tmpl")),

@@ -246,8 +246,8 @@ fn manifest_check_on_the_1x_example_lists_what_it_declares() {
     assert_eq!(resolved["settings"]["MAX_PAGES_PER_HOUR"], 30, "typed: {resolved}");
     for line in [
         "declared events: case.assigned, case.created, external.webhook.pager_ack, pager.testPage, pager.workflowAction.page, workflow.sla_breach",
-        "hook case.created: 2000 ms, 1 retry",
-        "hook workflow.sla_breach: 8000 ms, 2 retries",
+        "hook case.created: 2000 ms (inline handlers cut off at 1800 ms), 1 retry",
+        "hook workflow.sla_breach: 8000 ms (inline handlers cut off at 7200 ms), 2 retries",
         "command pager.testPage → event pager.testPage",
         "workflow action page_oncall → event pager.workflowAction.page (service: string (required), urgency: string, repeat: integer)",
         "setting MAX_PAGES_PER_HOUR: integer, default 30",

@@ -39,7 +39,7 @@ fn a_new_extension_passes_its_own_tests_offline() {
     assert!(ok, "{out}");
     for file in [
         "Cargo.toml",
-        "extension.yaml",
+        ".kiket/manifest.yaml",
         "src/lib.rs",
         "src/main.rs",
         "tests/handlers.rs",
@@ -77,11 +77,11 @@ fn a_new_extension_passes_its_own_tests_offline() {
 }
 
 /// The README's other two commands: `KIKET_ENV=development cargo run`, then `kiket send
-/// issue.created` from another terminal, answered 200 with nothing but loopback.
+/// case.created` from another terminal, answered 200 with nothing but loopback.
 fn readme_commands_run_offline(dir: &Path) {
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(
-        readme.contains("KIKET_ENV=development cargo run") && readme.contains("kiket send issue.created"),
+        readme.contains("KIKET_ENV=development cargo run") && readme.contains("kiket send case.created"),
         "{readme}"
     );
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -105,7 +105,7 @@ fn readme_commands_run_offline(dir: &Path) {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
     let sent = listening.then(|| {
-        kiket().args(["send", "issue.created", "--url", &url]).env_remove("KIKET_WEBHOOK_SECRET").output().unwrap()
+        kiket().args(["send", "case.created", "--url", &url]).env_remove("KIKET_WEBHOOK_SECRET").output().unwrap()
     });
     let _ = server.kill();
     let _ = server.wait();
@@ -116,7 +116,7 @@ fn readme_commands_run_offline(dir: &Path) {
     assert_eq!(sent.status.code(), Some(0), "{answer}{}\n{logged}", String::from_utf8_lossy(&sent.stderr));
     assert!(answer.starts_with("200\n") && answer.contains("Thanks for the report: Example title"), "{answer}");
     assert!(logged.contains("DEVELOPMENT MODE") && logged.contains("kiket extension listening"), "{logged}");
-    assert!(logged.contains("delivery handled") && logged.contains("issue.created"), "a line per delivery: {logged}");
+    assert!(logged.contains("delivery handled") && logged.contains("case.created"), "a line per delivery: {logged}");
     assert!(logged.contains("the local mock of the Kiket API answered"), "the handler's API call: {logged}");
     assert!(!logged.contains('\u{1b}'), "no colour codes in a redirected log: {logged}");
     assert!(
@@ -143,7 +143,7 @@ fn readme_commands_run_offline(dir: &Path) {
     assert!(!output.status.success());
     assert!(
         stderr.contains(
-            "Error: ./extension.yaml:9: `delivery.callback.secret` references the environment variable \
+            "Error: ./.kiket/manifest.yaml:13: `callback.secret` references the environment variable \
              KIKET_WEBHOOK_SECRET, which is not set"
         ) && !stderr.contains("Config("),
         "{stderr}"
@@ -155,7 +155,7 @@ fn readme_commands_run_offline(dir: &Path) {
 fn a_removed_handler_fails_the_drift_test(dir: &Path) {
     let lib = dir.join("src/lib.rs");
     let code = std::fs::read_to_string(&lib).unwrap();
-    let registration = "Router::new().issue_created_v1(OnIssueCreated)";
+    let registration = "Router::new().case_created_v1(OnCaseCreated)";
     assert!(code.contains(registration), "{code}");
     std::fs::write(&lib, code.replace(registration, "Router::new()")).unwrap();
     let (ok, out) = run(Command::new(env!("CARGO"))
@@ -171,7 +171,7 @@ fn a_removed_handler_fails_the_drift_test(dir: &Path) {
         .env("CARGO_TARGET_DIR", target_dir())
         .env_remove("RUSTFLAGS"));
     assert!(!ok, "the drift test passed without the handler:\n{out}");
-    assert!(out.contains("`issue.created` is declared in the manifest but has no handler"), "{out}");
+    assert!(out.contains("`case.created` is declared in the manifest but has no handler"), "{out}");
 }
 
 /// Starts the scaffold's server with `env` until it listens, stops it, and returns its log.
