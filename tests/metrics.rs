@@ -220,3 +220,42 @@ fn kiket_metrics_from_the_environment() {
     let off = Config::builder().webhook_secret(SECRET).with_env_from(env(&[("KIKET_METRICS", "0")])).build().unwrap();
     assert!(off.metrics_endpoint().is_none());
 }
+
+/// `/metrics` is never public by accident: without a token it is served only on a loopback
+/// webhook listener or on an address of its own; on any other listener the configuration is
+/// refused, saying what to set. A blank token is a mistake, not "no token".
+#[test]
+fn metrics_without_a_token_only_where_the_public_cannot_reach_them() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |key: &str| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.to_string())
+    };
+    let build = |pairs: &'static [(&'static str, &'static str)]| {
+        Config::builder().webhook_secret(SECRET).with_env_from(env(pairs)).build()
+    };
+    let public = build(&[("KIKET_METRICS", "1"), ("HOST", "0.0.0.0")]).unwrap_err().to_string();
+    assert!(
+        public.contains("/metrics to anyone who reaches 0.0.0.0:8080")
+            && public.contains("KIKET_METRICS_TOKEN")
+            && public.contains("KIKET_METRICS_ADDR"),
+        "{public}"
+    );
+    let in_code = Config::builder()
+        .webhook_secret(SECRET)
+        .listen_address("0.0.0.0:8080".parse().unwrap())
+        .metrics(MetricsEndpoint::new())
+        .build()
+        .unwrap_err();
+    assert!(matches!(in_code, kiket::sdk::ConfigError::MetricsUnprotected(_)), "{in_code}");
+    for pairs in [
+        &[("KIKET_METRICS", "1")][..], // the listener is loopback by default
+        &[("KIKET_METRICS", "1"), ("HOST", "0.0.0.0"), ("KIKET_METRICS_TOKEN", "t0ken")],
+        &[("KIKET_METRICS", "1"), ("HOST", "0.0.0.0"), ("KIKET_METRICS_ADDR", "0.0.0.0:9464")],
+    ] {
+        assert!(build(pairs).unwrap().metrics_endpoint().is_some(), "{pairs:?}");
+    }
+    let blank = build(&[("KIKET_METRICS", "1"), ("KIKET_METRICS_TOKEN", "  ")]).unwrap_err().to_string();
+    assert_eq!(blank, "KIKET_METRICS_TOKEN is set but blank: give it a value, or unset it");
+    let blank_in_code =
+        Config::builder().webhook_secret(SECRET).metrics(MetricsEndpoint::new().token("")).build().unwrap_err();
+    assert!(matches!(blank_in_code, kiket::sdk::ConfigError::BlankToken(_)), "{blank_in_code}");
+}

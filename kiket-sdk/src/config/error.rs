@@ -92,6 +92,13 @@ pub enum ConfigError {
     /// Development mode (`KIKET_ENV=development`) was asked to listen off loopback.
     #[error("refusing to listen on {0} in development mode (KIKET_ENV=development): it uses a published secret; listen on 127.0.0.1, or unset KIKET_ENV and configure KIKET_WEBHOOK_SECRET")]
     DevelopmentOffLoopback(std::net::SocketAddr),
+    /// `/metrics` would be readable by anyone who reaches the webhook listener: no token, no
+    /// address of its own, and the listener is not loopback.
+    #[error("KIKET_METRICS would serve /metrics to anyone who reaches {0} (the webhook listener): set KIKET_METRICS_TOKEN (scrapers send it as `Authorization: Bearer <token>`), or KIKET_METRICS_ADDR to an address only the scraper reaches (127.0.0.1:9464, a port not exposed)")]
+    MetricsUnprotected(std::net::SocketAddr),
+    /// A token is given but blank (an unset variable is fine; an empty one is a mistake).
+    #[error("{0} is set but blank: give it a value, or unset it")]
+    BlankToken(&'static str),
     /// The shared HTTP client could not be created (TLS initialisation).
     #[error("could not create the HTTP client: {0}")]
     HttpClient(String),

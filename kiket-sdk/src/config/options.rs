@@ -443,6 +443,7 @@ options! {
         env []; show [hidden]; resolve optional;
     /// Prometheus metrics on `GET /metrics` (cargo feature `metrics`): on with `KIKET_METRICS=1`,
     /// behind `KIKET_METRICS_TOKEN` (bearer), on `KIKET_METRICS_ADDR` instead of the webhook listener.
+    /// Without either, only on a loopback webhook listener (refused otherwise); a blank token is an error.
     metrics: Option<MetricsEndpoint> as MetricsEndpoint = None;
         env [KIKET_METRICS, KIKET_METRICS_TOKEN, KIKET_METRICS_ADDR];
         show ["metrics" => |c: &Config| c.options.metrics.as_ref().map(|m| json!({

@@ -4,7 +4,9 @@
 //! Precedence, highest first: code (the builder), the manifest, the environment (only after
 //! [`ConfigBuilder::with_env`]), the row's default. Each resolver gives one option its value.
 
-use super::options::{env, Environment, LogFormat, Options, Values, DEVELOPMENT_WEBHOOK_SECRET, MAX_HTTP2_STREAMS};
+use super::options::{
+    env, Environment, LogFormat, Options, Values, DEFAULT_LISTEN_ADDRESS, DEVELOPMENT_WEBHOOK_SECRET, MAX_HTTP2_STREAMS,
+};
 use super::{Config, ConfigBuilder, ConfigError};
 use crate::manifest::{self, Manifest};
 use crate::queue::{Job, Queue, QueueKey, Role};
@@ -99,6 +101,11 @@ impl Inputs {
     /// An environment variable, when the builder reads the environment and it is not blank.
     pub(super) fn var(&self, name: &str) -> Option<String> {
         self.env.as_ref().and_then(|var| var(name)).filter(|value| !value.trim().is_empty())
+    }
+
+    /// `true` when `name` is set but blank (`var` treats that as unset).
+    pub(super) fn blank(&self, name: &str) -> bool {
+        self.env.as_ref().and_then(|var| var(name)).is_some_and(|value| value.trim().is_empty())
     }
 
     /// A variable a manifest value refers to (`env:NAME`, `${NAME}`): from the builder's source
@@ -479,7 +486,9 @@ pub(super) fn telemetry_url(inputs: &mut Inputs, default: Option<String>) -> Res
 }
 
 /// The Prometheus endpoint set in code, else from `KIKET_METRICS` (with `_TOKEN`, `_ADDR`);
-/// refused when this build cannot serve it.
+/// refused when this build cannot serve it, when its token is blank, and when anyone reaching
+/// the webhook listener could read it (no token, no address of its own, a listener that is not
+/// loopback).
 pub(super) fn metrics(
     inputs: &mut Inputs,
     default: Option<MetricsEndpoint>,
@@ -488,6 +497,9 @@ pub(super) fn metrics(
         Some(endpoint) => Some(endpoint),
         None if from_env::<bool>(inputs, &[env::KIKET_METRICS])?.unwrap_or(false) => {
             let mut endpoint = MetricsEndpoint::new();
+            if inputs.blank(env::KIKET_METRICS_TOKEN) {
+                return Err(ConfigError::BlankToken(env::KIKET_METRICS_TOKEN));
+            }
             if let Some(token) = inputs.var(env::KIKET_METRICS_TOKEN) {
                 endpoint = endpoint.token(token);
             }
@@ -502,10 +514,22 @@ pub(super) fn metrics(
         }
         None => None,
     };
-    if endpoint.is_some() && !cfg!(feature = "metrics") {
+    let Some(endpoint) = endpoint else { return Ok(None) };
+    if !cfg!(feature = "metrics") {
         return Err(ConfigError::FeatureMissing { setting: env::KIKET_METRICS, feature: "metrics" });
     }
-    Ok(endpoint)
+    match (endpoint.bearer_token(), endpoint.listen_address()) {
+        (Some(token), _) if token.is_blank() => Err(ConfigError::BlankToken(env::KIKET_METRICS_TOKEN)),
+        (None, None) => {
+            let listener = given_listen_address(inputs, DEFAULT_LISTEN_ADDRESS)?;
+            if listener.ip().is_loopback() {
+                Ok(Some(endpoint))
+            } else {
+                Err(ConfigError::MetricsUnprotected(listener))
+            }
+        }
+        _ => Ok(Some(endpoint)),
+    }
 }
 
 /// The Redis the replicas share: set in code, else `KIKET_REDIS_URL`; refused when this build

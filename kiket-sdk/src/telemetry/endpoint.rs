@@ -5,8 +5,10 @@ use std::net::SocketAddr;
 
 /// The Prometheus endpoint (`GET /metrics`, cargo feature `metrics`): served on the
 /// extension's own listener unless [`Self::address`] names another one, and behind a bearer
-/// token when [`Self::token`] is set. Counts and event names are not for the public: set a
-/// token, or a separate address that only the scraper can reach.
+/// token when [`Self::token`] is set. Counts and event names are not for the public: on the
+/// extension's listener without a token it is refused unless that listener is loopback
+/// ([`ConfigError::MetricsUnprotected`](crate::ConfigError::MetricsUnprotected)); an address of
+/// its own is the operator's to keep private.
 ///
 /// ```
 /// use kiket_sdk::telemetry::MetricsEndpoint;
@@ -27,9 +29,10 @@ impl MetricsEndpoint {
         Self::default()
     }
 
-    /// Requires `Authorization: Bearer <token>` (401 otherwise). A blank token is ignored.
+    /// Requires `Authorization: Bearer <token>` (401 otherwise). A blank token is refused
+    /// when the configuration is built ([`ConfigError::BlankToken`](crate::ConfigError::BlankToken)).
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(SecretString::new(token.into())).filter(|t| !t.is_blank());
+        self.token = Some(SecretString::new(token.into()));
         self
     }
 
