@@ -821,3 +821,29 @@ async fn graceful_shutdown_completes_in_flight_deliveries_and_refuses_new_connec
     let refused = reqwest::Client::new().get(format!("{url}/health")).send().await;
     assert!(refused.is_err(), "no new connections after shutdown");
 }
+
+/// PROTOCOL §8: a runtime token that expires while its handler runs is not sent any more. A
+/// handler with a token of two seconds' life calls the API, waits past the expiry, calls again:
+/// the mock API sees the token on the first call only.
+#[tokio::test]
+async fn a_runtime_token_that_expires_during_a_slow_handler_is_not_sent_after() {
+    let api = kiket::sdk::testing::MockKiketApi::start().await.unwrap();
+    let keys = TestKeys::generate("kid-short");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let mut claims = keys.claims(&["notifications.write"], now);
+    claims["exp"] = json!(now + 2);
+    let token = keys.sign(&claims);
+    let ctx = kiket::sdk::testing::TestContext::new("issue.created", "v1")
+        .runtime_token(&token, serde_json::from_value(claims).unwrap())
+        .api_base_url(api.url())
+        .build();
+    ctx.endpoints().log_event("before").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    ctx.endpoints().log_event("after").await.unwrap();
+    let carried: Vec<bool> = api
+        .calls_to("log_event")
+        .iter()
+        .map(|call| call.headers.contains_key(kiket::client::hooks::RUNTIME_TOKEN_HEADER))
+        .collect();
+    assert_eq!(carried, [true, false], "sent while valid, not after its exp");
+}

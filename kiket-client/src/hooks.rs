@@ -15,7 +15,7 @@ use kiket_types::SecretString;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 use tracing::Instrument;
 
 /// Header carrying the per-invocation runtime token (named in [`kiket_types::headers`]).
@@ -31,6 +31,8 @@ pub const EVENT_VERSION_HEADER: &str = kiket_types::headers::EVENT_VERSION.name(
 pub struct ApiState {
     workspace_token: Option<Arc<SecretString>>,
     runtime_token: Option<Arc<SecretString>>,
+    /// When the runtime token expires (its `exp`): from then on it is no longer sent.
+    runtime_token_expires: Option<SystemTime>,
     event_version: Option<Arc<str>>,
     retry: RetryPolicy,
     idempotency: Option<Arc<IdempotencySeed>>,
@@ -61,6 +63,27 @@ impl ApiState {
         let token = token.into();
         self.runtime_token = (!token.is_blank()).then(|| Arc::new(token));
         self
+    }
+
+    /// Sends the runtime token only until `expires` (its `exp` claim, Unix seconds): a request
+    /// made after it, or an attempt retried after it, goes without (PROTOCOL §8).
+    ///
+    /// ```
+    /// use kiket_client::hooks::{ApiState, RUNTIME_TOKEN_HEADER};
+    /// let mut headers = reqwest::header::HeaderMap::new();
+    /// ApiState::new().runtime_token("rt_expired").runtime_token_until(1_600_000_000).apply(&mut headers)?;
+    /// assert!(headers.get(RUNTIME_TOKEN_HEADER).is_none(), "expired in 2020: not sent");
+    /// # Ok::<(), kiket_client::hooks::InvalidHeader>(())
+    /// ```
+    pub fn runtime_token_until(mut self, expires_unix: i64) -> Self {
+        let since_epoch = Duration::from_secs(u64::try_from(expires_unix).unwrap_or(0));
+        self.runtime_token_expires = Some(SystemTime::UNIX_EPOCH + since_epoch);
+        self
+    }
+
+    /// `true` when the runtime token has passed its expiry (and is not sent any more).
+    pub fn runtime_token_expired(&self) -> bool {
+        self.runtime_token_expires.is_some_and(|expires| SystemTime::now() >= expires)
     }
 
     /// Sends `X-Kiket-Event-Version` (the invocation's resolved event version).
@@ -129,7 +152,7 @@ impl ApiState {
         if let Some(token) = &self.workspace_token {
             headers.insert(AUTHORIZATION, sensitive(&format!("Bearer {}", token.expose()), "Authorization")?);
         }
-        if let Some(token) = &self.runtime_token {
+        if let Some(token) = self.runtime_token.as_ref().filter(|_| !self.runtime_token_expired()) {
             headers.insert(
                 HeaderName::from_static(RUNTIME_TOKEN_HEADER),
                 sensitive(token.expose(), kiket_types::headers::RUNTIME_TOKEN.display())?,
@@ -201,9 +224,13 @@ impl crate::Client {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let Some(copy) = request.try_clone() else {
+            let Some(mut copy) = request.try_clone() else {
                 return self.client().execute(request).await;
             };
+            if self.inner().runtime_token_expired() {
+                // Expired while waiting to retry: this attempt goes without it.
+                copy.headers_mut().remove(RUNTIME_TOKEN_HEADER);
+            }
             let result = self.client().execute(copy).await;
             let server_wait = match &result {
                 Ok(response) if is_retryable_status(response.status()) => retry_after(response.headers()),

@@ -175,3 +175,34 @@ async fn error_pages_that_are_not_json_keep_their_status() {
     assert_eq!(err.to_string(), "Kiket API get_rate_limit failed with status 502: Bad Gateway");
     assert!(err.is_retryable());
 }
+
+/// PROTOCOL §8: the runtime token goes out only while it is valid. A call made before its
+/// `exp` carries it; the same call's retry, after a `Retry-After` that outlasts it, does not.
+#[tokio::test]
+async fn a_retry_after_the_runtime_token_expired_goes_without_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(RATE_LIMIT))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "2"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET")).and(path(RATE_LIMIT)).respond_with(window()).mount(&server).await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // Expires one to two seconds from now; the retry comes two seconds after the first attempt.
+    let state = ApiState::new().runtime_token("rt_short_lived").runtime_token_until(now + 2);
+    let api = kiket_client::endpoints::Endpoints::new(Client::new_with_client(
+        &server.uri(),
+        reqwest::Client::new(),
+        state.retry_policy(RetryPolicy::default()),
+    ));
+    api.rate_limit().await.unwrap();
+    let sent: Vec<bool> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|request| request.headers.contains_key(kiket_client::hooks::RUNTIME_TOKEN_HEADER))
+        .collect();
+    assert_eq!(sent, [true, false], "the first attempt had it, the retry after its expiry had not");
+}

@@ -326,6 +326,10 @@ impl HandlerContext {
         let mut state = state.clone().event_version(&self.0.delivery.version);
         if let Some(token) = self.0.auth.runtime_token() {
             state = state.runtime_token(token.clone());
+            // Sent only while valid: a slow handler or a late retry goes without (PROTOCOL §8).
+            if let Some(exp) = self.0.auth.claims().and_then(|claims| claims.exp) {
+                state = state.runtime_token_until(exp as i64);
+            }
         }
         let base = self.0.api_base_url_override.as_deref().unwrap_or(&self.0.shared.api_base_url);
         Client::new_with_client(base, self.0.shared.http.clone(), state)
