@@ -71,7 +71,8 @@ fn replica_process() {
         let extension = Extension::new(router, config).expect("the replica starts");
         if works_only {
             replica::announce("worker");
-            extension.workers().run(std::future::pending()).await;
+            // Until SIGTERM (or Ctrl-C), as a worker process runs in production.
+            extension.workers().run(kiket::sdk::shutdown_signal()).await;
         } else {
             let server = TestServer::start(extension).await.unwrap();
             replica::announce(&server.url());
@@ -540,4 +541,75 @@ async fn a_worker_killed_mid_run_and_a_server_killed_after_202_lose_nothing_and_
         api.idempotent_repeats() > 0,
         "the killed worker left runs that were repeated (else the kill tested nothing)"
     );
+}
+
+/// Redis restarted empty (no persistence, a failover, `FLUSHALL`): the consumer group is gone
+/// with everything else. The server's next intake recreates the stream, and the worker, whose
+/// reads now fail with `NOGROUP`, must create the group again and run what arrives, without
+/// a restart of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_keeps_working_after_redis_restarts_empty() {
+    let mut redis = RedisServer::start();
+    let api = MockKiketApi::start().await.unwrap();
+    let replica = Replica::spawn(ENTRY, "deferred", &deferred_env(&redis, &api, "both"));
+    let http = reqwest::Client::new();
+    assert_eq!(send(&http, &replica.url, &delivery(1)).await.0, 202);
+    assert_eq!(wait_for_effects(&api, 1, Duration::from_secs(20)).await, HashMap::from([(1, 1)]));
+
+    redis.restart_empty();
+    let mut status = 0;
+    for _ in 0..50 {
+        // The first attempts may meet the connection Redis dropped (503, retried by the platform).
+        status = send(&http, &replica.url, &delivery(2)).await.0;
+        if status == 202 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 202, "the server stores into the new, empty Redis");
+    let runs = wait_for_effects(&api, 2, Duration::from_secs(20)).await;
+    assert_eq!(runs, HashMap::from([(1, 1), (2, 1)]), "the worker ran the delivery stored after the restart");
+}
+
+/// A dead letter's text comes from Redis, which anyone with write access to it can fill:
+/// `kiket queue dead-letters` prints it escaped (no terminal escape sequence, no forged row).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_prints_dead_letter_text_from_redis_escaped() {
+    let redis = RedisServer::start();
+    let mut connection = redis_client(&redis).await;
+    let hostile = "issue.created\u{1b}]0;owned\u{7}\u{1b}[2J\nforged-id\tfake@v1\tattempts=0";
+    let fields: Vec<(&str, &str)> = vec![
+        ("e", hostile),
+        ("v", "v1\r\u{1b}[1A"),
+        ("a", "3"),
+        ("s", ""),
+        ("reason", "gave up\u{1b}[31m"),
+        ("at", "1"),
+    ];
+    let id = "1-0\u{1b}[2K";
+    let () = redis::AsyncCommands::hset_multiple(&mut connection, format!("kiket:_:dead:{id}"), &fields).await.unwrap();
+    let _: i64 = redis::AsyncCommands::zadd(&mut connection, "kiket:_:dead", id, 1).await.unwrap();
+
+    let out = kiket_cli(&redis, &["queue", "dead-letters"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert!(!listed.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{listed:?}");
+    assert_eq!(listed.lines().count(), 2, "the header and one row: {listed}");
+    assert_eq!(listed.lines().nth(1).unwrap().matches('\t').count(), 4, "five columns, none forged: {listed}");
+    assert!(listed.contains("issue.created\\u{1b}]0;owned\\u{7}"), "shown, escaped: {listed}");
+}
+
+/// SIGTERM reaches a worker that is backing off from an unreachable Redis at once, not after
+/// its pause (up to 5 s), and the process exits cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_a_workers_back_off_at_once() {
+    let mut redis = RedisServer::start();
+    let api = MockKiketApi::start().await.unwrap();
+    let mut worker = Replica::spawn(ENTRY, "deferred", &deferred_env(&redis, &api, "worker"));
+    redis.stop();
+    // Pauses of 0.1, 0.2, 0.4, 0.8, 1.6, 3.2 s: by 4 s it is in a pause of 1.6 s or more.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (took, clean) = worker.terminate();
+    assert!(clean, "the worker exited with an error");
+    assert!(took < Duration::from_millis(1_200), "SIGTERM took {took:?} to end the back-off");
 }

@@ -179,9 +179,7 @@ fn declarations(manifest: &kiket::sdk::manifest::Manifest) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     // Manifest text reaches a terminal: control characters escaped, quotes left as they are.
-    let clean = |text: &str| -> String {
-        text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
-    };
+    use crate::terminal::clean;
     let _ = writeln!(
         out,
         "declared events: {}",

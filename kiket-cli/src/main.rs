@@ -10,6 +10,7 @@ mod new;
 mod queue;
 mod spec_diff;
 mod suggest;
+mod terminal;
 
 use clap::Parser;
 use std::process::ExitCode;

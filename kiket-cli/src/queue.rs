@@ -9,6 +9,7 @@ use crate::Failure;
 /// `kiket queue <dead-letters | requeue <id>> [--redis URL] [--extension ID]`.
 #[cfg(feature = "redis")]
 pub async fn run(args: QueueArgs) -> Result<(), Failure> {
+    use crate::terminal::clean;
     use kiket::sdk::queue::Queue;
     use kiket::sdk::redis::{RedisConnection, RedisQueue};
 
@@ -26,26 +27,27 @@ pub async fn run(args: QueueArgs) -> Result<(), Failure> {
     match args.command {
         QueueCommand::DeadLetters => {
             let letters = queue.dead_letters().await.map_err(unavailable)?;
-            println!("{} dead letter(s) in {}", letters.len(), queue.name());
+            println!("{} dead letter(s) in {}", letters.len(), clean(queue.name()));
+            // Everything here was read from Redis, which anyone with write access to it fills.
             for letter in letters {
                 println!(
                     "{}\t{}@{}\tattempts={}\tdead_at_ms={}\t{}",
-                    letter.id,
-                    letter.event,
-                    letter.version,
+                    clean(&letter.id),
+                    clean(&letter.event),
+                    clean(&letter.version),
                     letter.attempts,
                     letter.dead_at_ms,
-                    letter.reason.escape_debug()
+                    clean(&letter.reason)
                 );
             }
             Ok(())
         }
         QueueCommand::Requeue { id } => {
             if queue.requeue(&id).await.map_err(unavailable)? {
-                println!("requeued {id}");
+                println!("requeued {}", clean(&id));
                 Ok(())
             } else {
-                Err(Failure::Rejected(format!("no dead letter {id} in {}", queue.name())))
+                Err(Failure::Rejected(format!("no dead letter {} in {}", clean(&id), clean(queue.name()))))
             }
         }
     }

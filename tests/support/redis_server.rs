@@ -47,6 +47,20 @@ impl RedisServer {
     /// back).
     pub fn restart(&mut self) {
         self.stop();
+        self.relaunch();
+    }
+
+    /// Starts it again on the same port with nothing in it (its files removed first), as Redis
+    /// comes back without persistence, from a snapshot older than the data, or after a failover.
+    pub fn restart_empty(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        std::fs::create_dir_all(&self.dir).expect("a temporary directory for redis-server");
+        self.relaunch();
+    }
+
+    /// Launches the stopped server again on its port (bounded wait).
+    fn relaunch(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.launch() {
             assert!(Instant::now() < deadline, "redis-server did not come back on port {}", self.port);

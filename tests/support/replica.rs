@@ -62,6 +62,22 @@ impl Replica {
         Self { child, _stdin: stdin, url }
     }
 
+    /// SIGTERM, then waits (10 s at most) for it to exit; how long that took, and whether it
+    /// exited successfully.
+    pub fn terminate(&mut self) -> (std::time::Duration, bool) {
+        let started = std::time::Instant::now();
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: sends a signal to our own child process; no memory is involved.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        while started.elapsed() < std::time::Duration::from_secs(10) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return (started.elapsed(), status.success());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("the replica did not exit within 10 s of SIGTERM");
+    }
+
     /// SIGKILL, now.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

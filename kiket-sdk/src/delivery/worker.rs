@@ -35,28 +35,42 @@ impl JobRunner {
     }
 
     /// Pulls and runs jobs until `stop` completes; then lets running jobs finish.
+    ///
+    /// A pull already sent when `stop` completes is finished, not dropped (it waits a second at
+    /// most): the queue may have handed its jobs to this worker already, and they run now rather
+    /// than wait out the visibility timeout. A back-off pause ends at `stop`.
     pub(crate) async fn run(self, stop: impl std::future::Future<Output = ()>) {
         let deferral = &self.pipeline.deferral;
         let slots = Arc::new(Semaphore::new(deferral.concurrency.max(1)));
         let mut pause = Duration::from_millis(100);
+        let mut stopping = false;
         tokio::pin!(stop);
-        loop {
+        while !stopping {
             let free = slots.available_permits();
+            let pull = deferral.queue.pull(&self.consumer, free.max(1), Duration::from_secs(1), deferral.visibility);
+            tokio::pin!(pull);
             let pulled = tokio::select! {
-                () = &mut stop => break,
-                pulled = deferral.queue.pull(&self.consumer, free.max(1), Duration::from_secs(1), deferral.visibility) => pulled,
+                pulled = &mut pull => pulled,
+                () = &mut stop => {
+                    stopping = true;
+                    pull.await
+                }
             };
             let entries = match pulled {
                 Ok(entries) => {
                     pause = Duration::from_millis(100);
                     entries
                 }
-                Err(error) => {
+                Err(error) if !stopping => {
                     tracing::warn!(%error, retry_in_ms = pause.as_millis() as u64, "the queue is unavailable; workers back off");
-                    tokio::time::sleep(pause).await;
+                    tokio::select! {
+                        () = tokio::time::sleep(pause) => {}
+                        () = &mut stop => stopping = true,
+                    }
                     pause = (pause * 2).min(Duration::from_secs(5));
                     continue;
                 }
+                Err(_) => Vec::new(),
             };
             for entry in entries {
                 let Ok(permit) = slots.clone().acquire_owned().await else { break };

@@ -19,9 +19,9 @@ use crate::queue::{now_ms, DeadLetter, Entry, Job, Queue};
 use crate::replay::{Claim, Intake, StoreError};
 use ::redis::streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
 use ::redis::{AsyncCommands, Script, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
-use tokio::sync::OnceCell;
 
 const GROUP: &str = "workers";
 
@@ -91,7 +91,9 @@ pub struct RedisQueue {
     delayed: String,
     dead: String,
     prefix: String,
-    group: OnceCell<()>,
+    /// The consumer group is known to exist. Cleared when Redis says it does not (`NOGROUP`:
+    /// Redis restarted empty, failed over, was flushed), so the next call creates it again.
+    group_ready: AtomicBool,
     /// Where the next `XAUTOCLAIM` scan starts.
     cursor: Mutex<String>,
 }
@@ -105,25 +107,37 @@ impl RedisQueue {
             dead: redis.key("dead"),
             prefix: redis.key(""),
             redis,
-            group: OnceCell::new(),
+            group_ready: AtomicBool::new(false),
             cursor: Mutex::new("0-0".to_owned()),
         }
     }
 
-    /// Creates the stream and its consumer group once (an existing group is fine).
+    /// Creates the stream and its consumer group unless it is known to exist (an existing
+    /// group is fine). A group created again reads the stream from its start, so what was
+    /// stored while it was missing is run.
     async fn ensure_group(&self) -> Result<(), StoreError> {
-        self.group
-            .get_or_try_init(|| async {
-                let mut redis = self.redis.manager().await?;
-                let created: Result<(), ::redis::RedisError> =
-                    redis.xgroup_create_mkstream(&self.stream, GROUP, "0").await;
-                match created {
-                    Err(error) if error.code() != Some("BUSYGROUP") => Err(unavailable(error)),
-                    _ => Ok(()),
-                }
-            })
-            .await
-            .copied()
+        if self.group_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut redis = self.redis.manager().await?;
+        let created: Result<(), ::redis::RedisError> = redis.xgroup_create_mkstream(&self.stream, GROUP, "0").await;
+        match created {
+            Err(error) if error.code() != Some("BUSYGROUP") => Err(unavailable(error)),
+            _ => {
+                self.group_ready.store(true, Ordering::Release);
+                Ok(())
+            }
+        }
+    }
+
+    /// A failed group command as a [`StoreError`]; when the group is gone (`NOGROUP`), the
+    /// next call creates it again instead of failing the same way until the process restarts.
+    fn group_failed(&self, error: ::redis::RedisError) -> StoreError {
+        if error.code() == Some("NOGROUP") && self.group_ready.swap(false, Ordering::AcqRel) {
+            *self.cursor() = "0-0".to_owned();
+            tracing::warn!(stream = %self.stream, "the queue's consumer group is gone (Redis restarted empty, failed over or was flushed); creating it again");
+        }
+        unavailable(error)
     }
 
     /// Runs `script` with the stream and `set` as keys, the key prefix and `arg` as arguments.
@@ -238,7 +252,7 @@ impl Queue for RedisQueue {
                 StreamAutoClaimOptions::default().count(max.max(1)),
             )
             .await
-            .map_err(unavailable)?;
+            .map_err(|error| self.group_failed(error))?;
         *self.cursor() = claimed.next_stream_id.clone();
         let mut entries: Vec<Entry> = claimed.claimed.iter().map(entry_or_unreadable).collect();
         if entries.len() < max {
@@ -247,8 +261,10 @@ impl Queue for RedisQueue {
                 .group(GROUP, consumer)
                 .count(max - entries.len())
                 .block(millis(wait.min(BLOCK)));
-            let read: Option<StreamReadReply> =
-                blocking.xread_options(&[&self.stream], &[">"], &options).await.map_err(unavailable)?;
+            let read: Option<StreamReadReply> = blocking
+                .xread_options(&[&self.stream], &[">"], &options)
+                .await
+                .map_err(|error| self.group_failed(error))?;
             for key in read.map(|r| r.keys).unwrap_or_default() {
                 entries.extend(key.ids.iter().map(entry_or_unreadable));
             }
