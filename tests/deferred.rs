@@ -11,12 +11,9 @@ use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestServer};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::now;
 
 const SECRET: &str = "whsec_deferred";
-
-fn now() -> i64 {
-    kiket::sdk::verify::Clock::now_unix(&kiket::sdk::verify::SystemClock)
-}
 
 fn delivery(issue: i64) -> SignedRequest {
     SignedRequest::new("issue.created", "v1", &json!({"issue": {"id": issue, "title": "Printer on fire"}}))

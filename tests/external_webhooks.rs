@@ -39,7 +39,7 @@ async fn server(router: Router) -> TestServer {
 }
 
 fn callback(name: &str, version: &str, body: &[u8]) -> SignedRequest {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = support::now();
     SignedRequest::new(&format!("external.webhook.{name}"), version, &()).raw_body(body).secret(SECRET).timestamp(now)
 }
 

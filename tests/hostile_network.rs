@@ -9,21 +9,17 @@ mod support;
 
 use kiket::prelude::*;
 use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestKeys, TestServer};
-use kiket::sdk::verify::{sign, Clock, SystemClock};
+use kiket::sdk::verify::sign;
 use kiket::sdk::ConfigBuilder;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{counting_router, raise_open_file_limit, Captured, STALLED_UPLOAD};
+use support::{counting_router, now, raise_open_file_limit, Captured, STALLED_UPLOAD};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const SECRET: &str = "whsec_hostile_network";
-
-fn now() -> i64 {
-    SystemClock.now_unix()
-}
 
 /// A server whose `issue.created` v1 and `automation.dispatch` v1 handlers count their runs;
 /// `issue.created` sleeps `sleep` first.

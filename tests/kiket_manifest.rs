@@ -274,7 +274,7 @@ fn pager_config(handler_timeout: Duration) -> Config {
 }
 
 fn signed(event: &str) -> SignedRequest {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = support::now();
     // Each its own body: one signed body is one delivery (the replay guard's key).
     SignedRequest::new(event, "v1", &json!({"case": {"id": 7, "title": event}})).secret("whsec_pager").timestamp(now)
 }

@@ -2,12 +2,15 @@
 //! answer and not handled twice — also when ten arrive at once; a retryable failure releases the
 //! delivery so the platform's retry is handled.
 
+mod support;
+
 use kiket::prelude::*;
 use kiket::sdk::testing::{SignedRequest, TestServer};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use support::now;
 
 const SECRET: &str = "whsec_replay";
 
@@ -32,10 +35,6 @@ async fn server(guard: bool, failures: usize, failure: fn() -> HandlerError) -> 
         config = config.replay_guard_off();
     }
     (TestServer::start(Extension::new(router, config.build().unwrap()).unwrap()).await.unwrap(), runs)
-}
-
-fn now() -> i64 {
-    kiket::sdk::verify::Clock::now_unix(&kiket::sdk::verify::SystemClock)
 }
 
 /// One delivery: its timestamp is fixed, so every send of it is the same signed request

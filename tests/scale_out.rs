@@ -14,6 +14,7 @@ use kiket::sdk::testing::{MockKiketApi, SignedRequest, TestServer};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Duration;
+use support::now;
 use support::redis_server::RedisServer;
 use support::replica::{self, Replica, ROLE};
 
@@ -88,10 +89,6 @@ fn replica_env(redis: &RedisServer, api: &MockKiketApi) -> HashMap<&'static str,
         ("KIKET_BASE_URL", api.url()),
         ("KIKET_SDK_TELEMETRY_OPTOUT", "1".to_owned()),
     ])
-}
-
-fn now() -> i64 {
-    kiket::sdk::verify::Clock::now_unix(&kiket::sdk::verify::SystemClock)
 }
 
 fn delivery(issue: i64) -> SignedRequest {

@@ -2,6 +2,8 @@
 //! PROTOCOL.md §1 and every verification rule of §2. Each case asserts the status, the body,
 //! and whether (how often) the handler ran.
 
+mod support;
+
 use kiket::prelude::*;
 use kiket::sdk::testing::{forge_token, SignedRequest, StaticJwks, TestKeys, TestServer, VersionIn};
 use kiket::sdk::verify::FixedClock;
@@ -829,7 +831,7 @@ async fn graceful_shutdown_completes_in_flight_deliveries_and_refuses_new_connec
 async fn a_runtime_token_that_expires_during_a_slow_handler_is_not_sent_after() {
     let api = kiket::sdk::testing::MockKiketApi::start().await.unwrap();
     let keys = TestKeys::generate("kid-short");
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = support::now();
     let mut claims = keys.claims(&["notifications.write"], now);
     claims["exp"] = json!(now + 2);
     let token = keys.sign(&claims);

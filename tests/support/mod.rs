@@ -16,6 +16,11 @@ pub const STALLED_UPLOAD: &[u8] =
     b"POST /webhooks/issue.created HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
 X-Kiket-Event-Version: v1\r\nContent-Length: 1048576\r\n\r\n{";
 
+/// Now, in Unix seconds (a signature's timestamp).
+pub fn now() -> i64 {
+    kiket::sdk::verify::Clock::now_unix(&kiket::sdk::verify::SystemClock)
+}
+
 /// An environment of exactly `pairs`, for `ConfigBuilder::with_env_from`.
 pub fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
     let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
