@@ -237,7 +237,7 @@ impl Pipeline {
         let requested = version::resolve(target.path_version.as_deref(), &parts.headers, parts.uri.query())
             .ok_or(DeliveryError::VersionMissing)?;
         let route = self.router.find(&target.event, &requested);
-        Ok((route, route.is_none_or(Route::external).then(|| requested.into_owned())))
+        Ok((route, route.is_none_or(|route| route.external).then(|| requested.into_owned())))
     }
 
     /// Stage 5: the token verified, the route required, the scopes checked; the context the
@@ -267,10 +267,7 @@ impl Pipeline {
         if let Some(key) = &key {
             tracing::Span::current().record("delivery", &**key);
         }
-        let (event, version) = match &requested {
-            Some(requested) => route.identity(&target.event, requested),
-            None => (route.event.clone(), route.version.clone()),
-        };
+        let (event, version) = route.identity(&target.event, requested.as_deref().unwrap_or_default());
         let delivery = Delivery {
             key,
             signature_timestamp: received.signed.and_then(|s| s.timestamp),

@@ -189,7 +189,7 @@ pub(crate) fn prepare<'r, 'b>(
 ) -> Result<Prepared<'r, 'b>, PayloadError> {
     let decoded = route.filter(|_| decode_now).map(|route| decode(route, body));
     let typed_fields = matches!(&decoded, Some(Ok(call)) if call.runtime_fields().is_some());
-    let scanned = !typed_fields && !route.is_some_and(Route::external);
+    let scanned = !typed_fields && !route.is_some_and(|route| route.external);
     let scan = if scanned { Some(scan_runtime(event, version, body)?) } else { None };
     Ok(Prepared { decoded, scan })
 }

@@ -37,22 +37,20 @@ pub(crate) struct Route {
     /// Scopes, mode and timeout, set at registration (the timeout completed at start-up from
     /// the manifest's hooks).
     pub(crate) options: RouteOptions,
+    /// The route of every `external.webhook.<name>` ([`Router::external_webhooks`]): its body is
+    /// a third party's, never read for Kiket's runtime fields; the delivery's own event and
+    /// version name its runs.
+    pub(crate) external: bool,
 }
 
 /// The version label of the one route of every external webhook: it answers every version.
 const ANY_VERSION: &str = "*";
 
 impl Route {
-    /// `true` for the route of every `external.webhook.<name>` ([`Router::external_webhooks`]):
-    /// its body is a third party's, never read for Kiket's runtime fields.
-    pub(crate) fn external(&self) -> bool {
-        &*self.event == EXTERNAL_WEBHOOKS
-    }
-
     /// The event and version a delivery of `event`@`version` routed here runs as: the route's
     /// own (shared, no copy), or for the external webhooks' route the delivery's.
     pub(crate) fn identity(&self, event: &str, version: &str) -> (Arc<str>, Arc<str>) {
-        if self.external() {
+        if self.external {
             (Arc::from(event), Arc::from(version))
         } else {
             (self.event.clone(), self.version.clone())
@@ -236,6 +234,7 @@ impl Router {
             event: Arc::from(event),
             version: Arc::from(version),
             options: RouteOptions::default(),
+            external: event == EXTERNAL_WEBHOOKS,
         };
         self.next_id += 1;
         let versions = self.routes.entry(event.to_owned()).or_default();
